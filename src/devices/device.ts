@@ -1,0 +1,73 @@
+import type { Engine } from '../engine/engine.js';
+import type { RecordTable } from '../metrics/records.js';
+import type { Request } from '../workload/request.js';
+
+/** Counters a device replica reports at the end of a run. */
+export interface DeviceStats {
+  /** Replica name, `<group>/<index>`, e.g. `h100/0`. */
+  readonly name: string;
+  /** The scenario device entry it came from. */
+  readonly group: string;
+  /** Execution model: `slots`, `continuous-batching`, ... */
+  readonly kind: string;
+  /** Seconds of work, normalized to the replica's capacity (for `slots`: busy slot-seconds / slots). */
+  readonly busyS: number;
+  /** Energy while working, J. */
+  readonly busyEnergyJ: number;
+  /** Energy while idle (idle power x idle time up to the end of the run), J. */
+  readonly idleEnergyJ: number;
+  /** Requests it finished. */
+  readonly finished: number;
+  /** Iterations it ran (batching devices), or requests served (slots). */
+  readonly iterations: number;
+  /** Requests preempted by recompute. */
+  readonly preemptions: number;
+  /** Times a profile value was clamped at its floor. */
+  readonly clampedCount: number;
+  /** Peak KV-cache use in tokens (batching devices), 0 otherwise. */
+  readonly peakKvTokens: number;
+  /** KV-cache capacity in tokens (batching devices), 0 otherwise. */
+  readonly kvCapacityTokens: number;
+  /** What the energy figures count, e.g. "per-request GPU energy from profile; idle 0 W". */
+  readonly energyScope: string;
+}
+
+/** Read-only state of a replica that routing policies may look at. */
+export interface DeviceView {
+  /** Index among all replicas of the cluster (what `route` returns). */
+  readonly index: number;
+  readonly name: string;
+  readonly group: string;
+  readonly kind: string;
+  /** Model the replica serves (from its profile), for model-aware routing. */
+  readonly model: string;
+  /** Requests waiting on this replica. */
+  queued(): number;
+  /** Requests in service (slots held, or sequences in the running batch). */
+  running(): number;
+  /** Concurrent requests the replica can serve at most (slots, or max batch size). */
+  readonly capacity: number;
+}
+
+/** What the simulation hands a device: the clock, the requests, the records, hooks. */
+export interface DeviceContext {
+  readonly engine: Engine;
+  readonly requests: readonly Request[];
+  readonly records: RecordTable;
+  /** Schedules one of this device's own events; `arg` comes back to `fire`. */
+  schedule(timeS: number, arg: number): void;
+  /** Priority key for waiting request `id` (smaller runs first); undefined = FCFS. */
+  readonly priority?: (request: Request) => number;
+  /** Called once when request `id` finishes (policies learn from it). */
+  onFinish(id: number): void;
+}
+
+/** A device replica: receives routed requests and its own events, reports stats at the end. */
+export interface Device extends DeviceView {
+  /** Request `id` was routed here at the engine's current time. */
+  admit(id: number): void;
+  /** One of this device's own events fired at the engine's current time. */
+  fire(arg: number): void;
+  /** Closes the accounts at `endS` (end of the run) and reports. */
+  stats(endS: number): DeviceStats;
+}

@@ -1,0 +1,17 @@
+import type { DeviceStats } from '../devices/device.js';
+import type { RecordTable } from '../metrics/records.js';
+import type { Request } from '../workload/request.js';
+
+/** Everything a run produced; pure data, no I/O. */
+export interface SimResult {
+  readonly requests: readonly Request[];
+  readonly records: RecordTable;
+  /** One entry per replica, in cluster order (RecordTable.device indexes into this). */
+  readonly devices: readonly DeviceStats[];
+  /** Simulation time of the last event, s. */
+  readonly endS: number;
+  /** Engine events processed. */
+  readonly events: number;
+  /** Human-readable warnings (e.g. profile values clamped at their floor). */
+  readonly warnings: readonly string[];
+}
