@@ -38,6 +38,13 @@ export class RecordTable {
     this.preemptions = new Uint32Array(size);
   }
 
+  /** Marks request `id` finished at `timeS`. */
+  finish(id: number, timeS: number): void {
+    if (this.status[id] !== STATUS_PENDING) throw new Error(`request ${id} finished twice or after rejection`);
+    this.status[id] = STATUS_FINISHED;
+    this.finishS[id] = timeS;
+  }
+
   /** Marks request `id` rejected with a human-readable reason. */
   reject(id: number, reason: string): void {
     if (this.status[id] !== STATUS_PENDING) throw new Error(`request ${id} rejected twice or after finishing`);

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { RequestCostModel } from '../profiles/model.js';
+import type { Device, DeviceContext, DeviceStats } from './device.js';
+import { createWaitQueue } from './wait-queue.js';
+
+/** Scenario entry of a request-level device: `slots` concurrent requests (Wilkins et al. style). */
+export const slotsDeviceSchema = z.strictObject({
+  name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
+  kind: z.literal('slots'),
+  profile: z.string().min(1).describe('Profile file (form: bilinear), relative to the scenario file'),
+  replicas: z.number().int().positive().default(1).describe('Identical replicas of this device'),
+  slots: z.number().int().positive().default(1).describe('Requests one replica serves at once (model instances)'),
+});
+export type SlotsDeviceSpec = z.output<typeof slotsDeviceSchema>;
+
+/** Identity of a replica within the cluster. */
+export interface ReplicaIdentity {
+  readonly index: number;
+  readonly name: string;
+  readonly group: string;
+  readonly model: string;
+}
+
+/**
+ * A request holds one of `slots` slots for r(tin, tout) seconds and costs e(tin, tout) joules;
+ * waiting requests queue in policy order. This is the M/G/c server of queueing theory, which is
+ * what makes it checkable against Erlang C and Pollaczek-Khinchine.
+ */
+export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
+  const { requests, records, engine } = ctx;
+  const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
+  let busy = 0;
+  let busySlotS = 0;
+  let busyEnergyJ = 0;
+  let finished = 0;
+  let clampedCount = 0;
+
+  function start(rid: number): void {
+    const r = requests[rid]!;
+    const serviceS = cost.serviceS(r.promptTokens, r.outputTokens);
+    const energyJ = cost.energyJ(r.promptTokens, r.outputTokens);
+    if (cost.clamped(r.promptTokens, r.outputTokens)) clampedCount++;
+    busy++;
+    busySlotS += serviceS;
+    busyEnergyJ += energyJ;
+    records.startS[rid] = engine.nowS;
+    records.device[rid] = id.index;
+    records.energyJ[rid] = energyJ;
+    ctx.schedule(engine.nowS + serviceS, rid);
+  }
+
+  return {
+    ...id,
+    kind: 'slots',
+    capacity: spec.slots,
+    queued: () => queue.size,
+    running: () => busy,
+    admit(rid) {
+      if (busy < spec.slots) start(rid);
+      else queue.push(rid);
+    },
+    fire(rid) {
+      busy--;
+      finished++;
+      records.finish(rid, engine.nowS);
+      ctx.onFinish(rid);
+      if (queue.size > 0) start(queue.shift());
+    },
+    stats(endS): DeviceStats {
+      const idleSlotS = Math.max(0, spec.slots * endS - busySlotS);
+      return {
+        name: id.name,
+        group: id.group,
+        kind: 'slots',
+        busyS: busySlotS / spec.slots,
+        busyEnergyJ,
+        idleEnergyJ: cost.idlePowerW * idleSlotS,
+        finished,
+        iterations: finished,
+        preemptions: 0,
+        clampedCount,
+        peakKvTokens: 0,
+        kvCapacityTokens: 0,
+        energyScope: `per-request energy from the profile's energy model; idle ${cost.idlePowerW} W per slot`,
+      };
+    },
+  };
+}

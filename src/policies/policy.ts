@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { DeviceView } from '../devices/device.js';
+import type { Request } from '../workload/request.js';
+
+/** What a non-oracle policy may see of a request: everything but the true output length. */
+export type RequestView = Omit<Request, 'outputTokens'>;
+
+/** The cluster as policies see it: replicas (read-only) and the clock. */
+export interface ClusterView {
+  readonly devices: readonly DeviceView[];
+  nowS(): number;
+}
+
+/**
+ * A scheduling policy: routing (which replica gets an arriving request) and, optionally, the
+ * order in which a replica serves its waiting requests.
+ */
+export interface Policy {
+  /** Returns one of `eligible` (replicas serving the request's model): where the request goes. */
+  route(request: RequestView, eligible: readonly number[], cluster: ClusterView): number;
+  /** Static priority key of a waiting request, smaller first; omit for FCFS. */
+  priority?(request: RequestView): number;
+  /** Called when a request finishes (learning policies update here). */
+  onFinish?(request: Request, cluster: ClusterView): void;
+}
+
+/** Everything a policy is created with. */
+export interface PolicyEnv {
+  /** Scenario seed: derive named random streams from it, never Math.random. */
+  readonly seed: number;
+  readonly cluster: ClusterView;
+}
+
+/** A registry entry: one file per policy exports one of these. */
+export interface PolicyDefinition<P = unknown> {
+  readonly name: string;
+  /** One line for `llmsim policies` and the README. */
+  readonly description: string;
+  /** zod schema of `policy.params` (strict, with defaults). */
+  readonly params: z.ZodType<P>;
+  /** True when the policy reads true output lengths (a bound, not a deployable policy). */
+  readonly oracle?: boolean;
+  create(params: P, env: PolicyEnv): Policy;
+}
+
+/** Helper that keeps a definition's params type while storing it in a heterogeneous registry. */
+export function definePolicy<P>(def: PolicyDefinition<P>): PolicyDefinition<P> {
+  return def;
+}

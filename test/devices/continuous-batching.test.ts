@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { simulate } from '../../src/simulation/simulate.js';
+import { fifoPolicy } from '../../src/policies/fifo.js';
+import { STATUS_FINISHED, STATUS_REJECTED } from '../../src/metrics/records.js';
+import type { Request } from '../../src/workload/request.js';
+import { cbGroup, req, testIterationModel } from '../support/models.js';
+
+const run = (requests: Request[], group: ReturnType<typeof cbGroup>, routing = 'round-robin') =>
+  simulate({ requests, cluster: [group], policy: fifoPolicy, policyParams: { routing }, seed: 1 });
+
+describe('continuous-batching: hand-computed cases', () => {
+  it('two requests: prefill, mixed iteration, shared decode step, energy split', () => {
+    // prefill = 0.1 + 0.001*tokens; decode step = 0.04 + 0.01*batch + 0.0001*context; power 100 + 10*batch W.
+    const model = testIterationModel({ prefill: [0.1, 0.001], decode: [0.04, 0.01, 0.0001], busyW: [100, 10], idleW: 20, kvTokens: 100_000 });
+    const res = run([req(0, 0, 100, 3), req(1, 0.12, 200, 2)], cbGroup(model));
+    const r = res.records;
+    // t=0: A prefills alone: 0.1 + 0.1 = 0.2 -> first token at 0.2.
+    expect(r.firstTokenS[0]).toBeCloseTo(0.2, 12);
+    // t=0.2: B joins: prefill(200) = 0.3 plus A's decode step (batch 1, context 101) = 0.0601 -> 0.5601.
+    expect(r.startS[1]).toBeCloseTo(0.2, 12);
+    expect(r.firstTokenS[1]).toBeCloseTo(0.5601, 12);
+    // t=0.5601: one step for both (A needs its 3rd token, B its 2nd): batch 2, context 102+201 = 303 -> 0.0903.
+    expect(r.finishS[0]).toBeCloseTo(0.6504, 12);
+    expect(r.finishS[1]).toBeCloseTo(0.6504, 12);
+    // Energy: 0.2 s at 110 W = 22 J (A's prefill); 0.3601 s at 120 W = 43.212 J, of which the prefill
+    // share 0.3/0.3601 (36 J) goes to B and 7.212 J to A; last step 0.0903 s at 120 W = 10.836 J split evenly.
+    expect(r.energyJ[0]).toBeCloseTo(22 + 7.212 + 5.418, 9);
+    expect(r.energyJ[1]).toBeCloseTo(36 + 5.418, 9);
+    expect(res.devices[0]!.busyEnergyJ).toBeCloseTo(76.048, 9);
+    expect(res.devices[0]!.idleEnergyJ).toBeCloseTo(0, 12);
+    expect(res.devices[0]!.iterations).toBe(3);
+  });
+
+  it('preempts the newest sequence when the KV cache is full and recomputes it later', () => {
+    // KV 12 tokens, block size 1. prefill = 0.1 + 0.01*tokens; decode step 0.05 s flat.
+    const model = testIterationModel({ prefill: [0.1, 0.01], decode: [0.05, 0, 0], kvTokens: 12 });
+    const res = run([req(0, 0, 4, 6), req(1, 0, 4, 6)], cbGroup(model, { blockSize: 1 }));
+    const r = res.records;
+    // t=0: A prefills alone (B arrives at the same instant, after A): 0.14. A holds 5 tokens.
+    expect(r.firstTokenS[0]).toBeCloseTo(0.14, 12);
+    // t=0.14: A's next token needs 6, B needs 5: 11 <= 12, B joins: 0.14 + 0.05 -> 0.33.
+    expect(r.firstTokenS[1]).toBeCloseTo(0.33, 12);
+    // t=0.33: A needs 7 + B needs 6 = 13 > 12: B (newest) is preempted; A runs 4 steps alone -> 0.53.
+    expect(r.finishS[0]).toBeCloseTo(0.53, 12);
+    // t=0.53: B recomputes prompt + 1 generated token (prefill 5 tokens = 0.15) -> 0.68, then 4 steps -> 0.88.
+    expect(r.finishS[1]).toBeCloseTo(0.88, 12);
+    expect(r.preemptions[1]).toBe(1);
+    expect(r.preemptions[0]).toBe(0);
+    expect(res.devices[0]!.preemptions).toBe(1);
+    expect(res.devices[0]!.peakKvTokens).toBeLessThanOrEqual(12);
+  });
+
+  it('rejects, with a reason, requests that can never fit, and still finishes the rest', () => {
+    const model = testIterationModel({ prefill: [0.1, 0.01], decode: [0.05, 0, 0], kvTokens: 64 });
+    const res = run([req(0, 0, 60, 10), req(1, 0.1, 8, 2), req(2, 0.2, 40, 1)], cbGroup(model, { blockSize: 16, maxBatchedTokens: 32 }));
+    expect(res.records.status[0]).toBe(STATUS_REJECTED);
+    expect(res.records.rejectReason.get(0)).toMatch(/needs 70 KV tokens .* holds 64/);
+    expect(res.records.status[1]).toBe(STATUS_FINISHED);
+    expect(res.records.status[2]).toBe(STATUS_REJECTED);
+    expect(res.records.rejectReason.get(2)).toMatch(/prompt of 40 tokens exceeds maxBatchedTokens 32/);
+  });
+
+  it('respects maxBatchSize: the third request waits for a free sequence slot', () => {
+    const model = testIterationModel({ prefill: [0.1, 0], decode: [0.1, 0, 0], kvTokens: 10_000 });
+    const res = run([req(0, 0, 10, 5), req(1, 0, 10, 5), req(2, 0, 10, 1)], cbGroup(model, { maxBatchSize: 2 }));
+    const r = res.records;
+    // A alone at 0 (0.1), B joins at 0.1 (0.1 prefill + 0.1 decode = 0.3), both decode 3 steps -> A done 0.6;
+    // B needs 4 more after its first token: done at 0.7. C starts at 0.6 with a mixed iteration alongside B.
+    expect(r.finishS[0]).toBeCloseTo(0.6, 12);
+    expect(r.startS[2]).toBeCloseTo(0.6, 12);
+    expect(r.finishS[2]).toBeCloseTo(0.8, 12);
+    expect(r.finishS[1]).toBeCloseTo(0.8, 12);
+  });
+});
+
+describe('continuous-batching: fast-forward equals step-by-step', () => {
+  const workload = fc.array(
+    fc.record({ gap: fc.double({ min: 0, max: 0.5, noNaN: true }), prompt: fc.integer({ min: 1, max: 300 }), output: fc.integer({ min: 1, max: 120 }) }),
+    { minLength: 1, maxLength: 60 },
+  );
+  const device = fc.record({
+    maxBatchSize: fc.integer({ min: 1, max: 16 }),
+    blockSize: fc.constantFrom(1, 4, 16),
+    kvTokens: fc.integer({ min: 450, max: 3000 }),
+    maxBatchedTokens: fc.integer({ min: 300, max: 2000 }),
+    replicas: fc.integer({ min: 1, max: 3 }),
+    routing: fc.constantFrom('round-robin', 'least-loaded'),
+  });
+
+  it('gives the same schedule, outcomes and energy for random workloads (with preemptions)', () => {
+    const model = testIterationModel({ prefill: [0.02, 0.0002, 1e-8], decode: [0.01, 0.0005, 0.00001], busyW: [300, 4], idleW: 50, kvTokens: 0 });
+    let sawPreemption = false;
+    let fewerEvents = 0;
+    fc.assert(
+      fc.property(workload, device, (items, d) => {
+        let t = 0;
+        const requests = items.map((it, i) => req(i, (t += it.gap), it.prompt, it.output));
+        const m = { ...model, kvCapacityTokens: d.kvTokens };
+        const spec = { maxBatchSize: d.maxBatchSize, blockSize: d.blockSize, maxBatchedTokens: d.maxBatchedTokens };
+        const fast = run(requests, cbGroup(m, { ...spec, fastForward: true }, d.replicas), d.routing);
+        const slow = run(requests, cbGroup(m, { ...spec, fastForward: false }, d.replicas), d.routing);
+        for (const col of ['startS', 'firstTokenS', 'finishS', 'energyJ'] as const) {
+          for (let i = 0; i < requests.length; i++) {
+            const a = fast.records[col][i]!, b = slow.records[col][i]!;
+            if (Number.isNaN(b)) expect(a).toBeNaN();
+            else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+          }
+        }
+        expect(Array.from(fast.records.status)).toEqual(Array.from(slow.records.status));
+        expect(Array.from(fast.records.device)).toEqual(Array.from(slow.records.device));
+        expect(Array.from(fast.records.preemptions)).toEqual(Array.from(slow.records.preemptions));
+        fast.devices.forEach((s, i) => {
+          const o = slow.devices[i]!;
+          expect(s.iterations).toBe(o.iterations);
+          expect(s.peakKvTokens).toBe(o.peakKvTokens);
+          expect(s.busyEnergyJ).toBeCloseTo(o.busyEnergyJ, 6);
+        });
+        if (fast.devices.some((s) => s.preemptions > 0)) sawPreemption = true;
+        if (fast.events < slow.events) fewerEvents++;
+      }),
+      { numRuns: 150, seed: 7 },
+    );
+    // The generator must actually exercise preemption and fast-forwarding, or the property is vacuous.
+    expect(sawPreemption).toBe(true);
+    expect(fewerEvents).toBeGreaterThan(50);
+  });
+});
