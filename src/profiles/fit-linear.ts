@@ -1,0 +1,99 @@
+/**
+ * Linear least squares for fitting profiles: y ~ X c, optionally weighted and with non-negative
+ * coefficients. The solve is ml-matrix's QR least squares (better conditioned than normal equations).
+ */
+import { Matrix, solve } from 'ml-matrix';
+
+/** Fitted coefficients plus the quality measures profiles report (see FitSchema). */
+export interface LinearFit {
+  coefficients: number[];
+  /** Uncentered R^2 (1 - SSres/sum y^2): what a fit without intercept reports. */
+  r2Uncentered: number;
+  /** Centered R^2 (1 - SSres/SStot around the mean). */
+  r2Centered: number;
+  /** Root-mean-square error, unweighted, in the unit of y. */
+  rmse: number;
+  /** Mean and largest absolute percentage error, %. */
+  mape: number;
+  maxApe: number;
+  points: number;
+}
+
+export interface LinearFitOptions {
+  /** Row weights; the fit minimises sum (w_i * residual_i)^2. Use 1/y for relative error. */
+  weights?: readonly number[];
+  /** Constrain every coefficient to be >= 0 (exact: best least-squares fit over all supports). */
+  nonNegative?: boolean;
+}
+
+/** Fits y ~ X c by (weighted) least squares; X has one row per point, one column per term. */
+export function fitLinear(x: readonly (readonly number[])[], y: readonly number[], options: LinearFitOptions = {}): LinearFit {
+  const n = y.length;
+  const k = x[0]?.length ?? 0;
+  if (n === 0 || k === 0 || x.length !== n || x.some((row) => row.length !== k)) throw new Error(`fitLinear: need a ${n} x k design matrix with k > 0`);
+  if (n < k) throw new Error(`fitLinear: ${n} points cannot determine ${k} coefficients`);
+  const w = options.weights ?? y.map(() => 1);
+  const xw = x.map((row, i) => row.map((v) => v * w[i]!));
+  const yw = y.map((v, i) => v * w[i]!);
+  let best: number[] | undefined;
+  let bestRss = Infinity;
+  // NNLS by enumeration: the constrained optimum is the unconstrained fit on its own support, and
+  // every feasible support's fit is a feasible point, so the best feasible support is optimal.
+  // With the 2-4 terms profiles use that is at most 15 small solves.
+  const supports = options.nonNegative ? allSupports(k) : [range(k)];
+  for (const support of supports) {
+    const c = solveOn(xw, yw, support, k);
+    if (options.nonNegative && c.some((v) => v < 0)) continue;
+    const rss = residualSS(xw, yw, c);
+    if (rss < bestRss) { bestRss = rss; best = c; }
+  }
+  if (!best) throw new Error('fitLinear: no feasible fit');
+  return { coefficients: best, ...fitStats(x, y, best) };
+}
+
+/** Quality of coefficients `c` on the unweighted data. */
+export function fitStats(x: readonly (readonly number[])[], y: readonly number[], c: readonly number[]): Omit<LinearFit, 'coefficients'> {
+  const n = y.length;
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  let ss = 0, sst = 0, sy2 = 0, ape = 0, maxApe = 0;
+  for (let i = 0; i < n; i++) {
+    const r = y[i]! - dot(x[i]!, c);
+    ss += r * r;
+    sst += (y[i]! - mean) ** 2;
+    sy2 += y[i]! ** 2;
+    const pe = y[i] === 0 ? 0 : Math.abs(r / y[i]!) * 100;
+    ape += pe;
+    if (pe > maxApe) maxApe = pe;
+  }
+  return { r2Uncentered: 1 - ss / sy2, r2Centered: 1 - ss / sst, rmse: Math.sqrt(ss / n), mape: ape / n, maxApe, points: n };
+}
+
+function solveOn(x: number[][], y: number[], support: number[], k: number): number[] {
+  const a = new Matrix(x.map((row) => support.map((j) => row[j]!)));
+  const sol = solve(a, Matrix.columnVector(y)).to1DArray();
+  const c = new Array<number>(k).fill(0);
+  support.forEach((j, i) => { c[j] = sol[i]!; });
+  return c;
+}
+
+function residualSS(x: number[][], y: number[], c: number[]): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += (y[i]! - dot(x[i]!, c)) ** 2;
+  return s;
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function range(k: number): number[] {
+  return Array.from({ length: k }, (_, i) => i);
+}
+
+function allSupports(k: number): number[][] {
+  const out: number[][] = [];
+  for (let mask = 1; mask < 1 << k; mask++) out.push(range(k).filter((j) => mask & (1 << j)));
+  return out;
+}

@@ -1,0 +1,32 @@
+/** The iteration-level model compiled from an iteration profile. */
+import type { IterationModel } from './model.js';
+import type { IterationProfile } from './schema.js';
+
+/** KV-cache capacity of one instance: usable memory after the weights, in whole tokens. */
+export function kvCapacityTokens(memory: IterationProfile['memory']): number {
+  return Math.floor((memory.deviceBytes * memory.utilization - memory.weightBytes) / memory.kvBytesPerToken);
+}
+
+/**
+ * Compiles prefill/decode/power/memory coefficients. No work costs no time: prefill of 0 tokens,
+ * a decode step of an empty batch and a run of 0 steps all take 0 s (devices skip them anyway).
+ */
+export function compileIteration(p: IterationProfile): IterationModel {
+  const { c0: p0, c1: p1, c2: p2 } = p.prefill;
+  const { c0: d0, perSeq, perContextToken: perCtx } = p.decode;
+  const { idleW, busyW, busyWPerSeq } = p.power;
+  const capW = p.power.capW ?? Infinity;
+  const kvTokens = kvCapacityTokens(p.memory);
+  if (!(kvTokens >= 1)) throw new Error(`profile ${p.name}: KV capacity ${kvTokens} tokens; the schema should have rejected it`);
+  return {
+    prefillS: (tokens) => (tokens > 0 ? p0 + p1 * tokens + p2 * tokens * tokens : 0),
+    decodeStepS: (batch, ctx) => (batch > 0 ? d0 + perSeq * batch + perCtx * ctx : 0),
+    // Sum over i < steps of decodeStepS(batch, ctx + i*batch): the context grows by one token per
+    // sequence per step, so the context term is an arithmetic series.
+    decodeRunS: (batch, ctx, steps) =>
+      batch > 0 && steps > 0 ? steps * (d0 + perSeq * batch + perCtx * ctx) + (perCtx * batch * steps * (steps - 1)) / 2 : 0,
+    busyPowerW: (batch) => Math.min(capW, busyW + busyWPerSeq * batch),
+    idlePowerW: idleW,
+    kvCapacityTokens: kvTokens,
+  };
+}

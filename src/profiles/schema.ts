@@ -1,0 +1,135 @@
+/**
+ * Schema of profile files (YAML or JSON). A profile describes one model on one kind of hardware and
+ * says where every number came from; `load.ts` compiles it into the runtime interfaces of `model.ts`.
+ * Forms are a discriminated union on `form`: adding a form means one schema here and one compiler.
+ */
+import { z } from 'zod';
+
+/** A finite number (zod 4 rejects NaN and +-Infinity in z.number()). */
+const num = (description: string) => z.number().describe(description);
+const nonNeg = (description: string) => z.number().min(0).describe(description);
+const positive = (description: string) => z.number().positive().describe(description);
+
+/** Where the numbers came from. Required: a profile never invents measurements. */
+export const ProvenanceSchema = z.strictObject({
+  source: z.string().min(1).describe('Publication, dataset (repository, path, commit) or spec sheet the numbers come from'),
+  license: z.string().min(1).optional().describe('License of the source data, e.g. MIT, CC-BY-4.0'),
+  derivation: z.string().min(1).describe('How the numbers were obtained: transcribed from table X, or the command that derives them'),
+  notes: z.array(z.string().min(1)).optional().describe('Further facts, each with its own source (model shape, memory, power, caveats)'),
+});
+
+/** Quality of a least-squares fit, as reported by the source or computed by the derivation. */
+export const FitSchema = z.strictObject({
+  r2: z.number().max(1).describe('Coefficient of determination; uncentered when the fit has no intercept'),
+  r2Centered: z.number().max(1).optional().describe('Centered R^2 (1 - SSres/SStot around the mean)'),
+  rmse: nonNeg('Root-mean-square error, in the unit of the fitted quantity (s, J or W)').optional(),
+  mape: nonNeg('Mean absolute percentage error, %').optional(),
+  maxApe: nonNeg('Largest absolute percentage error over the fitted points, %').optional(),
+  points: z.number().int().positive().describe('Number of data points fitted'),
+  method: z.string().min(1).optional().describe('Fitting method: weights, constraints, which points'),
+});
+
+const common = {
+  name: z.string().min(1).describe('Unique profile name, e.g. splitwise-llama2-70b-h100-tp4'),
+  model: z.string().min(1).describe('Model id, e.g. llama-2-7b'),
+  hardware: z.string().min(1).describe('Hardware id, e.g. a100-40gb'),
+  gpus: z.number().int().positive().describe('GPUs per instance (tensor-parallel degree)'),
+  provenance: ProvenanceSchema,
+  fit: FitSchema.optional().describe('Overall fit quality, when the profile comes from one fit'),
+};
+
+const bilinearTerms = (unit: string) =>
+  z.strictObject({
+    a0: num(`${unit} per input token`),
+    a1: num(`${unit} per output token`),
+    a2: num(`${unit} per (input token x output token)`),
+  });
+
+/** Default floor of the bilinear form: positive so queues advance, small enough to read as a placeholder. */
+export const DEFAULT_FLOOR = { runtimeS: 0.001, energyJ: 0.001 } as const;
+
+/** Wilkins et al. request-level model: value = a0*tin + a1*tout + a2*tin*tout, clamped at a floor. */
+export const BilinearProfileSchema = z.strictObject({
+  ...common,
+  form: z.literal('bilinear'),
+  runtime: bilinearTerms('seconds').describe('Runtime coefficients, seconds'),
+  energy: bilinearTerms('joules').optional().describe('Energy coefficients, joules (omit when unknown: energy is then NaN)'),
+  floor: z
+    .strictObject({
+      runtimeS: positive('Smallest runtime a request can take, s').default(DEFAULT_FLOOR.runtimeS),
+      energyJ: positive('Smallest energy a request can cost, J').default(DEFAULT_FLOOR.energyJ),
+    })
+    .default({ ...DEFAULT_FLOOR })
+    .describe('Lower bound applied to the raw model, which goes negative for long inputs with short outputs'),
+  idlePowerW: nonNeg('Power of an idle slot, W (default 0: the source counts active GPU energy only)').default(0),
+  accuracy: z.number().min(0).max(100).optional().describe('Leaderboard accuracy A_K, %'),
+  reportedR2: z
+    .strictObject({ min: z.number().max(1), max: z.number().max(1) })
+    .optional()
+    .describe('R^2 range the source reports for its family of fits (not specific to this profile)'),
+});
+
+/** Iteration-level model for batching devices (vLLM/Orca style). */
+export const IterationProfileSchema = z
+  .strictObject({
+    ...common,
+    form: z.literal('iteration'),
+    prefill: z
+      .strictObject({
+        c0: nonNeg('Fixed seconds per prefill iteration'),
+        c1: nonNeg('Seconds per batched prompt token'),
+        c2: nonNeg('Seconds per batched prompt token squared'),
+        fit: FitSchema.optional(),
+      })
+      .describe('Prefill seconds = c0 + c1*tokens + c2*tokens^2, tokens = prompt tokens in the iteration'),
+    decode: z
+      .strictObject({
+        c0: nonNeg('Fixed seconds per decode step'),
+        perSeq: nonNeg('Seconds per sequence in the batch'),
+        perContextToken: nonNeg('Seconds per token of context held by the batch'),
+        fit: FitSchema.optional(),
+      })
+      .describe('Decode step seconds = c0 + perSeq*batch + perContextToken*totalContextTokens'),
+    power: z
+      .strictObject({
+        idleW: nonNeg('Power of the idle instance (all GPUs), W'),
+        busyW: nonNeg('Power of the busy instance at batch 0 (intercept), W'),
+        busyWPerSeq: nonNeg('Extra power per running sequence, W'),
+        capW: positive('Upper bound on busy power (TDP or power cap of all GPUs), W; none when omitted').optional(),
+        fit: FitSchema.optional(),
+      })
+      .describe('Busy power = min(capW, busyW + busyWPerSeq*batch)'),
+    memory: z
+      .strictObject({
+        deviceBytes: positive('Device memory of the whole instance (all GPUs), bytes'),
+        weightBytes: positive('Model weights, bytes'),
+        kvBytesPerToken: positive('KV-cache bytes per token (all layers, keys and values)'),
+        utilization: z.number().gt(0).max(1).describe('Fraction of device memory the server may use (vLLM gpu_memory_utilization)'),
+      })
+      .describe('kvCapacityTokens = floor((deviceBytes*utilization - weightBytes) / kvBytesPerToken)'),
+  })
+  .superRefine((p, ctx) => {
+    const usable = p.memory.deviceBytes * p.memory.utilization;
+    if (p.memory.weightBytes >= usable) {
+      ctx.addIssue({ code: 'custom', path: ['memory', 'weightBytes'], message: `expected weights to fit in deviceBytes*utilization = ${usable} bytes with room for KV cache` });
+    } else if (Math.floor((usable - p.memory.weightBytes) / p.memory.kvBytesPerToken) < 1) {
+      ctx.addIssue({ code: 'custom', path: ['memory', 'kvBytesPerToken'], message: 'expected room for at least one KV-cache token after the weights' });
+    }
+    if (p.prefill.c0 + p.prefill.c1 + p.prefill.c2 <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['prefill'], message: 'expected prefill time > 0 for one token (some coefficient > 0)' });
+    }
+    if (p.decode.c0 + p.decode.perSeq <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['decode'], message: 'expected decode step time > 0 for one sequence (c0 or perSeq > 0)' });
+    }
+  });
+
+/** Any profile file. */
+export const ProfileSchema = z.discriminatedUnion('form', [BilinearProfileSchema, IterationProfileSchema]);
+
+export type Provenance = z.output<typeof ProvenanceSchema>;
+export type Fit = z.output<typeof FitSchema>;
+export type BilinearProfile = z.output<typeof BilinearProfileSchema>;
+export type IterationProfile = z.output<typeof IterationProfileSchema>;
+export type Profile = z.output<typeof ProfileSchema>;
+/** A profile as written in a file (defaults not yet applied). */
+export type ProfileInput = z.input<typeof ProfileSchema>;

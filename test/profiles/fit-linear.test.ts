@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { fitLinear } from '../../src/profiles/fit-linear.js';
+
+describe('fitLinear', () => {
+  it('matches a hand-computed regression line and its R^2', () => {
+    // x = 1,2,3; y = 1,2,2: slope = Sxy/Sxx = 1/2, intercept = 5/3 - 2*(1/2) = 2/3.
+    // Residuals -1/6, 1/3, -1/6: SSres = 1/6; SStot = 2/3; R^2 = 1 - (1/6)/(2/3) = 0.75.
+    // Uncentered: 1 - (1/6)/(1+4+4) = 1 - 1/54.
+    const f = fitLinear([[1, 1], [1, 2], [1, 3]], [1, 2, 2]);
+    expect(f.coefficients[0]).toBeCloseTo(2 / 3, 12);
+    expect(f.coefficients[1]).toBeCloseTo(0.5, 12);
+    expect(f.r2Centered).toBeCloseTo(0.75, 12);
+    expect(f.r2Uncentered).toBeCloseTo(1 - 1 / 54, 12);
+    expect(f.rmse).toBeCloseTo(Math.sqrt(1 / 18), 12);
+    // |residual|/y: 1/6, 1/6, 1/12 -> mean 5/36 = 13.89%, max 16.67%
+    expect(f.mape).toBeCloseTo((500 / 36), 9);
+    expect(f.maxApe).toBeCloseTo(100 / 6, 9);
+    expect(f.points).toBe(3);
+  });
+
+  it('recovers exact quadratic coefficients from noiseless data', () => {
+    const xs = [128, 512, 1024, 4096, 16384];
+    const f = fitLinear(xs.map((t) => [1, t, t * t]), xs.map((t) => 0.02 + 1e-4 * t + 2e-9 * t * t), { weights: xs.map(() => 1), nonNegative: true });
+    expect(f.coefficients[0]).toBeCloseTo(0.02, 10);
+    expect(f.coefficients[1]! / 1e-4).toBeCloseTo(1, 8);
+    expect(f.coefficients[2]! / 2e-9).toBeCloseTo(1, 6);
+    expect(f.r2Centered).toBeCloseTo(1, 12);
+  });
+
+  it('weights change the solution toward the heavily weighted points', () => {
+    // Fit a constant to y = 1, 3: unweighted mean 2; weights 3 and 1 minimise 9(c-1)^2 + (c-3)^2 -> c = 1.2.
+    expect(fitLinear([[1], [1]], [1, 3]).coefficients[0]).toBeCloseTo(2, 12);
+    expect(fitLinear([[1], [1]], [1, 3], { weights: [3, 1] }).coefficients[0]).toBeCloseTo(1.2, 12);
+  });
+
+  it('with nonNegative, returns the best fit with coefficients >= 0', () => {
+    // y = 3,2,1 at x = 1,2,3: the free fit has slope -1. Supports: {intercept} -> c = 2, SSres 2;
+    // {slope} -> c = 10/14, SSres 336/49 = 6.86. The constrained optimum is intercept 2, slope 0.
+    const free = fitLinear([[1, 1], [1, 2], [1, 3]], [3, 2, 1]);
+    expect(free.coefficients[1]).toBeCloseTo(-1, 12);
+    const nn = fitLinear([[1, 1], [1, 2], [1, 3]], [3, 2, 1], { nonNegative: true });
+    expect(nn.coefficients[0]).toBeCloseTo(2, 12);
+    expect(nn.coefficients[1]).toBe(0);
+  });
+
+  it('rejects shapes that cannot determine the coefficients', () => {
+    expect(() => fitLinear([[1, 2]], [1])).toThrow(/cannot determine/);
+    expect(() => fitLinear([], [])).toThrow();
+  });
+});
