@@ -1,0 +1,66 @@
+import type { SimResult } from '../simulation/result.js';
+import { STATUS_FINISHED, STATUS_REJECTED } from './records.js';
+import { deadlineMet, latencyColumns } from './request-metrics.js';
+import { csvNumber } from './round.js';
+
+/**
+ * Columns of requests.csv, one row per request in id (arrival) order. Times in seconds, energy in
+ * J, real numbers with 9 significant digits; an empty field means "not defined / did not happen".
+ * - id, arrival_s, prompt_tokens, output_tokens, model, class: the request as simulated
+ * - device: replica name that served it (empty if none); status: finished | rejected | pending
+ * - reject_reason: why it was rejected
+ * - queueing_delay_s, ttft_s, tpot_s, e2e_s: as in the summary (finished requests only; ttft and
+ *   tpot empty on non-streaming devices, tpot empty for single-token outputs)
+ * - energy_j: energy attributed to the request; preemptions: times it was recomputed
+ * - deadline_s: its relative deadline; deadline_met: true | false (empty without a deadline)
+ */
+export const REQUESTS_CSV_COLUMNS = [
+  'id', 'arrival_s', 'prompt_tokens', 'output_tokens', 'model', 'class', 'device', 'status', 'reject_reason',
+  'queueing_delay_s', 'ttft_s', 'tpot_s', 'e2e_s', 'energy_j', 'preemptions', 'deadline_s', 'deadline_met',
+] as const;
+
+// Rows per chunk handed to `write`: ~1 MB of text, few syscalls, bounded memory.
+const CHUNK_ROWS = 10_000;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * RFC 4180 field: quoted (inner quotes doubled) only when it holds a comma, quote or line break.
+ * Hand-written because only the few free-text fields need it and csv-stringify's per-field
+ * machinery would cost more than the rest of the row.
+ */
+export function csvField(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Streams requests.csv (header + one row per request, `\n` line ends) to `write` in chunks. */
+export function writeRequestsCsv(result: SimResult, write: (text: string) => void): void {
+  const { requests, records } = result;
+  const lat = latencyColumns(result);
+  const deviceNames = result.devices.map((d) => csvField(d.name));
+  const escaped = new Map<string, string>(); // model/class labels repeat: escape each once
+  const label = (text: string | undefined): string => {
+    if (text === undefined) return '';
+    let out = escaped.get(text);
+    if (out === undefined) escaped.set(text, (out = csvField(text)));
+    return out;
+  };
+  let chunk = `${REQUESTS_CSV_COLUMNS.join(',')}\n`;
+  for (let i = 0; i < requests.length; i++) {
+    const req = requests[i];
+    const status = records.status[i];
+    const device = records.device[i];
+    const reason = records.rejectReason.get(i);
+    const met = deadlineMet(result, lat.e2eS, i);
+    chunk +=
+      `${req.id},${csvNumber(req.arrivalS)},${req.promptTokens},${req.outputTokens},${label(req.model)},${label(req.class)},` +
+      `${device >= 0 ? deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : 'pending'},` +
+      `${reason === undefined ? '' : label(reason)},${csvNumber(lat.queueingDelayS[i])},${csvNumber(lat.ttftS[i])},` +
+      `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},` +
+      `${req.deadlineS === undefined ? '' : csvNumber(req.deadlineS)},${met === undefined ? '' : met}\n`;
+    if ((i + 1) % CHUNK_ROWS === 0) {
+      write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk !== '') write(chunk);
+}

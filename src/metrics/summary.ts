@@ -1,0 +1,151 @@
+import { InputError, describeValue } from '../errors.js';
+import type { SimResult } from '../simulation/result.js';
+import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
+import { distribution, type Distribution } from './distribution.js';
+import { countGoodput, type Slo } from './goodput.js';
+import { STATUS_FINISHED, STATUS_REJECTED } from './records.js';
+import { latencyColumns } from './request-metrics.js';
+import { roundOrNull } from './round.js';
+
+/**
+ * What a run amounted to, in vLLM's vocabulary. A plain object whose key order is fixed by the
+ * literals below, and whose real numbers are rounded to 6 significant digits (counts are exact;
+ * undefined values are null), so JSON.stringify of it is byte-identical for the same input.
+ */
+export interface Summary {
+  readonly name: string | null;
+  readonly requests: {
+    readonly total: number;
+    readonly finished: number;
+    readonly rejected: number;
+    /** Neither finished nor rejected when the run ended. */
+    readonly pending: number;
+    /** Requests preempted at least once. */
+    readonly preempted: number;
+    /** Sorted by count (descending), then reason. */
+    readonly rejectReasons: { readonly reason: string; readonly count: number }[];
+  };
+  /** Over finished requests only; see request-metrics.ts for definitions. */
+  readonly latency: {
+    readonly queueingDelayS: Distribution;
+    readonly ttftS: Distribution;
+    readonly tpotS: Distribution;
+    readonly e2eS: Distribution;
+  };
+  /** Finished requests and their tokens over the span from the first arrival to the last finish. */
+  readonly throughput: {
+    readonly spanS: number | null;
+    readonly requestsPerS: number | null;
+    readonly outputTokensPerS: number | null;
+    readonly promptTokensPerS: number | null;
+  };
+  readonly goodput: {
+    /** The objectives applied; null = not given. */
+    readonly slo: { readonly ttftS: number | null; readonly tpotS: number | null; readonly e2eS: number | null };
+    /** Requests meeting every given SLO and their deadline. */
+    readonly requests: number;
+    readonly requestsPerS: number | null;
+    /** Good requests / all requests. */
+    readonly fraction: number | null;
+  };
+  readonly deadlines: {
+    readonly withDeadline: number;
+    readonly met: number;
+    readonly missed: number;
+    /** missed / withDeadline. */
+    readonly missRatio: number | null;
+  };
+  readonly energy: EnergySummary;
+  readonly devices: DeviceSummary[];
+  readonly groups: GroupSummary[];
+  readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
+}
+
+/** Options of `summarize`. */
+export interface SummaryOptions {
+  readonly slo?: Slo;
+  /** Run name, recorded as is. */
+  readonly name?: string;
+}
+
+/** Reduces a run's records and device counters to its Summary. Pure; O(n log n) in requests. */
+export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary {
+  const slo = checkSlo(opts.slo ?? {});
+  const { requests, records } = result;
+  if (records.size !== requests.length) throw new Error(`summarize: ${requests.length} requests but ${records.size} records`);
+  const total = requests.length;
+  let finished = 0;
+  let rejected = 0;
+  let preempted = 0;
+  let outputTokens = 0;
+  let promptTokens = 0;
+  let firstArrivalS = Infinity;
+  let lastFinishS = -Infinity;
+  for (let i = 0; i < total; i++) {
+    const req = requests[i];
+    if (req.arrivalS < firstArrivalS) firstArrivalS = req.arrivalS;
+    if (records.preemptions[i] > 0) preempted++;
+    const status = records.status[i];
+    if (status === STATUS_REJECTED) rejected++;
+    if (status !== STATUS_FINISHED) continue;
+    finished++;
+    outputTokens += req.outputTokens;
+    promptTokens += req.promptTokens;
+    if (records.finishS[i] > lastFinishS) lastFinishS = records.finishS[i];
+  }
+  const spanS = finished > 0 ? lastFinishS - firstArrivalS : NaN;
+  const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
+  const latency = latencyColumns(result);
+  const counts = countGoodput(result, latency, slo);
+  const missed = counts.withDeadline - counts.deadlineMet;
+  return {
+    name: opts.name ?? null,
+    requests: { total, finished, rejected, pending: total - finished - rejected, preempted, rejectReasons: rejectReasons(result) },
+    latency: {
+      queueingDelayS: distribution(latency.queueingDelayS),
+      ttftS: distribution(latency.ttftS),
+      tpotS: distribution(latency.tpotS),
+      e2eS: distribution(latency.e2eS),
+    },
+    throughput: {
+      spanS: roundOrNull(spanS),
+      requestsPerS: perS(finished),
+      outputTokensPerS: perS(outputTokens),
+      promptTokensPerS: perS(promptTokens),
+    },
+    goodput: {
+      slo: { ttftS: slo.ttftS ?? null, tpotS: slo.tpotS ?? null, e2eS: slo.e2eS ?? null },
+      requests: counts.good,
+      requestsPerS: perS(counts.good),
+      fraction: total > 0 ? roundOrNull(counts.good / total) : null,
+    },
+    deadlines: {
+      withDeadline: counts.withDeadline,
+      met: counts.deadlineMet,
+      missed,
+      missRatio: counts.withDeadline > 0 ? roundOrNull(missed / counts.withDeadline) : null,
+    },
+    energy: summarizeEnergy(result.devices, finished, outputTokens),
+    devices: summarizeDevices(result.devices, spanS),
+    groups: summarizeGroups(result.devices, spanS),
+    sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
+  };
+}
+
+function rejectReasons(result: SimResult): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const reason of result.records.rejectReason.values()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  // Explicit comparison, not localeCompare: the order must not depend on the machine's locale.
+  return [...counts]
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+}
+
+// The scenario schema validates SLOs with a file location; this guards direct API callers.
+function checkSlo(slo: Slo): Slo {
+  for (const key of ['ttftS', 'tpotS', 'e2eS'] as const) {
+    const v = slo[key];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InputError({ field: `slo.${key}` }, `expected a positive number of seconds, found ${describeValue(v)}`);
+  }
+  return slo;
+}

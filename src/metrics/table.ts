@@ -1,0 +1,71 @@
+import Table from 'cli-table3';
+import type { Distribution } from './distribution.js';
+import type { Summary } from './summary.js';
+
+/** Digits shown on screen: enough to compare runs by eye; the files keep 6. */
+const SHOWN_DIGITS = 4;
+
+// Never color, whatever the terminal: output stays plain in logs, pipes and golden tests.
+const PLAIN = { head: [] as string[], border: [] as string[], compact: true };
+
+/** A number for people: 4 significant digits, integers in full, '-' where undefined. */
+export function formatShown(x: number | null): string {
+  if (x === null) return '-';
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(SHOWN_DIGITS)));
+}
+
+/**
+ * The run's summary as compact plain-text tables for stdout: an overview (requests,
+ * throughput, goodput, deadlines, energy, simulation with its warning count), latency
+ * percentiles, and one row per replica. Ends with a newline. Same summary, same text.
+ */
+export function formatSummaryTable(summary: Summary): string {
+  const parts = [overview(summary).toString(), latency(summary).toString()];
+  if (summary.devices.length > 0) parts.push(devices(summary).toString());
+  // Warnings are only counted here: the caller prints them (to stderr, or not at all with --quiet).
+  return `${parts.join('\n')}\n`;
+}
+
+function overview(s: Summary): Table.Table {
+  const t = new Table({ style: PLAIN });
+  const r = s.requests;
+  const reasons = r.rejectReasons.map((x) => `${x.reason}: ${x.count}`).join(', ');
+  const tp = s.throughput;
+  const g = s.goodput;
+  const slo = [['ttft', g.slo.ttftS], ['tpot', g.slo.tpotS], ['e2e', g.slo.e2eS]].filter(([, v]) => v !== null).map(([k, v]) => `${k} <= ${v} s`);
+  const d = s.deadlines;
+  const e = s.energy;
+  const rows: [string, string][] = [
+    ['run', s.name ?? '-'],
+    ['requests', `${r.total} total, ${r.finished} finished, ${r.rejected} rejected${reasons ? ` (${reasons})` : ''}` + `${r.pending > 0 ? `, ${r.pending} pending` : ''}, ${r.preempted} preempted`],
+    ['throughput', `${formatShown(tp.requestsPerS)} req/s, ${formatShown(tp.outputTokensPerS)} output tok/s, ${formatShown(tp.promptTokensPerS)} prompt tok/s over ${formatShown(tp.spanS)} s`],
+    ['goodput', `${formatShown(g.requestsPerS)} req/s, ${percent(g.fraction)} of requests (SLO: ${slo.length > 0 ? slo.join(', ') : 'none'}${d.withDeadline > 0 ? ', deadlines' : ''})`],
+    ['deadlines', d.withDeadline > 0 ? `${d.withDeadline} with deadline, ${d.missed} missed (${percent(d.missRatio)})` : 'none given'],
+    ['energy', `${formatShown(e.totalJ)} J = ${formatShown(e.kWh)} kWh (busy ${formatShown(e.busyJ)} J, idle ${formatShown(e.idleJ)} J), ${formatShown(e.perFinishedRequestJ)} J/request, ${formatShown(e.perOutputTokenJ)} J/output token`],
+    ['energy scope', e.scope.length > 0 ? e.scope.join('; ') : '-'],
+    ['simulation', `${s.sim.events} events, ends at ${formatShown(s.sim.endS)} s, ${s.sim.warnings.length} warnings`],
+  ];
+  for (const [k, v] of rows) t.push({ [k]: v });
+  return t;
+}
+
+function latency(s: Summary): Table.Table {
+  const t = new Table({ head: ['latency (s)', 'count', 'mean', 'p50', 'p90', 'p99', 'max'], style: PLAIN, colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] });
+  const row = (label: string, d: Distribution): string[] => [label, String(d.count), ...[d.mean, d.p50, d.p90, d.p99, d.max].map(formatShown)];
+  const l = s.latency;
+  t.push(row('queueing delay', l.queueingDelayS), row('TTFT', l.ttftS), row('TPOT', l.tpotS), row('E2E', l.e2eS));
+  return t;
+}
+
+function devices(s: Summary): Table.Table {
+  const t = new Table({ head: ['device', 'kind', 'util', 'finished', 'iterations', 'preempted', 'energy J', 'KV peak/capacity'], style: PLAIN, colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'] });
+  for (const d of s.devices) {
+    const kv = d.kvCapacityTokens > 0 ? `${d.peakKvTokens}/${d.kvCapacityTokens}` : '-';
+    t.push([d.name, d.kind, percent(d.utilization), String(d.finished), String(d.iterations), String(d.preemptions), formatShown(d.energyJ), kv]);
+  }
+  return t;
+}
+
+function percent(fraction: number | null): string {
+  return fraction === null ? '-' : `${formatShown(Number((fraction * 100).toPrecision(SHOWN_DIGITS)))}%`;
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { SimResult } from '../simulation/result.js';
+import { ensureDir, writeFileAtomic } from './atomic-write.js';
+import { writeRequestsCsv } from './requests-csv.js';
+import type { Summary } from './summary.js';
+
+/** What `writeResults` writes. */
+export interface ResultFiles {
+  readonly result: SimResult;
+  readonly summary: Summary;
+  /** The resolved scenario as YAML text; scenario.yaml is written only when given. */
+  readonly scenarioText?: string;
+  /**
+   * Write requests.csv (default true); sweeps turn it off to save space. An existing
+   * requests.csv is then left alone: the directory may be the user's, and so may the file.
+   */
+  readonly requests?: boolean;
+}
+
+/** File names inside a results directory. */
+export const RESULT_FILE_NAMES = { requests: 'requests.csv', summary: 'summary.json', scenario: 'scenario.yaml' } as const;
+
+/**
+ * Writes requests.csv (unless `requests` is false), summary.json (2-space indent, trailing
+ * newline) and, if given, scenario.yaml into `dir`, creating it if needed. Each file is replaced atomically. Returns the
+ * paths written. Same inputs give byte-identical files.
+ */
+export function writeResults(dir: string, files: ResultFiles): string[] {
+  ensureDir(dir);
+  const written: string[] = [];
+  if (files.requests ?? true) {
+    const requestsPath = join(dir, RESULT_FILE_NAMES.requests);
+    writeFileAtomic(requestsPath, (write) => writeRequestsCsv(files.result, write));
+    written.push(requestsPath);
+  }
+  const summaryPath = join(dir, RESULT_FILE_NAMES.summary);
+  writeFileAtomic(summaryPath, (write) => write(`${JSON.stringify(files.summary, null, 2)}\n`));
+  written.push(summaryPath);
+  if (files.scenarioText !== undefined) {
+    const scenarioPath = join(dir, RESULT_FILE_NAMES.scenario);
+    const text = files.scenarioText;
+    writeFileAtomic(scenarioPath, (write) => write(text.endsWith('\n') ? text : `${text}\n`));
+    written.push(scenarioPath);
+  }
+  return written;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { distribution, percentileSorted } from '../../src/metrics/distribution.js';
+
+const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
+
+describe('percentileSorted (linear interpolation between closest ranks, numpy default)', () => {
+  it('matches published worked examples', () => {
+    // Wikipedia "Percentile", linear interpolation between closest ranks (C = 1): 40th of {15,20,35,40,50} is 29.
+    expect(percentileSorted(sorted([15, 20, 35, 40, 50]), 0.4)).toBeCloseTo(29, 12);
+    // numpy.percentile([1, 2, 3, 4], 50) == 2.5; numpy.percentile(range(1, 11), 90) == 9.1
+    expect(percentileSorted(sorted([1, 2, 3, 4]), 0.5)).toBe(2.5);
+    expect(percentileSorted(sorted([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 0.9)).toBeCloseTo(9.1, 12);
+  });
+
+  it('gives min at 0, max at 1, and the single value of a one-element sample', () => {
+    const xs = sorted([3, 1, 2]);
+    expect(percentileSorted(xs, 0)).toBe(1);
+    expect(percentileSorted(xs, 1)).toBe(3);
+    expect(percentileSorted(sorted([7]), 0.99)).toBe(7);
+  });
+});
+
+describe('distribution', () => {
+  it('summarizes the defined values only', () => {
+    // values 0, 0, 1, 2 (NaN skipped): mean 0.75; p50 at index 1.5 -> 0.5; p90 at 2.7 -> 1.7;
+    // p95 at 2.85 -> 1.85; p99 at 2.97 -> 1.97
+    const d = distribution(Float64Array.from([1, NaN, 0, 2, 0, NaN]));
+    expect(d).toEqual({ count: 4, mean: 0.75, p50: 0.5, p90: 1.7, p95: 1.85, p99: 1.97, max: 2 });
+  });
+
+  it('reports nulls, not zeros, when nothing is defined', () => {
+    expect(distribution(Float64Array.from([NaN, NaN]))).toEqual({ count: 0, mean: null, p50: null, p90: null, p95: null, p99: null, max: null });
+    expect(distribution(new Float64Array(0)).count).toBe(0);
+  });
+
+  it('sorts numerically, not as strings', () => {
+    const d = distribution(Float64Array.from([10, 9, 100, 2]));
+    expect(d.max).toBe(100);
+    expect(d.p50).toBe(9.5);
+  });
+
+  it('rounds to 6 significant digits', () => {
+    const d = distribution(Float64Array.from([1 / 3, 2 / 3]));
+    expect(d.mean).toBe(0.5);
+    expect(d.max).toBe(0.666667);
+    expect(d.p90).toBe(0.633333); // 1/3 + 0.9/3 = 0.6333...
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../src/metrics/summary.js';
+import { formatShown, formatSummaryTable } from '../../src/metrics/table.js';
+import { buildResult, device } from './fixtures.js';
+
+const result = () =>
+  buildResult(
+    [
+      { req: { arrivalS: 0, promptTokens: 10, outputTokens: 5 }, startS: 1, firstTokenS: 2, finishS: 6, device: 0 },
+      { req: { arrivalS: 1, promptTokens: 10, outputTokens: 3 }, startS: 2, firstTokenS: 3, finishS: 4, device: 0 },
+      { req: { arrivalS: 2, promptTokens: 10, outputTokens: 3 }, rejected: 'kv-capacity' },
+    ],
+    [device({ name: 'gpu/0', busyS: 3, busyEnergyJ: 600, idleEnergyJ: 60, finished: 2, iterations: 8, peakKvTokens: 40, kvCapacityTokens: 100, energyScope: 'GPU only' })],
+    { events: 9, endS: 6, warnings: ['w1', 'w2', 'w3', 'w4', 'w5'] },
+  );
+
+describe('formatShown', () => {
+  it('shows 4 significant digits, integers in full, - for undefined', () => {
+    expect(formatShown(1 / 3)).toBe('0.3333');
+    expect(formatShown(123456)).toBe('123456');
+    expect(formatShown(1234.56)).toBe('1235');
+    expect(formatShown(null)).toBe('-');
+  });
+});
+
+describe('formatSummaryTable', () => {
+  const text = formatSummaryTable(summarize(result(), { name: 'demo', slo: { ttftS: 1.5 } }));
+
+  it('shows the headline numbers', () => {
+    expect(text).toContain('demo');
+    expect(text).toContain('3 total, 2 finished, 1 rejected (kv-capacity: 1), 0 preempted');
+    // span 0..6 s: 2/6 req/s, 8 output tokens / 6 s; goodput: ttft 2 and 2, both > 1.5 -> none
+    expect(text).toContain('0.3333 req/s, 1.333 output tok/s, 3.333 prompt tok/s over 6 s');
+    expect(text).toContain('0 req/s, 0% of requests (SLO: ttft <= 1.5 s)');
+    expect(text).toContain('660 J = 0.0001833 kWh (busy 600 J, idle 60 J), 330 J/request, 82.5 J/output token');
+    expect(text).toContain('GPU only');
+  });
+
+  it('has latency rows with count, mean and percentiles', () => {
+    // ttft [2, 2]; e2e [6, 3] -> mean 4.5, p50 4.5, p90 5.7, p99 5.97, max 6
+    expect(text).toMatch(/TTFT\s+│\s+2 │\s+2 │\s+2 │\s+2 │\s+2 │\s+2 │/);
+    expect(text).toMatch(/E2E\s+│\s+2 │\s+4\.5 │\s+4\.5 │\s+5\.7 │\s+5\.97 │\s+6 │/);
+  });
+
+  it('has a row per replica with utilization and KV use', () => {
+    expect(text).toMatch(/gpu\/0\s+│ continuous-batching │\s+50% │\s+2 │\s+8 │\s+0 │\s+660 │\s+40\/100 │/);
+  });
+
+  it('counts warnings but leaves printing them to the caller', () => {
+    expect(text).toContain('9 events, ends at 6 s, 5 warnings');
+    expect(text).not.toContain('w1');
+  });
+
+  it('is plain text: no color codes, and the same for the same summary', () => {
+    expect(text).not.toMatch(/\x1b\[/);
+    expect(formatSummaryTable(summarize(result(), { name: 'demo', slo: { ttftS: 1.5 } }))).toBe(text);
+  });
+});
