@@ -1,0 +1,80 @@
+import { InputError, describeValue } from '../errors.js';
+import { parseTokenCell } from './cells.js';
+import { findColumns, readCsvTable } from './csv-table.js';
+import type { DraftRequest } from './draft.js';
+
+/** Columns of the Azure LLM inference trace 2023 (AzurePublicDataset). */
+export const AZURE_COLUMNS = ['TIMESTAMP', 'ContextTokens', 'GeneratedTokens'] as const;
+
+/** An exact instant: whole seconds since 1970 (UTC) plus nanoseconds, both integers. */
+export interface ExactTime {
+  wholeS: number;
+  nanos: number;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses `YYYY-MM-DD HH:MM:SS.fffffff` (1-9 fractional digits; a `Z` or `+HH:MM` suffix is
+ * honoured, none means UTC) into integers, so no precision is lost: a double holding seconds since
+ * 1970 has only ~0.2 us resolution, too coarse for the trace's 100 ns digits. Returns undefined
+ * for text that is not such a timestamp or names an impossible date.
+ */
+export function parseTimestamp(text: string): ExactTime | undefined {
+  const m = TIMESTAMP.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const year = Number(y);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const dayMs = Date.UTC(year, month - 1, day);
+  let offsetS = 0;
+  if (zone && zone !== 'Z') {
+    const digits = zone.replace(':', '');
+    offsetS = (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 3600 + Number(digits.slice(3, 5)) * 60);
+  }
+  const wholeS = dayMs / 1000 + Number(h) * 3600 + Number(mi) * 60 + Number(s) - offsetS;
+  const nanos = frac ? Number(frac.padEnd(9, '0')) : 0;
+  return { wholeS, nanos };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Reads an Azure LLM 2023 trace (`TIMESTAMP,ContextTokens,GeneratedTokens`; extra columns are
+ * ignored). Arrival times are exact differences from the first row's timestamp, so the first
+ * request arrives at 0 and two timestamps 100 ns apart stay 100 ns apart.
+ */
+export function parseAzureCsv(text: string, file: string): DraftRequest[] {
+  const table = readCsvTable(text, file);
+  const col = findColumns(table, 'azure', AZURE_COLUMNS);
+  const out: DraftRequest[] = new Array(table.rows.length);
+  let first: ExactTime | undefined;
+  let prev: ExactTime = { wholeS: 0, nanos: 0 };
+  let prevText = '';
+  for (let i = 0; i < table.rows.length; i++) {
+    const row = table.rows[i]!;
+    const line = table.lines[i];
+    const stamp = row[col.TIMESTAMP]!;
+    const t = parseTimestamp(stamp);
+    if (!t) throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected a timestamp like 2023-11-16 18:15:46.6805900, found ${describeValue(stamp)}`);
+    if (first === undefined) first = t;
+    else if (t.wholeS < prev.wholeS || (t.wholeS === prev.wholeS && t.nanos < prev.nanos)) {
+      throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected arrival times in non-decreasing order: a time >= ${prevText} (the previous row, line ${table.lines[i - 1]}), found ${stamp.trim()}`);
+    }
+    prev = t;
+    prevText = stamp.trim();
+    out[i] = {
+      id: i,
+      // Both differences are exact integers; only the final sum rounds.
+      arrivalS: t.wholeS - first.wholeS + (t.nanos - first.nanos) * 1e-9,
+      promptTokens: parseTokenCell(row[col.ContextTokens], { file, line, field: 'ContextTokens' }),
+      outputTokens: parseTokenCell(row[col.GeneratedTokens], { file, line, field: 'GeneratedTokens' }),
+    };
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import { InputError, describeValue } from '../errors.js';
+import { checkOrder, parseTimeCell, parseTokenCell } from './cells.js';
+import { findColumns, readCsvTable } from './csv-table.js';
+import type { DraftRequest } from './draft.js';
+
+/** Required columns of the Mooncake no-hash CSV (`num_hash_blocks` and others are ignored). */
+export const MOONCAKE_COLUMNS = ['timestamp', 'input_length', 'output_length'] as const;
+
+/** How to replay Mooncake's quantized timestamps. */
+export type MooncakeArrivals = 'spread' | 'burst';
+
+/**
+ * Reads a Mooncake JSONL trace: one object per line with `timestamp` (ms), `input_length` and
+ * `output_length` (tokens); `hash_ids` and other keys are ignored (Request has no prefix-hash
+ * field yet). Blank lines are skipped. Times become seconds; see `spreadQuantizedArrivals`.
+ */
+export function parseMooncakeJsonl(text: string, file: string, arrivals: MooncakeArrivals = 'spread'): DraftRequest[] {
+  const out: DraftRequest[] = [];
+  let prev = 0;
+  let prevLine = 0;
+  let line = 0;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    line++;
+    const raw = text.slice(start, end).trim();
+    start = end + 1;
+    if (raw === '') continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(raw);
+    } catch (err) {
+      throw new InputError({ file, line }, `expected a JSON object per line, found invalid JSON (${(err as Error).message})`);
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InputError({ file, line }, `expected a JSON object per line, found ${describeValue(obj)}`);
+    const o = obj as Record<string, unknown>;
+    const place = (field: string) => ({ file, line, field });
+    const ms = parseTimeCell(cell(o.timestamp, place('timestamp')), place('timestamp'));
+    if (out.length > 0) checkOrder(prev, ms, prevLine, place('timestamp'));
+    prev = ms;
+    prevLine = line;
+    out.push({
+      id: out.length,
+      arrivalS: ms / 1000,
+      promptTokens: parseTokenCell(cell(o.input_length, place('input_length')), place('input_length')),
+      outputTokens: parseTokenCell(cell(o.output_length, place('output_length')), place('output_length')),
+    });
+  }
+  if (out.length === 0) throw new InputError({ file, line: 1 }, 'expected at least one JSON line, found an empty file');
+  if (arrivals === 'spread') spreadQuantizedArrivals(out);
+  return out;
+}
+
+/** JSON numbers only: a quoted "12" in JSON is a sign of a different producer, say so. */
+function cell(v: unknown, place: { file: string; line: number; field: string }): number | undefined {
+  if (typeof v === 'number') return v;
+  throw new InputError(place, `expected a number, found ${v === undefined ? 'no such key' : describeValue(v)}`);
+}
+
+/** Reads the Mooncake no-hash CSV (`timestamp,input_length,output_length,num_hash_blocks`). */
+export function parseMooncakeCsv(text: string, file: string, arrivals: MooncakeArrivals = 'spread'): DraftRequest[] {
+  const table = readCsvTable(text, file);
+  const col = findColumns(table, 'mooncake', MOONCAKE_COLUMNS);
+  const out: DraftRequest[] = new Array(table.rows.length);
+  let prev = 0;
+  for (let i = 0; i < table.rows.length; i++) {
+    const row = table.rows[i]!;
+    const line = table.lines[i];
+    const ms = parseTimeCell(row[col.timestamp], { file, line, field: 'timestamp' });
+    if (i > 0) checkOrder(prev, ms, table.lines[i - 1], { file, line, field: 'timestamp' });
+    prev = ms;
+    out[i] = {
+      id: i,
+      arrivalS: ms / 1000,
+      promptTokens: parseTokenCell(row[col.input_length], { file, line, field: 'input_length' }),
+      outputTokens: parseTokenCell(row[col.output_length], { file, line, field: 'output_length' }),
+    };
+  }
+  if (arrivals === 'spread') spreadQuantizedArrivals(out);
+  return out;
+}
+
+/**
+ * Mooncake quantizes arrivals to ~3 s steps with ~10 requests per step; replaying them as bursts
+ * overstates queueing. This spreads each group of n equal timestamps evenly and deterministically
+ * (no random stream involved): the k-th (k = 0..n-1, file order) arrives at
+ * t + k * width / n, where width = min(step, time of the next group - t) and step is the median
+ * nonzero gap between distinct timestamps. The min keeps arrivals sorted even where the trace
+ * has a short gap. A trace with a single timestamp is left as it is.
+ */
+export function spreadQuantizedArrivals(drafts: DraftRequest[]): void {
+  const n = drafts.length;
+  const gaps: number[] = [];
+  for (let i = 1; i < n; i++) {
+    const g = drafts[i]!.arrivalS - drafts[i - 1]!.arrivalS;
+    if (g > 0) gaps.push(g);
+  }
+  if (gaps.length === 0) return;
+  const sorted = Float64Array.from(gaps).sort();
+  const mid = sorted.length >> 1;
+  const step = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  for (let i = 0; i < n; ) {
+    const t = drafts[i]!.arrivalS;
+    let j = i + 1;
+    while (j < n && drafts[j]!.arrivalS === t) j++;
+    const width = j < n ? Math.min(step, drafts[j]!.arrivalS - t) : step;
+    const count = j - i;
+    for (let k = 1; k < count; k++) drafts[i + k]!.arrivalS = t + (k * width) / count;
+    i = j;
+  }
+}

@@ -1,0 +1,57 @@
+import { InputError, describeValue } from '../errors.js';
+import { checkOrder, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
+import { findColumns, readCsvTable } from './csv-table.js';
+import type { DraftRequest } from './draft.js';
+
+/** Required leading columns of the native format, in this order. */
+export const NATIVE_COLUMNS = ['arrival_s', 'prompt_tokens', 'output_tokens'] as const;
+/** Optional native columns, in any order after the required ones. */
+export const NATIVE_OPTIONAL_COLUMNS = ['model', 'uncertainty', 'deadline_s', 'class'] as const;
+
+/**
+ * Reads llmsim's own CSV: `arrival_s,prompt_tokens,output_tokens` first, then any of `model`,
+ * `uncertainty` (in [0, 1]), `deadline_s` (relative, > 0) and `class`, in any order. An empty
+ * optional cell means "not given". Times are seconds from the start of the run and are kept as
+ * they are (not shifted to 0), so a deliberate idle lead-in survives. Unknown columns are errors,
+ * since in our own format they are most likely typos.
+ */
+export function parseNativeCsv(text: string, file: string): DraftRequest[] {
+  const table = readCsvTable(text, file);
+  const col = findColumns(table, 'llmsim', NATIVE_COLUMNS, NATIVE_OPTIONAL_COLUMNS, true);
+  if (col.arrival_s !== 0 || col.prompt_tokens !== 1 || col.output_tokens !== 2) {
+    throw new InputError({ file, line: table.headerLine }, `expected the header to start with ${NATIVE_COLUMNS.join(',')}, found ${describeValue(table.header.join(','))}`);
+  }
+  const out: DraftRequest[] = new Array(table.rows.length);
+  let prev = 0;
+  for (let i = 0; i < table.rows.length; i++) {
+    const row = table.rows[i]!;
+    const line = table.lines[i];
+    const arrivalS = parseTimeCell(row[0], { file, line, field: 'arrival_s' });
+    if (i > 0) checkOrder(prev, arrivalS, table.lines[i - 1], { file, line, field: 'arrival_s' });
+    prev = arrivalS;
+    const d: DraftRequest = {
+      id: i,
+      arrivalS,
+      promptTokens: parseTokenCell(row[1], { file, line, field: 'prompt_tokens' }),
+      outputTokens: parseTokenCell(row[2], { file, line, field: 'output_tokens' }),
+    };
+    const model = col.model >= 0 ? row[col.model]!.trim() : '';
+    if (model !== '') d.model = model;
+    const u = col.uncertainty >= 0 ? row[col.uncertainty]! : '';
+    if (u.trim() !== '') {
+      const place = { file, line, field: 'uncertainty' };
+      d.uncertainty = parseNumberCell(u, place);
+      if (d.uncertainty < 0 || d.uncertainty > 1) throw new InputError(place, `expected an uncertainty score in [0, 1], found ${describeValue(u)}`);
+    }
+    const deadline = col.deadline_s >= 0 ? row[col.deadline_s]! : '';
+    if (deadline.trim() !== '') {
+      const place = { file, line, field: 'deadline_s' };
+      d.deadlineS = parseNumberCell(deadline, place);
+      if (d.deadlineS <= 0) throw new InputError(place, `expected a relative deadline > 0 s, found ${describeValue(deadline)}`);
+    }
+    const cls = col.class >= 0 ? row[col.class]!.trim() : '';
+    if (cls !== '') d.class = cls;
+    out[i] = d;
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+
+/** Trace file formats; `auto` detects from the extension and the header line. */
+export const traceFormats = ['auto', 'llmsim', 'azure', 'mooncake', 'vidur'] as const;
+/** A trace file format name. */
+export type TraceFormat = (typeof traceFormats)[number];
+
+const tokens = () => z.number().int().min(1);
+const notBelowMin = (v: { min: number; max?: number }, ctx: z.core.$RefinementCtx) => {
+  if (v.max !== undefined && v.max < v.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `expected max >= min (${v.min})` });
+};
+
+const fixedLength = z.strictObject({
+  dist: z.literal('fixed').describe('Every request has the same length'),
+  tokens: tokens().describe('Length in tokens'),
+});
+const uniformLength = z
+  .strictObject({
+    dist: z.literal('uniform').describe('Integers drawn uniformly from [min, max]'),
+    min: tokens().describe('Smallest length, tokens (inclusive)'),
+    max: tokens().describe('Largest length, tokens (inclusive)'),
+  })
+  .superRefine(notBelowMin);
+const lognormalLength = z
+  .strictObject({
+    dist: z.literal('lognormal').describe('round(median * exp(sigma * Z)), clamped to [min, max]'),
+    median: z.number().positive().describe('Median length, tokens'),
+    sigma: z.number().min(0).describe('Standard deviation of the log-length'),
+    min: tokens().default(1).describe('Lower clamp, tokens'),
+    max: tokens().optional().describe('Upper clamp, tokens (none if omitted)'),
+  })
+  .superRefine(notBelowMin);
+const empiricalLength = z.strictObject({
+  dist: z.literal('empirical').describe("Sample with replacement from a trace file's column"),
+  path: z.string().min(1).describe("Trace file, relative to the scenario file's directory"),
+  format: z.enum(traceFormats).default('auto').describe('Format of that trace file'),
+  column: z.enum(['prompt', 'output']).optional().describe('Which column to sample; defaults to the one being generated'),
+});
+const uncertaintyLognormalLength = z
+  .strictObject({
+    dist: z.literal('uncertainty-lognormal').describe('RT-LM reconstruction: log-length ~ N(logMeanBase + logMeanPerU * u, sigma^2)'),
+    logMeanBase: z.number().describe('Mean log-length at uncertainty u = 0'),
+    logMeanPerU: z.number().describe('Added to the mean log-length per unit of uncertainty'),
+    sigma: z.number().min(0).describe('Standard deviation of the log-length around its mean'),
+    min: tokens().default(1).describe('Lower clamp, tokens'),
+    max: tokens().optional().describe('Upper clamp, tokens (none if omitted)'),
+  })
+  .superRefine(notBelowMin);
+
+/** A prompt-length distribution. */
+export const promptLengthSchema = z.discriminatedUnion('dist', [fixedLength, uniformLength, lognormalLength, empiricalLength]);
+/** An output-length distribution: the prompt ones plus one that depends on the uncertainty score. */
+export const outputLengthSchema = z.discriminatedUnion('dist', [fixedLength, uniformLength, lognormalLength, empiricalLength, uncertaintyLognormalLength]);
+/** A length distribution as validated. */
+export type LengthSpec = z.output<typeof outputLengthSchema>;
+
+const rateRps = () => z.number().positive().describe('Mean arrival rate, requests per second');
+/** An arrival process; arrivals are at the partial sums of the gaps, the first one gap after 0. */
+export const arrivalSchema = z.discriminatedUnion('process', [
+  z.strictObject({ process: z.literal('poisson').describe('Exponential gaps'), rateRps: rateRps() }),
+  z.strictObject({
+    process: z.literal('gamma').describe('Gamma renewal process with gaps of shape 1/cv^2'),
+    rateRps: rateRps(),
+    cv: z.number().positive().describe('Coefficient of variation of the gaps (1 = Poisson, > 1 bursty)'),
+  }),
+  z.strictObject({ process: z.literal('deterministic').describe('Evenly spaced, gap 1/rateRps'), rateRps: rateRps() }),
+]);
+/** An arrival process as validated. */
+export type ArrivalSpec = z.output<typeof arrivalSchema>;
+
+/** Most requests one workload may generate: beyond this a typo (durationS in ms?) is likelier than intent. */
+export const MAX_SYNTHETIC_REQUESTS = 100_000_000;
+
+const syntheticSchema = z
+  .strictObject({
+    count: z.number().int().min(1).max(MAX_SYNTHETIC_REQUESTS).optional().describe('Number of requests (give count or durationS)'),
+    durationS: z.number().positive().optional().describe('Generate arrivals in [0, durationS) (give count or durationS)'),
+    arrival: arrivalSchema.describe('Arrival process'),
+    prompt: promptLengthSchema.describe('Prompt-length distribution'),
+    output: outputLengthSchema.describe('Output-length distribution'),
+    uncertainty: z
+      .strictObject({
+        dist: z.literal('beta').describe('Beta-distributed uncertainty score'),
+        a: z.number().positive().describe('Beta shape a'),
+        b: z.number().positive().describe('Beta shape b'),
+      })
+      .optional()
+      .describe('Draw an uncertainty score u in [0, 1] per request'),
+    model: z.string().min(1).optional().describe('Model name for every request'),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.count === undefined) === (v.durationS === undefined)) {
+      ctx.addIssue({ code: 'custom', path: v.count === undefined ? [] : ['durationS'], message: 'expected exactly one of count or durationS' });
+    }
+    if (v.durationS !== undefined && v.durationS * v.arrival.rateRps > MAX_SYNTHETIC_REQUESTS) {
+      ctx.addIssue({ code: 'custom', path: ['durationS'], message: `expected durationS * rateRps <= ${MAX_SYNTHETIC_REQUESTS} requests` });
+    }
+    if (v.output.dist === 'uncertainty-lognormal' && v.uncertainty === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['output', 'dist'], message: 'expected a synthetic.uncertainty block for an uncertainty-dependent output length' });
+    }
+  });
+
+const traceSchema = z.strictObject({
+  path: z.string().min(1).describe("Trace file, relative to the scenario file's directory"),
+  format: z.enum(traceFormats).default('auto').describe('auto detects from the extension and header'),
+  model: z.string().min(1).optional().describe('Model name for requests that do not name one'),
+  mooncakeArrivals: z.enum(['spread', 'burst']).default('spread').describe('Mooncake timestamps come in ~3 s steps: spread each step evenly, or keep the bursts'),
+});
+
+/** The scenario's `workload:` block. Steps apply in order: read/generate, rateScale, window, limit, uncertainty, deadline. */
+export const workloadSchema = z
+  .strictObject({
+    trace: traceSchema.optional().describe('Replay a trace file (give trace or synthetic)'),
+    synthetic: syntheticSchema.optional().describe('Generate requests (give trace or synthetic)'),
+    rateScale: z.number().positive().default(1).describe('Replay k times faster: arrival times are divided by k'),
+    window: z
+      .strictObject({
+        startS: z.number().min(0).default(0).describe('Keep requests arriving at or after this time (after rateScale)'),
+        endS: z.number().positive().optional().describe('Keep requests arriving before this time (none if omitted)'),
+      })
+      .superRefine((w, ctx) => {
+        if (w.endS !== undefined && w.endS <= w.startS) ctx.addIssue({ code: 'custom', path: ['endS'], message: `expected endS > startS (${w.startS})` });
+      })
+      .optional()
+      .describe('Keep arrivals in [startS, endS), then shift times so startS becomes 0'),
+    limit: z.number().int().min(1).optional().describe('Keep only the first N requests (after the window)'),
+    uncertainty: z
+      .strictObject({
+        rho: z.number().min(-1).max(1).describe('Gaussian-copula correlation of u with output length (1 = oracle, 0 = noise)'),
+      })
+      .optional()
+      .describe('Derive an uncertainty score from the true output length; replaces any score the trace or generator gave'),
+    deadline: z
+      .strictObject({
+        fixedS: z.number().positive().optional().describe('The same relative deadline for every request, s'),
+        baseS: z.number().min(0).optional().describe('Deadline = baseS + perOutputTokenS * output tokens'),
+        perOutputTokenS: z.number().min(0).optional().describe('Seconds of deadline per true output token'),
+      })
+      .superRefine((d, ctx) => {
+        const linear = d.baseS !== undefined || d.perOutputTokenS !== undefined;
+        if ((d.fixedS !== undefined) === linear) ctx.addIssue({ code: 'custom', path: [], message: 'expected either fixedS, or baseS and/or perOutputTokenS' });
+        else if (linear && !((d.baseS ?? 0) > 0 || (d.perOutputTokenS ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['baseS'], message: 'expected baseS or perOutputTokenS > 0 (a zero deadline)' });
+      })
+      .optional()
+      .describe('Relative deadlines; replaces deadlines the trace carries'),
+  })
+  .superRefine((w, ctx) => {
+    if ((w.trace === undefined) === (w.synthetic === undefined)) {
+      ctx.addIssue({ code: 'custom', path: w.trace === undefined ? [] : ['synthetic'], message: 'expected exactly one of trace or synthetic' });
+    }
+  });
+
+/** The validated `workload:` block, defaults filled in. */
+export type WorkloadSpec = z.output<typeof workloadSchema>;
+/** The `workload:` block as a user may write it. */
+export type WorkloadInput = z.input<typeof workloadSchema>;
+/** The validated `workload.synthetic` block. */
+export type SyntheticSpec = NonNullable<WorkloadSpec['synthetic']>;

@@ -1,0 +1,29 @@
+import { createStream } from '../util/rng.js';
+import { generateArrivals } from './arrivals.js';
+import type { DraftRequest } from './draft.js';
+import { makeLengthSampler, type EmpiricalLoader } from './lengths.js';
+import type { SyntheticSpec } from './schema.js';
+
+/**
+ * Generates a synthetic request stream. Each ingredient draws from its own named stream
+ * (`arrivals`, `prompt`, `output`, `uncertainty`), so changing, say, the output-length spec
+ * leaves arrival times, prompt lengths and uncertainty scores exactly as they were. The output
+ * length is drawn after the request's uncertainty score, which it may depend on.
+ */
+export function generateSynthetic(spec: SyntheticSpec, seed: number | string, load: EmpiricalLoader): DraftRequest[] {
+  const arrivals = generateArrivals(spec.arrival, createStream(seed, 'arrivals'), spec.count, spec.durationS);
+  const prompt = makeLengthSampler(spec.prompt, createStream(seed, 'prompt'), 'prompt', load);
+  const output = makeLengthSampler(spec.output, createStream(seed, 'output'), 'output', load);
+  const uRng = createStream(seed, 'uncertainty');
+  const beta = spec.uncertainty;
+  const n = arrivals.length;
+  const out: DraftRequest[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = beta ? uRng.beta(beta.a, beta.b) : NaN;
+    const d: DraftRequest = { id: i, arrivalS: arrivals[i]!, promptTokens: prompt(u), outputTokens: output(u) };
+    if (beta) d.uncertainty = u;
+    if (spec.model !== undefined) d.model = spec.model;
+    out[i] = d;
+  }
+  return out;
+}
