@@ -60,7 +60,8 @@ function issueToError(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue,
       message = `expected ${issue.origin === 'array' ? 'at most ' + String(issue.maximum) + ' item(s)' : (issue.inclusive ? '<= ' : '< ') + String(issue.maximum)}, found ${issue.origin === 'array' ? `${(found as unknown[]).length}` : describeValue(found)}`;
       break;
     default:
-      message = `${issue.message}, found ${describeValue(found)}`;
+      // Custom checks on a whole mapping explain themselves; "found a mapping" would add nothing.
+      message = found !== null && typeof found === 'object' ? issue.message : `${issue.message}, found ${describeValue(found)}`;
   }
   const pos = source?.locate(path, key);
   return new InputError({ file: source?.file, line: pos?.line, column: pos?.column, field: field || undefined }, message);
@@ -142,4 +143,18 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/**
+ * YAML's `.nan` and `.inf` parse to numbers that schemas would report vaguely; reject them first,
+ * naming the field and line.
+ */
+export function rejectNonFinite(source: SourceDoc, value: unknown = source.data, path: PropertyKey[] = []): void {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return;
+    const pos = source.locate(path);
+    throw new InputError({ file: source.file, line: pos?.line, column: pos?.column, field: formatPath(path) || undefined }, `expected a finite number, found ${String(value)}`);
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => rejectNonFinite(source, v, [...path, i]));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) rejectNonFinite(source, v, [...path, k]);
 }

@@ -1,0 +1,55 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Engine } from '../engine/engine.js';
+import { summarize } from '../metrics/summary.js';
+import { checkScenario, prepareRun } from '../scenario/load.js';
+import { simulate } from '../simulation/simulate.js';
+import { benchCases } from './cases.js';
+
+/** One benchmark case in this process; prints one JSON line of figures. */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const id = process.argv[2];
+const c = benchCases.find((b) => b.id === id);
+if (!c) throw new Error(`unknown bench case ${id}`);
+
+if (!c.scenario) {
+  // Hold model: 10k pending events, each pop schedules one more at a pseudo-random later time.
+  const engine = new Engine();
+  let x = 12345;
+  const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+  for (let i = 0; i < 10_000; i++) engine.schedule(rand(), 0, 0, 0);
+  const total = 10_000_000;
+  const t0 = performance.now();
+  engine.run(() => {
+    if (engine.processed + engine.pending < total) engine.schedule(engine.nowS + rand(), 0, 0, 0);
+  });
+  const s = (performance.now() - t0) / 1000;
+  out({ events: engine.processed, simulateS: s, eventsPerS: engine.processed / s });
+} else {
+  const t0 = performance.now();
+  const loaded = checkScenario(c.scenario, { file: `bench:${c.id}`, baseDir: root });
+  const input = prepareRun(loaded);
+  const t1 = performance.now();
+  const result = simulate(input);
+  const t2 = performance.now();
+  const summary = summarize(result, {});
+  const t3 = performance.now();
+  out({
+    requests: input.requests.length,
+    finished: summary.requests.finished,
+    rejected: summary.requests.rejected,
+    events: result.events,
+    prepareS: (t1 - t0) / 1000,
+    simulateS: (t2 - t1) / 1000,
+    summarizeS: (t3 - t2) / 1000,
+    simulatedRequestsPerS: input.requests.length / ((t2 - t1) / 1000),
+    eventsPerS: result.events / ((t2 - t1) / 1000),
+    meanE2eS: summary.latency.e2eS.mean,
+    utilization: summary.devices.reduce((a, d) => a + (d.utilization ?? 0), 0) / summary.devices.length,
+  });
+}
+
+function out(figures: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ id, ...figures, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+}

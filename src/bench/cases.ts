@@ -1,0 +1,81 @@
+/**
+ * Benchmark cases: the issue's three workloads plus the bare engine. Each runs the real path
+ * (scenario validation, workload generation, device preparation, simulate) in its own process so
+ * that its peak memory is its own.
+ */
+
+/** A benchmark scenario (paths relative to the package root). */
+export interface BenchCase {
+  readonly id: string;
+  readonly title: string;
+  readonly target: string;
+  readonly scenario?: Record<string, unknown>;
+}
+
+const llama7bSlots = { name: 'a100', kind: 'slots', profile: 'profiles/wilkins/llama-2-7b-a100.yaml' };
+const llama70bCb = { name: 'h100', kind: 'continuous-batching', profile: 'profiles/splitwise/llama2-70b-h100-tp4.yaml', maxBatchSize: 64, maxBatchedTokens: 8192 };
+
+export const benchCases: readonly BenchCase[] = [
+  { id: 'engine', title: 'engine alone: 10M events through a heap of 10k pending', target: '-' },
+  {
+    id: 'slots-1m',
+    title: '(a) 1,000,000 requests, slots cluster (8 replicas x 16 slots, Llama-2 7B bilinear)',
+    target: '< 2 s',
+    scenario: {
+      name: 'bench-slots-1m',
+      seed: 1,
+      workload: {
+        synthetic: {
+          count: 1_000_000,
+          arrival: { process: 'poisson', rateRps: 12 },
+          prompt: { dist: 'lognormal', median: 200, sigma: 0.7, max: 2048 },
+          output: { dist: 'lognormal', median: 100, sigma: 0.7, max: 1024 },
+        },
+      },
+      cluster: { devices: [{ ...llama7bSlots, replicas: 8, slots: 16 }] },
+      policy: { name: 'fifo', params: { routing: 'least-loaded' } },
+    },
+  },
+  {
+    id: 'azure-conv-cb4',
+    title: '(b) Azure LLM 2023 conv trace, all 19,366 requests, 4 continuous-batching replicas (Llama-2 70B, H100 TP4)',
+    target: '< 1 s',
+    scenario: {
+      name: 'bench-azure-conv',
+      seed: 1,
+      workload: { trace: { path: 'traces/azure-llm-2023-conv.csv', format: 'azure' } },
+      cluster: { devices: [{ ...llama70bCb, replicas: 4 }] },
+      policy: { name: 'fifo', params: { routing: 'least-loaded' } },
+    },
+  },
+  {
+    id: 'cb16-1m',
+    title: '(c) 1,000,000 synthetic requests, 16 continuous-batching replicas (Llama-2 70B, H100 TP4)',
+    target: '< 20 s, < 2 GB',
+    scenario: {
+      name: 'bench-cb16-1m',
+      seed: 1,
+      workload: {
+        synthetic: {
+          count: 1_000_000,
+          arrival: { process: 'poisson', rateRps: 40 },
+          prompt: { dist: 'lognormal', median: 1000, sigma: 0.8, max: 4096 },
+          output: { dist: 'lognormal', median: 150, sigma: 0.8, max: 1000 },
+        },
+      },
+      cluster: { devices: [{ ...llama70bCb, replicas: 16 }] },
+      policy: { name: 'fifo', params: { routing: 'least-loaded' } },
+    },
+  },
+  {
+    id: 'vidur-10k',
+    title: 'Vidur request list (10,000 requests, Poisson 1 req/s), 1 continuous-batching replica',
+    target: '-',
+    scenario: {
+      name: 'bench-vidur',
+      seed: 1,
+      workload: { trace: { path: 'traces/vidur-conv-poisson1-n10000.csv', format: 'vidur' } },
+      cluster: { devices: [{ ...llama70bCb, replicas: 1 }] },
+    },
+  },
+];

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { summarize } from '../metrics/summary.js';
+import { formatSummaryTable } from '../metrics/table.js';
+import { writeResults } from '../metrics/write.js';
+import { loadScenario, prepareRun, resolvedScenarioText } from '../scenario/load.js';
+import { simulate } from '../simulation/simulate.js';
+import { parseOptions, seedOption } from './options.js';
+
+const runOptions = z.strictObject({
+  out: z.string().min(1).optional(),
+  seed: seedOption.optional(),
+  quiet: z.boolean().default(false),
+  requests: z.boolean().default(true),
+});
+
+/** `llmsim run <scenario>`: simulate, write results/<name>/, print the summary table. */
+export function runCommand(file: string, rawOptions: unknown, print: (text: string) => void): void {
+  const opts = parseOptions(runOptions, rawOptions);
+  const loaded = loadScenario(file);
+  const scenario = opts.seed === undefined ? loaded.scenario : { ...loaded.scenario, seed: opts.seed };
+  const run = { ...loaded, scenario };
+  const input = prepareRun(run);
+  const result = simulate(input);
+  const summary = summarize(result, { slo: scenario.slo, name: scenario.name });
+  const dir = resolve(opts.out ?? scenario.output.dir ?? `results/${scenario.name}`);
+  const written = writeResults(dir, {
+    result,
+    summary,
+    scenarioText: resolvedScenarioText(run),
+    requests: opts.requests && scenario.output.requests,
+  });
+  if (!opts.quiet) {
+    print(formatSummaryTable(summary));
+    for (const w of result.warnings) print(`warning: ${w}`);
+    print(`wrote ${written.join(', ')}`);
+  }
+}
+
+/** Adds `run` to the program. */
+export function registerRunCommand(program: Command, print: (text: string) => void): void {
+  program
+    .command('run')
+    .description('simulate a scenario, print a summary table and write results/<name>/')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('-o, --out <dir>', 'results directory (default: the scenario output.dir, or results/<name>)')
+    .option('--seed <n>', 'override the scenario seed')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addOption(new Option('--no-requests', 'do not write requests.csv'))
+    .action((file: string, opts: unknown) => runCommand(file, opts, print));
+}

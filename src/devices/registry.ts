@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { compileCostModel, compileIterationModel, loadProfile } from '../profiles/load.js';
+import type { Profile } from '../profiles/schema.js';
+import type { PreparedDeviceGroup } from '../simulation/simulate.js';
+import { formatPath } from '../util/validate.js';
+import type { SourceDoc } from '../util/yaml-file.js';
+import { continuousBatchingDeviceSchema, createContinuousBatchingDevice } from './continuous-batching.js';
+import { createSlotsDevice, slotsDeviceSchema } from './slots.js';
+
+/** Schema of one `cluster.devices[]` entry: a union discriminated by `kind`. */
+export const deviceEntrySchema = z.discriminatedUnion('kind', [slotsDeviceSchema, continuousBatchingDeviceSchema]);
+export type DeviceEntry = z.output<typeof deviceEntrySchema>;
+
+/** Where a device entry's files are resolved from, and how to point at it in errors. */
+export interface PrepareEnv {
+  readonly baseDir: string;
+  readonly source?: SourceDoc;
+  /** Field path of this entry, e.g. ['cluster', 'devices', 0]. */
+  readonly path: readonly PropertyKey[];
+  /** Loads a profile (once per file per run). */
+  profile(file: string): Profile;
+}
+
+type Preparers = { [K in DeviceEntry['kind']]: (spec: Extract<DeviceEntry, { kind: K }>, env: PrepareEnv) => PreparedDeviceGroup };
+
+/**
+ * How each kind of entry becomes replicas: load its files, compile its model, return a factory.
+ * Adding a device kind: its file exports a schema and a create function; add the schema to the
+ * union above and one entry here (the type checker insists on both).
+ */
+const preparers: Preparers = {
+  slots(spec, env) {
+    const profile = profileOfForm(spec.profile, 'bilinear', env);
+    const cost = compileCostModel(profile);
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, create: (ctx, id) => createSlotsDevice(spec, cost, ctx, id) };
+  },
+  'continuous-batching'(spec, env) {
+    const profile = profileOfForm(spec.profile, 'iteration', env);
+    const model = compileIterationModel(profile);
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, create: (ctx, id) => createContinuousBatchingDevice(spec, model, ctx, id) };
+  },
+};
+
+/** Loads a device entry's files and returns its replica factory. */
+export function prepareDeviceGroup(entry: DeviceEntry, env: PrepareEnv): PreparedDeviceGroup {
+  return (preparers[entry.kind] as (spec: DeviceEntry, env: PrepareEnv) => PreparedDeviceGroup)(entry, env);
+}
+
+function profileOfForm(file: string, form: Profile['form'], env: PrepareEnv): Profile {
+  const profile = env.profile(resolve(env.baseDir, file));
+  if (profile.form !== form) {
+    const field = [...env.path, 'profile'];
+    const pos = env.source?.locate(field);
+    throw new InputError(
+      { file: env.source?.file, line: pos?.line, column: pos?.column, field: formatPath(field) },
+      `expected a profile of form "${form}" for this device kind, found "${profile.form}" in ${file}`,
+    );
+  }
+  return profile;
+}
+
+/** Creates a per-run profile cache for PrepareEnv.profile. */
+export function profileCache(): (file: string) => Profile {
+  const cache = new Map<string, Profile>();
+  return (file) => {
+    let p = cache.get(file);
+    if (!p) {
+      p = loadProfile(file);
+      cache.set(file, p);
+    }
+    return p;
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { deviceEntrySchema } from '../devices/registry.js';
+import { workloadSchema } from '../workload/schema.js';
+
+/** Service-level objectives that define goodput. */
+export const sloSchema = z.strictObject({
+  ttftS: z.number().positive().optional().describe('Time to first token at most this, s'),
+  tpotS: z.number().positive().optional().describe('Time per output token (after the first) at most this, s'),
+  e2eS: z.number().positive().optional().describe('End-to-end latency at most this, s'),
+});
+
+/** A scenario file: what to simulate, on what, under which policy, and where results go. */
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"').describe('Run name; results go to results/<name> by default'),
+  description: z.string().optional().describe('Free text'),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Seed of every random stream (arrivals, lengths, uncertainty, policies)'),
+  workload: workloadSchema.describe('The request stream: a trace or a synthetic generator'),
+  cluster: z
+    .strictObject({
+      devices: z.array(deviceEntrySchema).min(1).describe('Device groups; each has replicas'),
+    })
+    .describe('The devices requests are served on'),
+  policy: z
+    .strictObject({
+      name: z.string().min(1).describe('A registered policy (llmsim policies lists them)'),
+      params: z.record(z.string(), z.unknown()).default({}).describe("The policy's parameters (checked against its own schema)"),
+    })
+    .default({ name: 'fifo', params: {} })
+    .describe('Routing and ordering policy'),
+  slo: sloSchema.optional().describe('Objectives for goodput'),
+  output: z
+    .strictObject({
+      dir: z.string().min(1).optional().describe('Results directory, relative to the working directory (default results/<name>)'),
+      requests: z.boolean().default(true).describe('Write requests.csv (one row per request)'),
+    })
+    .default({ requests: true })
+    .describe('What to write where'),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
