@@ -27,7 +27,7 @@ export const benchCases: readonly BenchCase[] = [
       workload: {
         synthetic: {
           count: 1_000_000,
-          arrival: { process: 'poisson', rateRps: 12 },
+          arrival: { process: 'poisson', rateRps: 9 },
           prompt: { dist: 'lognormal', median: 200, sigma: 0.7, max: 2048 },
           output: { dist: 'lognormal', median: 100, sigma: 0.7, max: 1024 },
         },

@@ -15,5 +15,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.ou
   const issue = result.error.issues[0]!;
   const flag = `--${formatPath(issue.path).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const value = (raw as Record<string, unknown>)[String(issue.path[0])];
-  throw new InputError({ field: flag }, `${issue.message.replace(/^Invalid input: /, '')}, found ${JSON.stringify(value)}`);
+  const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '');
+  throw new InputError({ field: flag }, `${expected}, found ${JSON.stringify(value)}`);
 }

@@ -1,0 +1,172 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/main.js';
+
+const root = resolve(__dirname, '../..');
+const profile70b = join(root, 'profiles/splitwise/llama2-70b-h100-tp4.yaml');
+
+let dir: string;
+let stdout: string;
+let stderr: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'llmsim-cli-'));
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** A valid scenario whose trace is `trace.csv` in the temp dir; `patch` edits its text. */
+function scenario(patch: (text: string) => string = (t) => t, traceText = 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n0.5,20,3\n'): string {
+  writeFileSync(join(dir, 'trace.csv'), traceText);
+  const text = [
+    'name: t',
+    'seed: 3',
+    'workload:',
+    '  trace:',
+    '    path: trace.csv',
+    'cluster:',
+    '  devices:',
+    '    - name: gpu',
+    '      kind: continuous-batching',
+    `      profile: ${profile70b}`,
+    '      replicas: 1',
+    'policy:',
+    '  name: fifo',
+    '  params: { routing: round-robin }',
+    `output: { dir: ${join(dir, 'out')} }`,
+    '',
+  ].join('\n');
+  const file = join(dir, 's.yaml');
+  writeFileSync(file, patch(text));
+  return file;
+}
+
+function run(...args: string[]): number {
+  return main(['node', 'llmsim', ...args]);
+}
+
+/** The CLI's contract for bad input: exit 2, one line on stderr, no stack trace, no results. */
+function expectInputError(code: number, pattern: RegExp): void {
+  expect(code).toBe(2);
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(existsSync(join(dir, 'out'))).toBe(false);
+}
+
+describe('llmsim run: bad input gives one clear line and exit code 2', () => {
+  it('runs the valid scenario (control case)', () => {
+    expect(run('run', scenario())).toBe(0);
+    expect(stderr).toBe('');
+    expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(true);
+  });
+
+  it('YAML syntax error: file:line:col', () => {
+    expectInputError(run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('unknown key: names it and suggests the closest', () => {
+    expectInputError(run('run', scenario((t) => t.replace('replicas: 1', 'replica: 1'))), /s\.yaml:11:7: cluster\.devices\[0\]\.replica: unknown key \(did you mean "replicas"\?\)/);
+  });
+
+  it('wrong type: expected vs found', () => {
+    expectInputError(run('run', scenario((t) => t.replace('replicas: 1', 'replicas: two'))), /s\.yaml:11:17: cluster\.devices\[0\]\.replicas: expected number, found "two"/);
+  });
+
+  it('NaN and infinite numbers', () => {
+    expectInputError(run('run', scenario((t) => t.replace('seed: 3', 'seed: .nan'))), /s\.yaml:2:7: seed: expected a finite number, found NaN/);
+    stderr = '';
+    expectInputError(run('run', scenario((t) => t.replace('replicas: 1', 'replicas: .inf'))), /replicas: expected a finite number, found Infinity/);
+  });
+
+  it('zero devices', () => {
+    expectInputError(
+      run('run', scenario((t) => t.replace(/cluster:[\s\S]*?policy:/, 'cluster:\n  devices: []\npolicy:'))),
+      /s\.yaml:7:12: cluster\.devices: expected at least 1 item\(s\), found 0/,
+    );
+  });
+
+  it('missing scenario file', () => {
+    expectInputError(run('run', join(dir, 'nope.yaml')), /nope\.yaml: expected a readable scenario file, found no such file/);
+  });
+
+  it('missing trace file', () => {
+    expectInputError(run('run', scenario((t) => t.replace('path: trace.csv', 'path: gone.csv'))), /gone\.csv.*(no such file|not found)/);
+  });
+
+  it('missing profile file', () => {
+    expectInputError(run('run', scenario((t) => t.replace(profile70b, 'nowhere.yaml'))), /nowhere\.yaml: expected a readable profile file, found no such file/);
+  });
+
+  it('unknown policy, with a suggestion, and bad policy params with the exact path', () => {
+    expectInputError(run('run', scenario((t) => t.replace('name: fifo', 'name: fif'))), /s\.yaml:13:9: policy\.name: unknown policy "fif" \(did you mean "fifo"\?\)/);
+    stderr = '';
+    expectInputError(run('run', scenario((t) => t.replace('routing: round-robin', 'routing: random-ish'))), /s\.yaml:14:\d+: policy\.params\.routing: expected one of "round-robin", "least-loaded", found "random-ish"/);
+  });
+
+  it('CSV: bad header, non-numeric cell, negative tokens, empty file, unsorted rows', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['arrival,prompt_tokens,output_tokens\n0,1,1\n', /trace\.csv:1: .*arrival_s/],
+      ['arrival_s,prompt_tokens,output_tokens\n0,10,5\n1,abc,5\n', /trace\.csv:3: .*prompt_tokens.*"abc"/],
+      ['arrival_s,prompt_tokens,output_tokens\n0,10,-5\n', /trace\.csv:2: .*output_tokens.*-5/],
+      ['', /trace\.csv.*empty/],
+      ['arrival_s,prompt_tokens,output_tokens\n0,10,5\n2,10,5\n1,10,5\n', /trace\.csv:4: arrival_s: expected arrival times in non-decreasing order.*found 1/],
+    ];
+    for (const [trace, pattern] of cases) {
+      stderr = '';
+      expectInputError(run('run', scenario(undefined, trace)), pattern);
+    }
+  });
+
+  it('profile missing a coefficient names the profile file, line and field', () => {
+    const text = readFileSync(profile70b, 'utf8').replace(/^(\s+)perSeq:.*$/m, '');
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, text);
+    expectInputError(run('run', scenario((t) => t.replace(profile70b, broken))), /broken\.yaml:\d+:\d+: decode\.perSeq: missing required field/);
+  });
+
+  it('profile of the wrong form for the device kind', () => {
+    const wilkins = join(root, 'profiles/wilkins/llama-2-7b-a100.yaml');
+    expectInputError(run('run', scenario((t) => t.replace(profile70b, wilkins))), /s\.yaml:10:\d+: cluster\.devices\[0\]\.profile: expected a profile of form "iteration"/);
+  });
+
+  it('bad flags: unknown option, bad --seed, missing argument', () => {
+    expect(run('run', scenario(), '--bogus')).toBe(2);
+    expect(stderr).toMatch(/unknown option '--bogus'/);
+    stderr = '';
+    expectInputError(run('run', scenario(), '--seed', 'x1'), /--seed: expected number, found "x1"/);
+    stderr = '';
+    expect(run('run')).toBe(2);
+    expect(stderr).toMatch(/missing required argument 'scenario'/);
+  });
+});
+
+describe('llmsim run: requests that cannot fit are rejected with a reason, the run completes', () => {
+  it('a prompt+output beyond the KV capacity is rejected, others finish', () => {
+    const file = scenario((t) => t.replace('replicas: 1', 'replicas: 1\n      kvCapacityTokens: 1000\n      blockSize: 16'), 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n0.5,900,200\n1,20,3\n');
+    expect(run('run', file, '--quiet')).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(summary.requests).toMatchObject({ total: 3, finished: 2, rejected: 1 });
+    expect(summary.requests.rejectReasons[0].reason).toMatch(/needs 1100 KV tokens .* holds 992/);
+    const csv = readFileSync(join(dir, 'out', 'requests.csv'), 'utf8').split('\n');
+    expect(csv[2]).toMatch(/rejected/);
+  });
+});
+
+describe('llmsim run: determinism', () => {
+  it('the same scenario and seed give byte-identical files', () => {
+    const file = scenario();
+    mkdirSync(join(dir, 'a'));
+    expect(run('run', file, '-q', '-o', join(dir, 'a'))).toBe(0);
+    expect(run('run', file, '-q', '-o', join(dir, 'b'))).toBe(0);
+    for (const f of ['requests.csv', 'summary.json', 'scenario.yaml']) {
+      expect(readFileSync(join(dir, 'a', f))).toEqual(readFileSync(join(dir, 'b', f)));
+    }
+  });
+});
