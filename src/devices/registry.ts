@@ -7,10 +7,11 @@ import type { PreparedDeviceGroup } from '../simulation/simulate.js';
 import { formatPath } from '../util/validate.js';
 import type { SourceDoc } from '../util/yaml-file.js';
 import { continuousBatchingDeviceSchema, createContinuousBatchingDevice } from './continuous-batching.js';
+import { edgePipelineDeviceSchema, prepareEdgePipelineGroup } from './edge-pipeline.js';
 import { createSlotsDevice, slotsDeviceSchema } from './slots.js';
 
 /** Schema of one `cluster.devices[]` entry: a union discriminated by `kind`. */
-export const deviceEntrySchema = z.discriminatedUnion('kind', [slotsDeviceSchema, continuousBatchingDeviceSchema]);
+export const deviceEntrySchema = z.discriminatedUnion('kind', [slotsDeviceSchema, continuousBatchingDeviceSchema, edgePipelineDeviceSchema]);
 export type DeviceEntry = z.output<typeof deviceEntrySchema>;
 
 /** Where a device entry's files are resolved from, and how to point at it in errors. */
@@ -41,6 +42,7 @@ const preparers: Preparers = {
     const model = compileIterationModel(profile);
     return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, create: (ctx, id) => createContinuousBatchingDevice(spec, model, ctx, id) };
   },
+  'edge-pipeline': prepareEdgePipelineGroup,
 };
 
 /** Loads a device entry's files and returns its replica factory. */

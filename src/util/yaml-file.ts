@@ -55,7 +55,7 @@ function nearestNode(doc: Document, path: readonly PropertyKey[], key?: string):
     const node = doc.getIn(path.slice(0, n) as unknown[], true) as Node | undefined;
     if (node === undefined || node === null) continue;
     if (n === path.length && key !== undefined && isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
       if (pair && isScalar(pair.key)) return pair.key;
     }
     if (typeof node === 'object' && 'range' in node) return node;
