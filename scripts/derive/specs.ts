@@ -99,3 +99,10 @@ export const GPU_SPECS: Record<string, GpuSpec> = {
 
 /** vLLM's default gpu_memory_utilization: the share of device memory a server may fill. */
 export const MEMORY_UTILIZATION = 0.9;
+
+/** Llama-2-7B, the model of the Vidur operator timings and many Argonne runs. */
+export const LLAMA2_7B: ModelShape = {
+  id: 'llama-2-7b', layers: 32, hidden: 4096, heads: 32, kvHeads: 32, ffn: 11008, vocab: 32000, style: 'llama', bytesPerParam: 2,
+  publishedParams: 6_738_415_616,
+  source: 'meta-llama/Llama-2-7b-hf config.json (hidden_size 4096, intermediate_size 11008, num_hidden_layers 32, num_attention_heads 32, num_key_value_heads 32, vocab_size 32000); fp16 weights; 6,738,415,616 parameters',
+};

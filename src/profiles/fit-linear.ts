@@ -2,7 +2,7 @@
  * Linear least squares for fitting profiles: y ~ X c, optionally weighted and with non-negative
  * coefficients. The solve is ml-matrix's QR least squares (better conditioned than normal equations).
  */
-import { Matrix, solve } from 'ml-matrix';
+import { Matrix, SingularValueDecomposition, solve } from 'ml-matrix';
 
 /** Fitted coefficients plus the quality measures profiles report (see FitSchema). */
 export interface LinearFit {
@@ -16,6 +16,10 @@ export interface LinearFit {
   /** Mean and largest absolute percentage error, %. */
   mape: number;
   maxApe: number;
+  /** Residual standard deviation sqrt(SSres / (n - k)), unit of y; NaN when n = k. */
+  residualStd: number;
+  /** measured/fitted - 1 per point, in input order (the empirical noise of the fit). */
+  relativeResiduals: number[];
   points: number;
 }
 
@@ -32,6 +36,8 @@ export function fitLinear(x: readonly (readonly number[])[], y: readonly number[
   const k = x[0]?.length ?? 0;
   if (n === 0 || k === 0 || x.length !== n || x.some((row) => row.length !== k)) throw new Error(`fitLinear: need a ${n} x k design matrix with k > 0`);
   if (n < k) throw new Error(`fitLinear: ${n} points cannot determine ${k} coefficients`);
+  const rank = designRank(x);
+  if (rank < k) throw new Error(`fitLinear: singular design (rank ${rank} of ${k} terms): the points do not vary enough to separate the terms`);
   const w = options.weights ?? y.map(() => 1);
   const xw = x.map((row, i) => row.map((v) => v * w[i]!));
   const yw = y.map((v, i) => v * w[i]!);
@@ -56,8 +62,11 @@ export function fitStats(x: readonly (readonly number[])[], y: readonly number[]
   const n = y.length;
   const mean = y.reduce((a, b) => a + b, 0) / n;
   let ss = 0, sst = 0, sy2 = 0, ape = 0, maxApe = 0;
+  const relativeResiduals: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = y[i]! - dot(x[i]!, c);
+    const fitted = dot(x[i]!, c);
+    const r = y[i]! - fitted;
+    relativeResiduals.push(fitted !== 0 ? y[i]! / fitted - 1 : 0);
     ss += r * r;
     sst += (y[i]! - mean) ** 2;
     sy2 += y[i]! ** 2;
@@ -65,7 +74,22 @@ export function fitStats(x: readonly (readonly number[])[], y: readonly number[]
     ape += pe;
     if (pe > maxApe) maxApe = pe;
   }
-  return { r2Uncentered: 1 - ss / sy2, r2Centered: 1 - ss / sst, rmse: Math.sqrt(ss / n), mape: ape / n, maxApe, points: n };
+  const residualStd = n > c.length ? Math.sqrt(ss / (n - c.length)) : NaN;
+  return { r2Uncentered: 1 - ss / sy2, r2Centered: 1 - ss / sst, rmse: Math.sqrt(ss / n), mape: ape / n, maxApe, residualStd, relativeResiduals, points: n };
+}
+
+/**
+ * Numerical rank of a design matrix after scaling each column to unit length (so terms of very
+ * different magnitude, like tin and tin*tout, do not look dependent). Singular values below
+ * 1e-10 of the largest count as zero.
+ */
+export function designRank(x: readonly (readonly number[])[]): number {
+  const k = x[0]?.length ?? 0;
+  const norms = Array.from({ length: k }, (_, j) => Math.sqrt(x.reduce((s, row) => s + row[j]! * row[j]!, 0)));
+  const scaled = new Matrix(x.map((row) => row.map((v, j) => (norms[j]! > 0 ? v / norms[j]! : 0))));
+  const sv = new SingularValueDecomposition(scaled, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal;
+  const top = Math.max(...sv);
+  return top > 0 ? sv.filter((s) => s > top * 1e-10).length : 0;
 }
 
 function solveOn(x: number[][], y: number[], support: number[], k: number): number[] {

@@ -2,8 +2,12 @@
 import type { IterationModel } from './model.js';
 import type { IterationProfile } from './schema.js';
 
-/** KV-cache capacity of one instance: usable memory after the weights, in whole tokens. */
+/**
+ * KV-cache capacity of one instance: usable memory after the weights, in whole tokens. A profile
+ * without a memory block (the source gave no model shape) has unbounded capacity: Infinity.
+ */
 export function kvCapacityTokens(memory: IterationProfile['memory']): number {
+  if (!memory) return Infinity;
   return Math.floor((memory.deviceBytes * memory.utilization - memory.weightBytes) / memory.kvBytesPerToken);
 }
 
@@ -14,8 +18,9 @@ export function kvCapacityTokens(memory: IterationProfile['memory']): number {
 export function compileIteration(p: IterationProfile): IterationModel {
   const { c0: p0, c1: p1, c2: p2 } = p.prefill;
   const { c0: d0, perSeq, perContextToken: perCtx } = p.decode;
-  const { idleW, busyW, busyWPerSeq } = p.power;
-  const capW = p.power.capW ?? Infinity;
+  // No power data: energy is unknown (NaN), as for a bilinear profile without an energy model.
+  const { idleW, busyW, busyWPerSeq } = p.power ?? { idleW: NaN, busyW: NaN, busyWPerSeq: NaN };
+  const capW = p.power?.capW ?? Infinity;
   const kvTokens = kvCapacityTokens(p.memory);
   if (!(kvTokens >= 1)) throw new Error(`profile ${p.name}: KV capacity ${kvTokens} tokens; the schema should have rejected it`);
   return {

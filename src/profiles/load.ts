@@ -9,6 +9,9 @@ import type { IterationModel, RequestCostModel } from './model.js';
 import { ProfileSchema, type Profile } from './schema.js';
 import { compileBilinear } from './bilinear.js';
 import { compileIteration } from './iteration.js';
+import { withIterationNoise, withRequestNoise } from './noisy.js';
+import { compileRoofline } from './roofline.js';
+import type { RandomStream } from '../util/rng.js';
 
 /** Reads, parses and validates a profile file; every problem is an InputError naming file and line. */
 export function loadProfile(file: string): Profile {
@@ -46,18 +49,33 @@ type Compilers<M> = { [F in Form]?: (p: ProfileOf<F>) => M };
 
 /** Forms that yield a request-level model; a new form that can drive `slots` devices adds one line. */
 const COST_COMPILERS: Compilers<RequestCostModel> = { bilinear: compileBilinear };
-/** Forms that yield an iteration-level model (roofline and table forms will add theirs here). */
-const ITERATION_COMPILERS: Compilers<IterationModel> = { iteration: compileIteration };
+/** Forms that yield an iteration-level model (a table form would add its line here). */
+const ITERATION_COMPILERS: Compilers<IterationModel> = { iteration: compileIteration, roofline: compileRoofline };
+
+/** Options of the compilers. */
+export interface CompileOptions {
+  /**
+   * Stream for residual noise. Given, and the profile has a `noise` block, the model multiplies
+   * its times by sampled factors; otherwise the model is deterministic. Use one stream (and one
+   * compiled model) per replica, e.g. createStream(seed, `noise/${replicaName}`).
+   */
+  noise?: RandomStream;
+}
 
 /** Compiles a profile into the request-level cost model `slots` devices use. */
-export function compileCostModel(p: Profile): RequestCostModel {
-  return pick(COST_COMPILERS, p, 'a request-level (slots) device')(p);
+export function compileCostModel(p: Profile, options: CompileOptions = {}): RequestCostModel {
+  const model = pick(COST_COMPILERS, p, 'a request-level (slots) device')(p);
+  return options.noise && p.form === 'bilinear' ? withRequestNoise(model, p.noise, options.noise) : model;
 }
 
 /** Compiles a profile into the iteration-level model batching devices use. */
-export function compileIterationModel(p: Profile): IterationModel {
-  return pick(ITERATION_COMPILERS, p, 'a batching device')(p);
+export function compileIterationModel(p: Profile, options: CompileOptions = {}): IterationModel {
+  const model = pick(ITERATION_COMPILERS, p, 'a batching device')(p);
+  return options.noise && p.form === 'iteration' ? withIterationNoise(model, p.noise, options.noise) : model;
 }
+
+/** Forms `compileIterationModel` accepts (for device kinds that check a profile's form first). */
+export const ITERATION_FORMS = Object.keys(ITERATION_COMPILERS) as Form[];
 
 function pick<M>(compilers: Compilers<M>, p: Profile, user: string): (p: Profile) => M {
   const compile = compilers[p.form] as ((p: Profile) => M) | undefined;

@@ -25,6 +25,7 @@ export const FitSchema = z.strictObject({
   rmse: nonNeg('Root-mean-square error, in the unit of the fitted quantity (s, J or W)').optional(),
   mape: nonNeg('Mean absolute percentage error, %').optional(),
   maxApe: nonNeg('Largest absolute percentage error over the fitted points, %').optional(),
+  residualStd: nonNeg('Residual standard deviation sqrt(SSres/(n - terms)), unit of the fitted quantity').optional(),
   points: z.number().int().positive().describe('Number of data points fitted'),
   method: z.string().min(1).optional().describe('Fitting method: weights, constraints, which points'),
 });
@@ -38,11 +39,25 @@ const common = {
   fit: FitSchema.optional().describe('Overall fit quality, when the profile comes from one fit'),
 };
 
+/**
+ * Residual noise of one fitted quantity, as factors multiplying the fitted value: measured/fitted.
+ * Sampled with a seeded stream (see noise.ts) so sweeps can show how measurement noise moves tails.
+ */
+export const NoiseSchema = z.strictObject({
+  relStd: nonNeg('Standard deviation of measured/fitted - 1 (the relative residual)'),
+  residuals: z
+    .array(z.number().gt(-1))
+    .min(2)
+    .optional()
+    .describe('Relative residuals of the fit (measured/fitted - 1); when present they are resampled (rescaled to mean 0) instead of drawing a log-normal factor'),
+});
+
 const bilinearTerms = (unit: string) =>
   z.strictObject({
     a0: num(`${unit} per input token`),
     a1: num(`${unit} per output token`),
     a2: num(`${unit} per (input token x output token)`),
+    fit: FitSchema.optional().describe('Quality of this fit (when fitted by llmsim fit or a derivation)'),
   });
 
 /** Default floor of the bilinear form: positive so queues advance, small enough to read as a placeholder. */
@@ -67,7 +82,34 @@ export const BilinearProfileSchema = z.strictObject({
     .strictObject({ min: z.number().max(1), max: z.number().max(1) })
     .optional()
     .describe('R^2 range the source reports for its family of fits (not specific to this profile)'),
+  noise: z
+    .strictObject({ runtime: NoiseSchema.optional(), energy: NoiseSchema.optional() })
+    .optional()
+    .describe('Residual noise of the runtime and energy fits; used only when the simulation asks for noise'),
 });
+
+/** Device memory of an instance; optional where the source gives no model shape (KV capacity is then unbounded). */
+const MemorySchema = z
+  .strictObject({
+    deviceBytes: positive('Device memory of the whole instance (all GPUs), bytes'),
+    weightBytes: positive('Model weights, bytes'),
+    kvBytesPerToken: positive('KV-cache bytes per token (all layers, keys and values)'),
+    utilization: z.number().gt(0).max(1).describe('Fraction of device memory the server may use (vLLM gpu_memory_utilization)'),
+  })
+  .describe('kvCapacityTokens = floor((deviceBytes*utilization - weightBytes) / kvBytesPerToken)');
+
+type MemoryInput = z.output<typeof MemorySchema>;
+
+/** Issues for weights that do not fit, or no room for one KV token. */
+function checkMemory(memory: MemoryInput | undefined, ctx: z.RefinementCtx): void {
+  if (!memory) return;
+  const usable = memory.deviceBytes * memory.utilization;
+  if (memory.weightBytes >= usable) {
+    ctx.addIssue({ code: 'custom', path: ['memory', 'weightBytes'], message: `expected weights to fit in deviceBytes*utilization = ${usable} bytes with room for KV cache` });
+  } else if (Math.floor((usable - memory.weightBytes) / memory.kvBytesPerToken) < 1) {
+    ctx.addIssue({ code: 'custom', path: ['memory', 'kvBytesPerToken'], message: 'expected room for at least one KV-cache token after the weights' });
+  }
+}
 
 /** Iteration-level model for batching devices (vLLM/Orca style). */
 export const IterationProfileSchema = z
@@ -98,23 +140,18 @@ export const IterationProfileSchema = z
         capW: positive('Upper bound on busy power (TDP or power cap of all GPUs), W; none when omitted').optional(),
         fit: FitSchema.optional(),
       })
-      .describe('Busy power = min(capW, busyW + busyWPerSeq*batch)'),
-    memory: z
-      .strictObject({
-        deviceBytes: positive('Device memory of the whole instance (all GPUs), bytes'),
-        weightBytes: positive('Model weights, bytes'),
-        kvBytesPerToken: positive('KV-cache bytes per token (all layers, keys and values)'),
-        utilization: z.number().gt(0).max(1).describe('Fraction of device memory the server may use (vLLM gpu_memory_utilization)'),
-      })
-      .describe('kvCapacityTokens = floor((deviceBytes*utilization - weightBytes) / kvBytesPerToken)'),
+      .optional()
+      .describe('Busy power = min(capW, busyW + busyWPerSeq*batch). Omit only when the source has no power data: energy is then NaN (unknown)'),
+    memory: MemorySchema.optional().describe(
+      'Omit only when the source gives no model shape: KV capacity is then unbounded and a device entry should set kvCapacityTokens',
+    ),
+    noise: z
+      .strictObject({ prefill: NoiseSchema.optional(), decode: NoiseSchema.optional() })
+      .optional()
+      .describe('Residual noise of the prefill and decode fits; used only when the simulation asks for noise'),
   })
   .superRefine((p, ctx) => {
-    const usable = p.memory.deviceBytes * p.memory.utilization;
-    if (p.memory.weightBytes >= usable) {
-      ctx.addIssue({ code: 'custom', path: ['memory', 'weightBytes'], message: `expected weights to fit in deviceBytes*utilization = ${usable} bytes with room for KV cache` });
-    } else if (Math.floor((usable - p.memory.weightBytes) / p.memory.kvBytesPerToken) < 1) {
-      ctx.addIssue({ code: 'custom', path: ['memory', 'kvBytesPerToken'], message: 'expected room for at least one KV-cache token after the weights' });
-    }
+    checkMemory(p.memory, ctx);
     if (p.prefill.c0 + p.prefill.c1 + p.prefill.c2 <= 0) {
       ctx.addIssue({ code: 'custom', path: ['prefill'], message: 'expected prefill time > 0 for one token (some coefficient > 0)' });
     }
@@ -123,13 +160,62 @@ export const IterationProfileSchema = z
     }
   });
 
+/** One accelerator (or CPU socket) as its spec sheet gives it; roofline profiles and hardware files use it. */
+export const HardwareSpecSchema = z.strictObject({
+  peakFlopsPerS: positive('Peak dense FLOP/s at the precision the model runs in (no sparsity), per device'),
+  memoryBandwidthBytesPerS: positive('Peak memory bandwidth, bytes/s, per device'),
+  memoryBytes: positive('Memory per device, bytes'),
+  tdpW: positive('Thermal design power (board power limit), W, per device'),
+  idleW: nonNeg('Idle power, W, per device'),
+});
+
+/** Model shape for the roofline form: what a decode step reads and computes. */
+export const ModelShapeSchema = z.strictObject({
+  params: positive('Total parameters'),
+  activeParams: positive('Parameters used per token (MoE: active experts); defaults to params').optional(),
+  bytesPerParam: positive('Bytes per weight, e.g. 2 for bf16'),
+  layers: z.number().int().positive().describe('Transformer layers'),
+  attentionDim: positive('Query heads x head dimension (the hidden size for most models): attention FLOPs per context token'),
+  kvBytesPerToken: positive('KV-cache bytes per token, all layers'),
+});
+
+/**
+ * Roofline estimate for hardware without measurements: every step takes the longer of its compute
+ * time and its memory time (weights read once per step, KV read once per context token).
+ */
+export const RooflineProfileSchema = z
+  .strictObject({
+    ...common,
+    form: z.literal('roofline'),
+    device: HardwareSpecSchema.describe('Per-device spec-sheet figures; the instance has `gpus` of them'),
+    shape: ModelShapeSchema,
+    efficiency: z
+      .strictObject({
+        compute: z.number().gt(0).max(1).default(1).describe('Fraction of peak FLOP/s reached (assumption; 1 = the ideal bound)'),
+        memory: z.number().gt(0).max(1).default(1).describe('Fraction of peak bandwidth reached (assumption; 1 = the ideal bound)'),
+      })
+      .default({ compute: 1, memory: 1 }),
+    overheadS: nonNeg('Fixed seconds per iteration (kernel launches, scheduling); 0 = the ideal bound').default(0),
+    memoryUtilization: z.number().gt(0).max(1).default(0.9).describe('Fraction of device memory the server may use'),
+  })
+  .superRefine((p, ctx) => {
+    const usable = p.device.memoryBytes * p.gpus * p.memoryUtilization;
+    const weights = p.shape.params * p.shape.bytesPerParam;
+    if (Math.floor((usable - weights) / p.shape.kvBytesPerToken) < 1) {
+      ctx.addIssue({ code: 'custom', path: ['shape', 'params'], message: `expected the weights (${weights} bytes) to fit in ${usable} usable bytes with room for KV cache` });
+    }
+  });
+
 /** Any profile file. */
-export const ProfileSchema = z.discriminatedUnion('form', [BilinearProfileSchema, IterationProfileSchema]);
+export const ProfileSchema = z.discriminatedUnion('form', [BilinearProfileSchema, IterationProfileSchema, RooflineProfileSchema]);
 
 export type Provenance = z.output<typeof ProvenanceSchema>;
 export type Fit = z.output<typeof FitSchema>;
 export type BilinearProfile = z.output<typeof BilinearProfileSchema>;
 export type IterationProfile = z.output<typeof IterationProfileSchema>;
+export type RooflineProfile = z.output<typeof RooflineProfileSchema>;
+export type HardwareSpec = z.output<typeof HardwareSpecSchema>;
+export type Noise = z.output<typeof NoiseSchema>;
 export type Profile = z.output<typeof ProfileSchema>;
 /** A profile as written in a file (defaults not yet applied). */
 export type ProfileInput = z.input<typeof ProfileSchema>;

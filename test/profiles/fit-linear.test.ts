@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitLinear } from '../../src/profiles/fit-linear.js';
+import { designRank, fitLinear } from '../../src/profiles/fit-linear.js';
 
 describe('fitLinear', () => {
   it('matches a hand-computed regression line and its R^2', () => {
@@ -41,6 +41,22 @@ describe('fitLinear', () => {
     const nn = fitLinear([[1, 1], [1, 2], [1, 3]], [3, 2, 1], { nonNegative: true });
     expect(nn.coefficients[0]).toBeCloseTo(2, 12);
     expect(nn.coefficients[1]).toBe(0);
+  });
+
+  it('reports the residual standard deviation and relative residuals (hand-computed)', () => {
+    // Same data as the first test: SSres = 1/6 with n - k = 1, so residual std = sqrt(1/6).
+    // Fitted 2/3 + x/2 = 7/6, 5/3, 13/6 -> y/fitted - 1 = -1/7, 1/5, -1/13.
+    const f = fitLinear([[1, 1], [1, 2], [1, 3]], [1, 2, 2]);
+    expect(f.residualStd).toBeCloseTo(Math.sqrt(1 / 6), 12);
+    [-1 / 7, 1 / 5, -1 / 13].forEach((r, i) => expect(f.relativeResiduals[i]).toBeCloseTo(r, 12));
+  });
+
+  it('finds the rank of a design, independent of column scale, and refuses singular ones', () => {
+    // tin*tout is 50*tin when tout is always 50: rank 2 of 3, whatever the magnitudes.
+    const x = [100, 200, 300, 400].map((tin) => [tin, 50, tin * 50]);
+    expect(designRank(x)).toBe(2);
+    expect(designRank([[1, 1e6], [1, 2e6], [1, 4e6]])).toBe(2);
+    expect(() => fitLinear(x, [1, 2, 3, 4])).toThrow(/singular design \(rank 2 of 3 terms\)/);
   });
 
   it('rejects shapes that cannot determine the coefficients', () => {

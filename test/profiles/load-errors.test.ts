@@ -73,8 +73,8 @@ describe('profile loader errors', () => {
   });
 
   it('rejects an unknown form, listing the known ones', () => {
-    expect(errorOf(() => parseProfile(bilinear.replace('form: bilinear', 'form: roofline'), 'p.yaml'))).toBe(
-      'p.yaml:2:7: form: expected form to be one of "bilinear", "iteration", found "roofline"',
+    expect(errorOf(() => parseProfile(bilinear.replace('form: bilinear', 'form: table'), 'p.yaml'))).toBe(
+      'p.yaml:2:7: form: expected form to be one of "bilinear", "iteration", "roofline", found "table"',
     );
   });
 
@@ -104,7 +104,7 @@ describe('profile loader errors', () => {
   });
 
   it('refuses to compile a profile for the wrong kind of device', () => {
-    expect(errorOf(() => compileIterationModel(parseProfile(bilinear, 'p.yaml')))).toBe('form: profile "t" cannot drive a batching device: expected form "iteration", found "bilinear"');
+    expect(errorOf(() => compileIterationModel(parseProfile(bilinear, 'p.yaml')))).toBe('form: profile "t" cannot drive a batching device: expected form "iteration" or "roofline", found "bilinear"');
     expect(errorOf(() => compileCostModel(parseProfile(iteration, 'i.yaml')))).toMatch(/expected form "bilinear", found "iteration"/);
   });
 });

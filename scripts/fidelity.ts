@@ -1,0 +1,43 @@
+/**
+ * Writes docs/fidelity.md: how well llmsim predicts held-out measurements. Run from the repository
+ * root:
+ *
+ *   npm run fidelity              # write docs/fidelity.md
+ *   npm run fidelity -- --check   # exit 1 if the committed report is out of date
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadHardwareFiles } from './derive-profiles.js';
+import { fidelityReport } from './fidelity/report.js';
+
+export const REPORT_PATH = 'docs/fidelity.md';
+
+/** The report text from the measurements under `root`. */
+export function buildFidelityReport(root: string): string {
+  const read = (p: string) => readFileSync(resolve(root, `profiles/measurements/${p}`), 'utf8');
+  return fidelityReport({
+    splitwiseCsv: read('splitwise-perf-model.csv'),
+    mlEnergyCsv: read('mlenergy-v3-llm-configs.csv'),
+    argonneCsv: read('llm-inference-bench-all-results.csv'),
+    hardware: loadHardwareFiles(root),
+  });
+}
+
+function main(argv: string[]): number {
+  const root = process.cwd();
+  const text = buildFidelityReport(root);
+  const target = resolve(root, REPORT_PATH);
+  if (argv.includes('--check')) {
+    let old = '';
+    try { old = readFileSync(target, 'utf8'); } catch { old = ''; }
+    if (old !== text) { console.error(`out of date: ${REPORT_PATH} (run npm run fidelity)`); return 1; }
+    console.log(`${REPORT_PATH} is up to date`);
+    return 0;
+  }
+  writeFileSync(target, text);
+  console.log(`wrote ${REPORT_PATH}`);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,36 @@
+/** Replays hand-made requests through one continuous-batching replica (the simulator's own device). */
+import { continuousBatchingDeviceSchema, createContinuousBatchingDevice } from '../../src/devices/continuous-batching.js';
+import { fifoPolicy } from '../../src/policies/fifo.js';
+import type { IterationModel } from '../../src/profiles/model.js';
+import { simulate } from '../../src/simulation/simulate.js';
+import type { SimResult } from '../../src/simulation/result.js';
+import type { Request } from '../../src/workload/request.js';
+
+/**
+ * `count` identical requests (prompt, output) arriving together at t = 0, after a one-token
+ * "blocker" request (id 0). The device starts an iteration as soon as one request arrives, so
+ * without the blocker the first of the simultaneous arrivals would be prefilled alone; with it,
+ * all `count` wait during the blocker's tiny iteration and are admitted in one batch, as a
+ * measured batch run is. Measure the real requests only (ids 1..count).
+ */
+export function burst(count: number, promptTokens: number, outputTokens: number): Request[] {
+  const blocker: Request = { id: 0, arrivalS: 0, promptTokens: 1, outputTokens: 1 };
+  return [blocker, ...Array.from({ length: count }, (_, i) => ({ id: i + 1, arrivalS: 0, promptTokens, outputTokens }))];
+}
+
+/** Runs `requests` on one replica with the given device settings (vLLM-style names). */
+export function replay(model: IterationModel, requests: Request[], device: { maxBatchSize: number; maxBatchedTokens: number }): SimResult {
+  const spec = continuousBatchingDeviceSchema.parse({ name: 'replay', kind: 'continuous-batching', profile: '-', ...device });
+  const group = { name: spec.name, kind: spec.kind, model: 'm', replicas: 1, create: (ctx: Parameters<typeof createContinuousBatchingDevice>[2], id: Parameters<typeof createContinuousBatchingDevice>[3]) => createContinuousBatchingDevice(spec, model, ctx, id) };
+  return simulate({ requests, cluster: [group], policy: fifoPolicy, policyParams: {}, seed: 1 });
+}
+
+/** Seconds from the first admission of a real request (id >= 1) to the last finish. */
+export function burstSpanS(sim: SimResult): number {
+  let start = Infinity, end = 0;
+  for (let i = 1; i < sim.requests.length; i++) {
+    start = Math.min(start, sim.records.startS[i]!);
+    end = Math.max(end, sim.records.finishS[i]!);
+  }
+  return end - start;
+}

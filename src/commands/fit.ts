@@ -1,0 +1,137 @@
+/**
+ * `llmsim fit <csv>`: least-squares fit of a profile form to measurements, with the column mapping
+ * from flags or a YAML file; prints coefficients and fit quality and writes the profile.
+ */
+import { createHash } from 'node:crypto';
+import type { Command } from 'commander';
+import { Document } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../metrics/atomic-write.js';
+import { fitCsv, type FittedPart } from '../profiles/fit-csv.js';
+import { FitSpecSchema, type FitSpec, type FitSpecInput } from '../profiles/fit-spec.js';
+import { ProfileSchema } from '../profiles/schema.js';
+import { validate } from '../util/validate.js';
+import { loadYamlFile, readTextFile } from '../util/yaml-file.js';
+import { parseOptions } from './options.js';
+
+const pair = (what: string) => z.string().regex(/^[^=]+=.+$/, `expected ${what}`);
+
+const fitOptions = z.strictObject({
+  form: z.enum(['bilinear', 'iteration']).optional(),
+  map: z.string().min(1).optional(),
+  col: z.array(pair('role=column or role=column*scale, e.g. runtimeS=time_ms*0.001')).default([]),
+  where: z.array(pair('column=value')).default([]),
+  nonNegative: z.boolean().optional(),
+  weights: z.enum(['none', 'relative']).optional(),
+  aggregate: z.enum(['none', 'median']).optional(),
+  noise: z.boolean().optional(),
+  name: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  hardware: z.string().min(1).optional(),
+  gpus: z.coerce.number().int().positive().optional(),
+  source: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  quiet: z.boolean().default(false),
+});
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Adds the `fit` command to the program. */
+export function registerFitCommand(program: Command, print: (s: string) => void): void {
+  program
+    .command('fit')
+    .description('fit a profile (bilinear or iteration form) to a measurement CSV; print coefficients and fit quality')
+    .argument('<csv>', 'measurement CSV with a header row')
+    .option('--form <form>', 'profile form: bilinear (Wilkins et al.) or iteration')
+    .option('--map <file>', 'YAML mapping: form, columns, where, options, profile metadata (flags override it)')
+    .option('--col <role=column>', 'column for a role, optionally scaled: runtimeS=time_ms*0.001 (repeatable)', collect)
+    .option('--where <column=value>', 'keep only rows where column equals value (repeatable)', collect)
+    .option('--non-negative', 'constrain every coefficient to be >= 0')
+    .option('--weights <kind>', 'none (ordinary least squares) or relative (minimise relative error)')
+    .option('--aggregate <kind>', 'none, or median: fit the median of repeated points')
+    .option('--noise', 'store the relative residuals as the profile noise block')
+    .option('--name <name>', 'profile name')
+    .option('--model <id>', 'model id')
+    .option('--hardware <id>', 'hardware id')
+    .option('--gpus <n>', 'GPUs per instance')
+    .option('--source <text>', 'where the measurements come from (provenance.source)')
+    .option('-o, --out <file>', 'write the profile here (default: print it)')
+    .option('-q, --quiet', 'print only the profile (or nothing with --out)')
+    .action((csv: string, opts: unknown) => fitCommand(csv, opts, print, process.argv.slice(2).join(' ')));
+}
+
+/** Runs the fit; `command` is recorded in the profile's provenance. */
+export function fitCommand(csv: string, rawOptions: unknown, print: (s: string) => void, command: string): void {
+  const opts = parseOptions(fitOptions, rawOptions);
+  const spec = buildSpec(opts);
+  const text = readTextFile(csv, 'measurement CSV');
+  const sha = createHash('sha256').update(text).digest('hex');
+  const outcome = fitCsv(text, csv, spec, `llmsim ${command || `fit ${csv}`}`);
+  outcome.profile.provenance.notes?.unshift(`Data file SHA-256: ${sha}.`);
+  // The fitted numbers must make a loadable profile (e.g. the iteration form needs times >= 0).
+  const check = ProfileSchema.safeParse(outcome.profile);
+  if (!check.success) {
+    const issue = check.error.issues[0]!;
+    throw new InputError({ file: csv, field: issue.path.join('.') }, `expected a valid ${spec.form} profile from the fit, found: ${issue.message}${spec.nonNegative === false ? ' (try --non-negative)' : ''}`);
+  }
+  const doc = new Document(outcome.profile);
+  doc.commentBefore = ` Fitted by llmsim fit from ${csv}. Regenerate with the command in provenance.derivation.`;
+  const yaml = doc.toString({ lineWidth: 0, minContentWidth: 0 });
+  if (!opts.quiet) for (const line of summaryLines(csv, outcome.parts, outcome.rowsUsed, spec)) print(line);
+  if (opts.out) {
+    writeFileAtomic(opts.out, (write) => write(yaml));
+    if (!opts.quiet) print(`wrote ${opts.out}`);
+  } else print(yaml.trimEnd());
+}
+
+/** The mapping file (if any) with the flags laid over it, validated. */
+function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
+  const fromMap = opts.map ? loadYamlFile(opts.map, 'fit mapping file') : undefined;
+  const base = (fromMap?.data ?? {}) as FitSpecInput;
+  if (fromMap) validate(FitSpecSchema.partial(), base, fromMap); // name the line of a bad mapping key
+  const columns: Record<string, unknown> = { ...(base.columns ?? {}) };
+  for (const c of opts.col) {
+    const [role, rest] = splitPair(c);
+    const m = /^(.*?)\*([0-9.eE+-]+)$/.exec(rest);
+    columns[role] = m ? { column: m[1]!, scale: Number(m[2]) } : rest;
+  }
+  const where: Record<string, string | number> = { ...(base.where ?? {}) };
+  for (const w of opts.where) {
+    const [col, value] = splitPair(w);
+    where[col] = value;
+  }
+  const profile = { ...(base.profile ?? {}) } as Record<string, unknown>;
+  for (const k of ['name', 'model', 'hardware', 'gpus', 'source'] as const) if (opts[k] !== undefined) profile[k] = opts[k];
+  const merged = {
+    ...base,
+    form: opts.form ?? base.form,
+    columns,
+    where,
+    profile,
+    ...(opts.nonNegative !== undefined ? { nonNegative: opts.nonNegative } : {}),
+    ...(opts.weights ? { weights: opts.weights } : {}),
+    ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
+    ...(opts.noise !== undefined ? { noise: opts.noise } : {}),
+  };
+  if (merged.form === undefined) throw new InputError({ field: '--form' }, 'expected --form bilinear or --form iteration (or form: in the --map file), found nothing');
+  return validate(FitSpecSchema, merged, fromMap);
+}
+
+function splitPair(s: string): [string, string] {
+  const i = s.indexOf('=');
+  return [s.slice(0, i).trim(), s.slice(i + 1).trim()];
+}
+
+function summaryLines(csv: string, parts: FittedPart[], rows: number, spec: FitSpec): string[] {
+  const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(5) : x.toExponential(4));
+  const lines = [`${spec.form} fit to ${csv}: ${rows} point(s)`];
+  for (const p of parts) {
+    const f = p.fit;
+    lines.push(`${p.part}: ${p.terms.map((t, i) => `${t.split(' ')[0]} = ${fmt(f.coefficients[i]!)}`).join(', ')}`);
+    lines.push(
+      `  R^2 ${f.r2Uncentered.toFixed(4)} uncentered, ${f.r2Centered.toFixed(4)} centered; RMSE ${fmt(f.rmse)}; MAPE ${f.mape.toFixed(2)}% (max ${f.maxApe.toFixed(2)}%); residual std ${Number.isFinite(f.residualStd) ? fmt(f.residualStd) : '-'}; ${f.points} points`,
+    );
+  }
+  return lines;
+}

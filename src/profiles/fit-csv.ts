@@ -1,0 +1,239 @@
+/**
+ * Fitting a profile from a measurement CSV (what `llmsim fit` does, without the file I/O): pick
+ * the columns, filter and aggregate rows, least-squares fit the form's terms, and build a profile
+ * with coefficients, provenance and fit quality. Every user-fixable problem is an InputError.
+ */
+import { InputError, describeValue } from '../errors.js';
+import { findColumns, readCsvTable, type CsvTable } from '../workload/csv-table.js';
+import { parseNumberCell } from '../workload/cells.js';
+import { designRank, fitLinear, type LinearFit } from './fit-linear.js';
+import { DEFAULT_COLUMNS, ROLES, type FitSpec } from './fit-spec.js';
+import type { Fit, ProfileInput } from './schema.js';
+
+/** One fitted quantity: its terms, coefficients and quality. */
+export interface FittedPart {
+  /** e.g. `runtime`, `prefill`. */
+  part: string;
+  terms: string[];
+  fit: LinearFit;
+}
+
+/** What a fit produced: the profile (as written to a file) and the parts for printing. */
+export interface FitOutcome {
+  profile: ProfileInput;
+  parts: FittedPart[];
+  rowsUsed: number;
+}
+
+interface Rows {
+  /** Role -> value per kept row (NaN where a y cell is empty or zero). */
+  values: Record<string, number[]>;
+  lines: number[];
+}
+
+/** Fits `spec` to CSV `text`; `file` names the data in errors and provenance, `command` is recorded. */
+export function fitCsv(text: string, file: string, spec: FitSpec, command: string): FitOutcome {
+  const table = readCsvTable(text, file);
+  const rows = aggregate(selectRows(table, spec), spec);
+  const n = rows.lines.length;
+  if (n === 0) throw new InputError({ file, field: 'where' }, `expected rows matching ${describeWhere(spec)}, found none of ${table.rows.length}`);
+  const nonNegative = spec.nonNegative ?? spec.form === 'iteration';
+  const relative = (spec.weights ?? (spec.form === 'iteration' ? 'relative' : 'none')) === 'relative';
+  const method = `${relative ? 'least squares weighted by 1/y (relative error)' : 'ordinary least squares'}${nonNegative ? ', coefficients >= 0' : ''}, ml-matrix QR solve${spec.aggregate === 'median' ? ', medians of repeated points' : ''}`;
+  const fitPart = (part: string, y: string, terms: string[], design: (i: number) => number[]): FittedPart | undefined => {
+    const ys = rows.values[y];
+    if (!ys) return undefined;
+    const idx = ys.map((_, i) => i).filter((i) => Number.isFinite(ys[i]) && ys[i]! !== 0);
+    const x = idx.map(design);
+    const yy = idx.map((i) => ys[i]!);
+    if (yy.length <= terms.length) {
+      throw new InputError({ file, field: y }, `expected more than ${terms.length} points with a non-zero ${y} to fit ${terms.length} coefficients (${terms.join(', ')}), found ${yy.length}`);
+    }
+    const rank = designRank(x);
+    if (rank < terms.length) {
+      throw new InputError({ file, field: y }, `expected points that separate the terms ${terms.join(', ')}, found a singular design (rank ${rank} of ${terms.length}): vary the inputs more`);
+    }
+    return { part, terms, fit: fitLinear(x, yy, { weights: relative ? yy.map((v) => 1 / v) : undefined, nonNegative }) };
+  };
+  const v = rows.values;
+  const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart) : fitIteration(v, fitPart);
+  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines });
+  return { profile, parts: parts.filter((p): p is FittedPart => !!p), rowsUsed: n };
+}
+
+type FitPartFn = (part: string, y: string, terms: string[], design: (i: number) => number[]) => FittedPart | undefined;
+
+function fitBilinear(v: Record<string, number[]>, fit: FitPartFn): (FittedPart | undefined)[] {
+  const tin = v.inputTokens!, tout = v.outputTokens!;
+  const design = (i: number) => [tin[i]!, tout[i]!, tin[i]! * tout[i]!];
+  return [fit('runtime', 'runtimeS', ['a0 tin', 'a1 tout', 'a2 tin*tout'], design), fit('energy', 'energyJ', ['a0 tin', 'a1 tout', 'a2 tin*tout'], design)];
+}
+
+function fitIteration(v: Record<string, number[]>, fit: FitPartFn): (FittedPart | undefined)[] {
+  const p = v.promptTokens!, b = v.batch!, o = v.outputTokens!;
+  // Mean total context over the decode steps of a run, unless the CSV gives it.
+  const ctx = (i: number) => v.contextTokens?.[i] ?? b[i]! * (p[i]! + o[i]! / 2);
+  return [
+    fit('prefill', 'prefillS', ['c0', 'c1 tokens', 'c2 tokens^2'], (i) => { const t = b[i]! * p[i]!; return [1, t, t * t]; }),
+    fit('decode', 'decodeStepS', ['c0', 'perSeq batch', 'perContextToken context'], (i) => [1, b[i]!, ctx(i)]),
+    fit('power', 'powerW', ['busyW', 'busyWPerSeq batch'], (i) => [1, b[i]!]),
+  ];
+}
+
+/** Rows passing the filters, with every role's value parsed (errors name file, line, column). */
+function selectRows(table: CsvTable, spec: FitSpec): Rows {
+  const roles = ROLES[spec.form];
+  const columnOf = (role: string) => {
+    const c = spec.columns[role as keyof typeof spec.columns];
+    return typeof c === 'string' ? { column: c, scale: 1 } : c ?? { column: DEFAULT_COLUMNS[role]!, scale: 1 };
+  };
+  const required = roles.required.map((r) => columnOf(r).column);
+  const named = roles.optional.filter((r) => spec.columns[r as keyof typeof spec.columns] !== undefined || table.header.includes(DEFAULT_COLUMNS[r]!));
+  const whereCols = Object.keys(spec.where);
+  const idx = findColumns(table, `${spec.form} fit`, [...required, ...named.map((r) => columnOf(r).column), ...whereCols]);
+  const yRoles = new Set<string>(['runtimeS', 'energyJ', 'prefillS', 'decodeStepS', 'powerW']);
+  const used = [...roles.required, ...named];
+  const values: Record<string, number[]> = Object.fromEntries(used.map((r) => [r, []]));
+  const lines: number[] = [];
+  table.rows.forEach((row, i) => {
+    if (!whereCols.every((c) => row[idx[c]!]!.trim() === String(spec.where[c]))) return;
+    const line = table.lines[i]!;
+    for (const role of used) {
+      const { column, scale } = columnOf(role);
+      const cell = row[idx[column]!]!;
+      // An empty y cell means "not measured here": the point is left out of that fit only.
+      const v = yRoles.has(role) && cell.trim() === '' ? NaN : parseNumberCell(cell, { file: table.file, line, field: column }) * scale;
+      if (!yRoles.has(role) && !(v > 0)) throw new InputError({ file: table.file, line, field: column }, `expected a count > 0 for ${role}, found ${describeValue(cell)}`);
+      values[role]!.push(v);
+    }
+    lines.push(line);
+  });
+  return { values, lines };
+}
+
+/** With aggregate: median, one point per distinct x (non-y roles), each y the median of its non-missing values. */
+function aggregate(rows: Rows, spec: FitSpec): Rows {
+  if (spec.aggregate !== 'median') return rows;
+  const xRoles = Object.keys(rows.values).filter((r) => !['runtimeS', 'energyJ', 'prefillS', 'decodeStepS', 'powerW'].includes(r));
+  const groups = new Map<string, number[]>();
+  rows.lines.forEach((_, i) => {
+    const key = xRoles.map((r) => rows.values[r]![i]).join('|');
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out: Rows = { values: Object.fromEntries(Object.keys(rows.values).map((r) => [r, []])), lines: [] };
+  for (const members of groups.values()) {
+    for (const [role, vals] of Object.entries(rows.values)) {
+      const xs = members.map((i) => vals[i]!).filter((v) => Number.isFinite(v) && v !== 0);
+      out.values[role]!.push(xs.length > 0 ? median(xs) : NaN);
+    }
+    out.lines.push(rows.lines[members[0]!]!);
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function describeWhere(spec: FitSpec): string {
+  const w = Object.entries(spec.where).map(([k, v]) => `${k}=${v}`);
+  return w.length > 0 ? w.join(', ') : 'no filter';
+}
+
+/** Fit block as profiles store it (rounded so files are stable). */
+export function fitBlock(f: LinearFit, method: string, intercept: boolean): Fit {
+  const r4 = (x: number) => Number(x.toFixed(6));
+  const s4 = (x: number) => (x === 0 ? 0 : Number(x.toPrecision(4)));
+  return {
+    r2: r4(intercept ? f.r2Centered : f.r2Uncentered),
+    ...(intercept ? {} : { r2Centered: r4(f.r2Centered) }),
+    rmse: s4(f.rmse),
+    mape: Number(f.mape.toFixed(3)),
+    maxApe: Number(f.maxApe.toFixed(3)),
+    ...(Number.isFinite(f.residualStd) ? { residualStd: s4(f.residualStd) } : {}),
+    points: f.points,
+    method,
+  };
+}
+
+interface Context {
+  file: string;
+  command: string;
+  method: string;
+  rows: number;
+  table: CsvTable;
+  linesUsed: number[];
+}
+
+function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Context): ProfileInput {
+  const meta = spec.profile;
+  const sig = (x: number) => (x === 0 ? 0 : Number(x.toPrecision(8)));
+  const noiseOf = (p: FittedPart) => ({ relStd: Number(std(p.fit.relativeResiduals).toPrecision(4)), residuals: p.fit.relativeResiduals.map((r) => Number(r.toPrecision(4))) });
+  const name = meta.name ?? `${meta.model ?? 'model'}-${meta.hardware ?? 'hardware'}-${spec.form}`;
+  const common = {
+    name,
+    model: meta.model ?? 'unknown-model',
+    hardware: meta.hardware ?? 'unknown-hardware',
+    gpus: meta.gpus,
+    provenance: {
+      source: meta.source ?? c.file,
+      ...(meta.license ? { license: meta.license } : {}),
+      derivation: c.command,
+      notes: [
+        `Rows used: ${c.rows} point(s) from ${c.table.rows.length} data rows of ${c.file}${spec.aggregate === 'median' ? ' (medians of repeated points; first line of each shown)' : ''}, file lines ${lineRanges(c.linesUsed)}; filters: ${describeWhere(spec)}.`,
+        `Columns: ${Object.entries(spec.columns).map(([r, col]) => `${r} = ${typeof col === 'string' ? col : `${col!.column} x ${col!.scale}`}`).join(', ') || 'default names'}.`,
+        `Fit: ${c.method}.`,
+      ],
+    },
+  };
+  if (spec.form === 'bilinear') {
+    const [rt, en] = parts as [FittedPart, FittedPart | undefined];
+    const terms = (p: FittedPart) => ({ a0: sig(p.fit.coefficients[0]!), a1: sig(p.fit.coefficients[1]!), a2: sig(p.fit.coefficients[2]!), fit: fitBlock(p.fit, c.method, false) });
+    const noise = spec.noise ? { noise: { runtime: noiseOf(rt), ...(en ? { energy: noiseOf(en) } : {}) } } : {};
+    return { ...common, form: 'bilinear', runtime: terms(rt), ...(en ? { energy: terms(en) } : {}), ...noise };
+  }
+  const [pre, dec, pow] = parts;
+  if (!pre || !dec) {
+    const missing = !pre ? 'prefillS' : 'decodeStepS';
+    throw new InputError({ file: c.file, field: missing }, `expected a ${missing} column (set columns.${missing}) for an iteration fit, found none named ${JSON.stringify(spec.columns[missing as 'prefillS'] ?? DEFAULT_COLUMNS[missing])}`);
+  }
+  const power = pow
+    ? { idleW: meta.idleW ?? 0, busyW: sig(pow.fit.coefficients[0]!), busyWPerSeq: sig(pow.fit.coefficients[1]!), ...(meta.capW ? { capW: meta.capW } : {}), fit: fitBlock(pow.fit, c.method, true) }
+    : meta.power
+      ? { idleW: meta.idleW ?? 0, ...meta.power, ...(meta.capW ? { capW: meta.capW } : {}) }
+      : undefined;
+  if (!power) common.provenance.notes.push('No powerW column and no profile.power: the profile has no power block, so energy is unknown (NaN).');
+  else if (meta.idleW === undefined) common.provenance.notes.push('Idle power not given: idleW = 0 (idle energy is not counted).');
+  const [p0, p1, p2] = pre.fit.coefficients as [number, number, number];
+  const [d0, dB, dC] = dec.fit.coefficients as [number, number, number];
+  const noise = spec.noise ? { noise: { prefill: noiseOf(pre), decode: noiseOf(dec) } } : {};
+  return {
+    ...common,
+    form: 'iteration',
+    prefill: { c0: sig(p0), c1: sig(p1), c2: sig(p2), fit: fitBlock(pre.fit, c.method, true) },
+    decode: { c0: sig(d0), perSeq: sig(dB), perContextToken: sig(dC), fit: fitBlock(dec.fit, c.method, true) },
+    ...(power ? { power } : {}),
+    ...(meta.memory ? { memory: meta.memory } : {}),
+    ...noise,
+  };
+}
+
+/** `2-41, 60, 62-80`: file lines compressed into runs. */
+export function lineRanges(lines: readonly number[]): string {
+  const s = [...lines].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    out.push(i === j ? `${s[i]}` : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+function std(xs: readonly number[]): number {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length);
+}

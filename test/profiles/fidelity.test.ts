@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REPORT_PATH, buildFidelityReport } from '../../scripts/fidelity.js';
+import { decodeContextSum } from '../../scripts/derive/argonne-data.js';
+import { argonneHeldOut } from '../../scripts/fidelity/argonne.js';
+import { iterationModel } from '../../scripts/fidelity/model.js';
+import { burst, burstSpanS, replay } from '../../scripts/fidelity/replay.js';
+import { isHeldOut } from '../../scripts/fidelity/splitwise.js';
+import { quantile } from '../../scripts/fidelity/stats.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('fidelity report (npm run fidelity)', () => {
+  it('docs/fidelity.md is up to date with the measurements and the code', () => {
+    expect(readFileSync(`${root}${REPORT_PATH}`, 'utf8')).toBe(buildFidelityReport(root));
+  });
+});
+
+describe('fidelity building blocks', () => {
+  it('holds out every other value of each sweep, never the base point', () => {
+    const pt = (prompt: number, batch: number, output: number) => ({ prompt, batch, output, promptMs: 1, tokenMs: 1, averagePower: 0, repetitions: 1 });
+    const sweep = [pt(128, 1, 128), pt(256, 1, 128), pt(512, 1, 128), pt(1024, 1, 128), pt(512, 2, 128), pt(512, 4, 128), pt(512, 1, 256)];
+    // prompt axis 128, 256, 512, 1024 -> positions 0..3: 256 and 1024 held out; batch axis 1, 2, 4: 2;
+    // output axis 128, 256: 256. The base (512, 1, 128) stays in training.
+    expect(sweep.filter((p) => isHeldOut(p, sweep)).map((p) => `${p.prompt}/${p.batch}/${p.output}`)).toEqual(['256/1/128', '1024/1/128', '512/2/128', '512/1/256']);
+  });
+
+  it('splits the Argonne grid like a checkerboard', () => {
+    const grid = [128, 256, 512].flatMap((length) => [1, 16].map((batch) => ({ length, batch, latencyS: 1, repetitions: 1 })));
+    expect(grid.filter((p) => argonneHeldOut(p, grid)).map((p) => `${p.length}/${p.batch}`)).toEqual(['128/16', '256/1', '512/16']);
+  });
+
+  it('decodeContextSum is the brute-force sum of the decode steps the device runs', () => {
+    for (const [l, b] of [[2, 1], [5, 3], [128, 16]] as const) {
+      let sum = 0;
+      for (let j = 0; j <= l - 2; j++) sum += b * (l + 1 + j);
+      expect(decodeContextSum(l, b)).toBe(sum);
+    }
+  });
+
+  it('a replayed batch takes one prefill iteration plus output-1 decode steps, as the Argonne rows assume', () => {
+    // B = 4 requests of L = 10 in and 10 out: prefill(40) + sum over j of decode(4, 4*(11 + j)).
+    const model = iterationModel([0.01, 1e-4, 0], [0.02, 1e-3, 1e-6]);
+    const sim = replay(model, burst(4, 10, 10), { maxBatchSize: 4, maxBatchedTokens: 40 });
+    let expected = 0.01 + 1e-4 * 40;
+    for (let j = 0; j < 9; j++) expected += 0.02 + 1e-3 * 4 + 1e-6 * 4 * (11 + j);
+    expect(burstSpanS(sim)).toBeCloseTo(expected, 12);
+    // All four were admitted together, after the one-token blocker's own iteration.
+    expect(new Set([1, 2, 3, 4].map((i) => sim.records.startS[i]))).toEqual(new Set([0.01 + 1e-4]));
+  });
+
+  it('quantile interpolates between order statistics', () => {
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.9)).toBeCloseTo(4.6, 12);
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { fitCsv } from '../../src/profiles/fit-csv.js';
+import { FitSpecSchema, type FitSpecInput } from '../../src/profiles/fit-spec.js';
+import { parseProfile } from '../../src/profiles/load.js';
+import { createStream } from '../../src/util/rng.js';
+
+const spec = (s: FitSpecInput) => FitSpecSchema.parse(s);
+const fit = (csv: string, s: FitSpecInput) => fitCsv(csv, 'm.csv', spec(s), 'llmsim fit m.csv');
+
+/** Message of the InputError `fn` throws. */
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+// Published Wilkins et al. Llama-2 7B on A100 coefficients (papers.md): runtime b0..b2, energy a0..a2.
+const B = [-1.0e-2, 8.35e-2, 1.07e-4];
+const A = [-3.89, 31.52, 4.27e-2];
+const grid = [8, 32, 128, 256, 512, 1024, 2048];
+
+function wilkinsCsv(relNoise: number, seed: number): string {
+  const rng = createStream(seed, 'fit-test');
+  const lines = ['input_tokens,output_tokens,runtime_s,energy_j'];
+  for (const tin of grid) {
+    for (const tout of grid) {
+      const r = B[0]! * tin + B[1]! * tout + B[2]! * tin * tout;
+      const e = A[0]! * tin + A[1]! * tout + A[2]! * tin * tout;
+      if (r <= 0 || e <= 0) continue; // the published model goes negative there; a measurement would not
+      lines.push(`${tin},${tout},${r * (1 + relNoise * rng.normal())},${e * (1 + relNoise * rng.normal())}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+describe('fitCsv, bilinear form', () => {
+  it('recovers the published Wilkins Llama-2 7B coefficients exactly from noiseless points', () => {
+    const out = fit(wilkinsCsv(0, 1), { form: 'bilinear' });
+    const [rt, en] = out.parts;
+    rt!.fit.coefficients.forEach((c, i) => expect(c / B[i]!).toBeCloseTo(1, 8));
+    en!.fit.coefficients.forEach((c, i) => expect(c / A[i]!).toBeCloseTo(1, 8));
+    expect(rt!.fit.r2Uncentered).toBeCloseTo(1, 12);
+  });
+
+  it('recovers them within a few percent from points with 2% multiplicative noise', () => {
+    // 41 points with 2% multiplicative noise, fitted by relative least squares (the estimator that
+    // matches multiplicative noise). Each relative residual has sd 0.02, so a coefficient's
+    // standard error is about 0.02/sqrt(41) times a leverage factor of 1-2: 0.3-0.6%. 3% is
+    // more than 5 standard errors, and far below what a wrong term (or a dropped one) would give.
+    const out = fit(wilkinsCsv(0.02, 7), { form: 'bilinear', weights: 'relative' });
+    const [rt, en] = out.parts;
+    rt!.fit.coefficients.forEach((c, i) => expect(Math.abs(c / B[i]! - 1), `runtime ${i}`).toBeLessThan(0.03));
+    en!.fit.coefficients.forEach((c, i) => expect(Math.abs(c / A[i]! - 1), `energy ${i}`).toBeLessThan(0.03));
+    // No intercept: both R^2 kinds are reported and the uncentered one is the larger.
+    expect(rt!.fit.r2Uncentered).toBeGreaterThan(0.99);
+    expect(rt!.fit.r2Centered).toBeLessThan(rt!.fit.r2Uncentered);
+    // Relative noise of 2% gives a relative residual spread near 2%.
+    const rel = rt!.fit.relativeResiduals;
+    const sd = Math.sqrt(rel.reduce((s, r) => s + r * r, 0) / rel.length);
+    expect(sd).toBeGreaterThan(0.012);
+    expect(sd).toBeLessThan(0.03);
+    const profile = parseProfile(JSON.stringify(out.profile), 'p.json');
+    expect(profile.form).toBe('bilinear');
+  });
+
+  it('writes both R^2 kinds, RMSE, MAPE, residual std and points into the fit block', () => {
+    const out = fit(wilkinsCsv(0.02, 3), { form: 'bilinear', noise: true });
+    const p = parseProfile(JSON.stringify(out.profile), 'p.json');
+    if (p.form !== 'bilinear') throw new Error('form');
+    expect(Object.keys(p.runtime.fit!).sort()).toEqual(['mape', 'maxApe', 'method', 'points', 'r2', 'r2Centered', 'residualStd', 'rmse']);
+    expect(p.runtime.fit!.points).toBe(out.parts[0]!.fit.points);
+    expect(p.noise!.runtime!.residuals).toHaveLength(out.parts[0]!.fit.points);
+    expect(p.provenance.notes!.join(' ')).toMatch(/filters: no filter/);
+  });
+});
+
+describe('fitCsv, iteration form', () => {
+  it('fits prefill, decode and power coefficients known by construction', () => {
+    // prefill = 0.02 + 1e-4*T + 2e-9*T^2 (T = batch*prompt); decode = 0.03 + 3e-4*b + 1e-7*ctx with
+    // ctx = b*(prompt + output/2); power = 300 + 5*b.
+    const lines = ['prompt_tokens,batch_size,output_tokens,prefill_s,decode_step_s,power_w'];
+    for (const prompt of [128, 512, 2048]) for (const b of [1, 4, 16, 64]) for (const out of [64, 512]) {
+      const t = b * prompt;
+      const ctx = b * (prompt + out / 2);
+      lines.push([prompt, b, out, 0.02 + 1e-4 * t + 2e-9 * t * t, 0.03 + 3e-4 * b + 1e-7 * ctx, 300 + 5 * b].join(','));
+    }
+    const out = fit(lines.join('\n'), { form: 'iteration', profile: { idleW: 100 } });
+    const p = out.profile as Extract<typeof out.profile, { form: 'iteration' }>;
+    expect(p.prefill.c0).toBeCloseTo(0.02, 9);
+    expect(p.prefill.c1 / 1e-4).toBeCloseTo(1, 6);
+    expect(p.prefill.c2 / 2e-9).toBeCloseTo(1, 5);
+    expect(p.decode.c0).toBeCloseTo(0.03, 9);
+    expect(p.decode.perSeq / 3e-4).toBeCloseTo(1, 6);
+    expect(p.decode.perContextToken / 1e-7).toBeCloseTo(1, 5);
+    expect(p.power!.busyW).toBeCloseTo(300, 6);
+    expect(p.power!.busyWPerSeq).toBeCloseTo(5, 6);
+    expect(parseProfile(JSON.stringify(p), 'p.json').form).toBe('iteration');
+  });
+
+  it('takes medians of repeated points, filters rows and scales columns', () => {
+    // Two configurations; only hw=a is kept. Repetitions 1, 2, 100 (ms): median 2 ms, not the mean.
+    const lines = ['hw,p,b,o,pt_ms,tt_ms'];
+    for (const [p, b] of [[100, 1], [200, 1], [400, 2], [800, 4], [100, 8]] as const) {
+      for (const noise of [1, 2, 100]) lines.push(`a,${p},${b},10,${10 + p * b * 0.01 + noise},${5 + b + noise}`);
+      lines.push(`b,${p},${b},10,999,999`);
+    }
+    const out = fit(lines.join('\n'), {
+      form: 'iteration',
+      columns: { promptTokens: 'p', batch: 'b', outputTokens: 'o', prefillS: { column: 'pt_ms', scale: 0.001 }, decodeStepS: { column: 'tt_ms', scale: 0.001 } },
+      where: { hw: 'a' },
+      aggregate: 'median',
+      weights: 'none',
+      profile: { power: { busyW: 400, busyWPerSeq: 0 } },
+    });
+    const p = out.profile as Extract<typeof out.profile, { form: 'iteration' }>;
+    expect(out.rowsUsed).toBe(5);
+    // median adds 2 ms: prefill = 0.012 + 1e-5*T s exactly, decode = 0.007 + 0.001*b
+    expect(p.prefill.c0).toBeCloseTo(0.012, 9);
+    expect(p.prefill.c1).toBeCloseTo(1e-5, 12);
+    expect(p.decode.c0).toBeCloseTo(0.007, 9);
+    expect(p.decode.perSeq).toBeCloseTo(0.001, 9);
+  });
+});
+
+describe('fitCsv errors', () => {
+  const good = wilkinsCsv(0, 1);
+  it('names the line and column of a non-numeric cell', () => {
+    const lines = good.split('\n');
+    lines[3] = lines[3]!.replace(/,[^,]+$/, ',n/a');
+    expect(errorOf(() => fit(lines.join('\n'), { form: 'bilinear' }))).toBe('m.csv:4: energy_j: expected a finite number, found "n/a"');
+  });
+
+  it('refuses too few points for the terms', () => {
+    const few = good.split('\n').slice(0, 4).join('\n');
+    expect(errorOf(() => fit(few, { form: 'bilinear' }))).toBe('m.csv: runtimeS: expected more than 3 points with a non-zero runtimeS to fit 3 coefficients (a0 tin, a1 tout, a2 tin*tout), found 3');
+  });
+
+  it('refuses a singular design (output length never varies)', () => {
+    const lines = ['input_tokens,output_tokens,runtime_s', ...[1, 2, 3, 4, 5].map((t) => `${t * 100},50,${t}`)];
+    expect(errorOf(() => fit(lines.join('\n'), { form: 'bilinear' }))).toMatch(/^m\.csv: runtimeS: expected points that separate the terms .*found a singular design \(rank 2 of 3\)/);
+  });
+
+  it('names a missing column and filters that match nothing', () => {
+    // 49 grid points less the 8 where the published runtime model is negative (tout 8 with tin >= 128,
+    // tout 32 with tin >= 512; the energy model is negative at the same 8): 41 rows.
+    expect(errorOf(() => fit(good, { form: 'bilinear', columns: { runtimeS: 'runtime' } }))).toMatch(/^m\.csv:1: expected a header with the bilinear fit columns .*runtime is missing; is runtime_s a typo\?/);
+    expect(errorOf(() => fit(good, { form: 'bilinear', where: { input_tokens: 3 } }))).toBe('m.csv: where: expected rows matching input_tokens=3, found none of 41');
+  });
+});
