@@ -30,6 +30,22 @@ export interface DeviceStats {
   readonly kvCapacityTokens: number;
   /** What the energy figures count, e.g. "per-request GPU energy from profile; idle 0 W". */
   readonly energyScope: string;
+  /** Model the replica served; simulate() fills it in (devices need not). */
+  readonly model?: string;
+  /** Leaderboard accuracy A_K of that model, %, when its profile gives one; filled in by simulate(). */
+  readonly accuracyPct?: number;
+}
+
+/**
+ * Profile-based estimate of one request served alone on a replica (no queue, batch of one).
+ * Policies call it with *predicted* output lengths, so no truth leaks through it; it is built from
+ * the deterministic profile, never a noisy one, so asking costs no random draws.
+ */
+export interface ServiceEstimator {
+  /** Seconds of service. */
+  serviceS(promptTokens: number, outputTokens: number): number;
+  /** Joules of service; NaN when the profile has no energy model. */
+  energyJ(promptTokens: number, outputTokens: number): number;
 }
 
 /** Read-only state of a replica that routing policies may look at. */
@@ -47,6 +63,12 @@ export interface DeviceView {
   running(): number;
   /** Concurrent requests the replica can serve at most (slots, or max batch size). */
   readonly capacity: number;
+  /** Leaderboard accuracy A_K of the model, %, when the profile gives one (accuracy-aware routing). */
+  readonly accuracy?: number;
+  /** GPUs (accelerators) of one model instance, from the profile. */
+  readonly gpus?: number;
+  /** Service estimates from the profile, for routing that predicts completion or energy. */
+  readonly estimate?: ServiceEstimator;
 }
 
 /** What the simulation hands a device: the clock, the requests, the records, hooks. */
@@ -60,6 +82,12 @@ export interface DeviceContext {
   readonly priority?: (request: Request) => number;
   /** Called once when request `id` finishes (policies learn from it). */
   onFinish(id: number): void;
+  /**
+   * Members of the next batch of a static-batching replica, chosen among `waiting` (request ids in
+   * queue order; read it, do not keep it): at most `maxBatch` ids. Undefined = the queue's first
+   * `maxBatch`.
+   */
+  readonly selectBatch?: (waiting: readonly number[], maxBatch: number) => readonly number[];
 }
 
 /** A device replica: receives routed requests and its own events, reports stats at the end. */

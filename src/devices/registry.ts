@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { compileCostModel, compileIterationModel, loadProfile } from '../profiles/load.js';
+import { ITERATION_FORMS, compileCostModel, compileIterationModel, loadProfile } from '../profiles/load.js';
 import type { Profile } from '../profiles/schema.js';
 import type { PreparedDeviceGroup } from '../simulation/simulate.js';
 import { formatPath } from '../util/validate.js';
@@ -9,9 +9,11 @@ import type { SourceDoc } from '../util/yaml-file.js';
 import { continuousBatchingDeviceSchema, createContinuousBatchingDevice } from './continuous-batching.js';
 import { edgePipelineDeviceSchema, prepareEdgePipelineGroup } from './edge-pipeline.js';
 import { createSlotsDevice, slotsDeviceSchema } from './slots.js';
+import { costEstimator, iterationEstimator } from './estimate.js';
+import { createStaticBatchingDevice, staticBatchingDeviceSchema } from './static-batching.js';
 
 /** Schema of one `cluster.devices[]` entry: a union discriminated by `kind`. */
-export const deviceEntrySchema = z.discriminatedUnion('kind', [slotsDeviceSchema, continuousBatchingDeviceSchema, edgePipelineDeviceSchema]);
+export const deviceEntrySchema = z.discriminatedUnion('kind', [slotsDeviceSchema, continuousBatchingDeviceSchema, edgePipelineDeviceSchema, staticBatchingDeviceSchema]);
 export type DeviceEntry = z.output<typeof deviceEntrySchema>;
 
 /** Where a device entry's files are resolved from, and how to point at it in errors. */
@@ -35,12 +37,20 @@ const preparers: Preparers = {
   slots(spec, env) {
     const profile = profileOfForm(spec.profile, 'bilinear', env);
     const cost = compileCostModel(profile);
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, create: (ctx, id) => createSlotsDevice(spec, cost, ctx, id) };
+    const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, estimate: costEstimator(compileCostModel(profile)) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createSlotsDevice(spec, cost, ctx, id) };
   },
   'continuous-batching'(spec, env) {
     const profile = profileOfForm(spec.profile, 'iteration', env);
     const model = compileIterationModel(profile);
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, create: (ctx, id) => createContinuousBatchingDevice(spec, model, ctx, id) };
+    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createContinuousBatchingDevice(spec, model, ctx, id) };
+  },
+  'static-batching'(spec, env) {
+    const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
+    const model = compileIterationModel(profile);
+    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createStaticBatchingDevice(spec, model, ctx, id) };
   },
   'edge-pipeline': prepareEdgePipelineGroup,
 };
@@ -50,14 +60,15 @@ export function prepareDeviceGroup(entry: DeviceEntry, env: PrepareEnv): Prepare
   return (preparers[entry.kind] as (spec: DeviceEntry, env: PrepareEnv) => PreparedDeviceGroup)(entry, env);
 }
 
-function profileOfForm(file: string, form: Profile['form'], env: PrepareEnv): Profile {
+function profileOfForm(file: string, form: Profile['form'] | readonly Profile['form'][], env: PrepareEnv): Profile {
   const profile = env.profile(resolve(env.baseDir, file));
-  if (profile.form !== form) {
+  const forms: readonly Profile['form'][] = typeof form === 'string' ? [form] : form;
+  if (!forms.includes(profile.form)) {
     const field = [...env.path, 'profile'];
     const pos = env.source?.locate(field);
     throw new InputError(
       { file: env.source?.file, line: pos?.line, column: pos?.column, field: formatPath(field) },
-      `expected a profile of form "${form}" for this device kind, found "${profile.form}" in ${file}`,
+      `expected a profile of form ${forms.map((f) => `"${f}"`).join(' or ')} for this device kind, found "${profile.form}" in ${file}`,
     );
   }
   return profile;

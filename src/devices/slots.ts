@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RequestCostModel } from '../profiles/model.js';
-import type { Device, DeviceContext, DeviceStats } from './device.js';
+import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from './device.js';
 import { createWaitQueue } from './wait-queue.js';
 
 /** Scenario entry of a request-level device: `slots` concurrent requests (Wilkins et al. style). */
@@ -13,12 +13,18 @@ export const slotsDeviceSchema = z.strictObject({
 });
 export type SlotsDeviceSpec = z.output<typeof slotsDeviceSchema>;
 
-/** Identity of a replica within the cluster. */
+/**
+ * Identity of a replica within the cluster, plus what its profile tells policies (accuracy, GPUs,
+ * service estimates). Devices spread it into themselves, so every DeviceView carries it.
+ */
 export interface ReplicaIdentity {
   readonly index: number;
   readonly name: string;
   readonly group: string;
   readonly model: string;
+  readonly accuracy?: number;
+  readonly gpus?: number;
+  readonly estimate?: ServiceEstimator;
 }
 
 /**

@@ -6,6 +6,7 @@ import { countGoodput, type Slo } from './goodput.js';
 import { STATUS_FINISHED, STATUS_REJECTED } from './records.js';
 import { latencyColumns } from './request-metrics.js';
 import { roundOrNull } from './round.js';
+import { summarizeModels, tokenWeightedAccuracy, type ModelSummary } from './model-summary.js';
 
 /**
  * What a run amounted to, in vLLM's vocabulary. A plain object whose key order is fixed by the
@@ -58,6 +59,13 @@ export interface Summary {
   readonly energy: EnergySummary;
   readonly devices: DeviceSummary[];
   readonly groups: GroupSummary[];
+  /** Per model served (in order of its first replica), from finished requests. */
+  readonly models: ModelSummary[];
+  /** Accuracy proxy of Wilkins et al. (needs the profiles' leaderboard accuracy A_K). */
+  readonly accuracy: {
+    /** sum A_K*(tin+tout) / sum (tin+tout) over finished requests, %; null if any ran on a model without A_K. */
+    readonly tokenWeightedPct: number | null;
+  };
   readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
 }
 
@@ -128,6 +136,8 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     energy: summarizeEnergy(result.devices, finished, outputTokens),
     devices: summarizeDevices(result.devices, spanS),
     groups: summarizeGroups(result.devices, spanS),
+    models: summarizeModels(result),
+    accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
   };
 }

@@ -22,13 +22,32 @@ export interface Policy {
   priority?(request: RequestView): number;
   /** Called when a request finishes (learning policies update here). */
   onFinish?(request: Request, cluster: ClusterView): void;
+  /**
+   * Scheduler seconds each arriving request costs (e.g. running a length predictor). simulate()
+   * then serves arrivals on one scheduler, first come first served, each taking this long before
+   * it is routed, so the overhead shows up in queueing delay. Omitted or 0: routed on arrival.
+   */
+  readonly overheadS?: number;
+  /**
+   * Members of the next batch of a static-batching replica (RT-LM consolidation): up to `maxBatch`
+   * request ids out of `waiting` (ids in queue order, not to be kept). Omit for the queue's first
+   * `maxBatch`.
+   */
+  selectBatch?(waiting: readonly number[], maxBatch: number, device: DeviceView): readonly number[];
 }
 
 /** Everything a policy is created with. */
 export interface PolicyEnv {
   /** Scenario seed: derive named random streams from it, never Math.random. */
   readonly seed: number;
+  /** Replicas appear in `devices` once the simulation starts: read them in `route`, not in `create`. */
   readonly cluster: ClusterView;
+  /**
+   * The whole request list, in arrival order (index = id), true output lengths included. This is
+   * offline knowledge: oracle policies and offline planners (declared `oracle: true`) may read
+   * lengths from it; other policies use it only to size per-request tables.
+   */
+  readonly workload: readonly Request[];
 }
 
 /** A registry entry: one file per policy exports one of these. */

@@ -1,4 +1,4 @@
-import type { Device, DeviceContext } from '../devices/device.js';
+import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from '../devices/device.js';
 import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_PENDING } from '../metrics/records.js';
@@ -13,6 +13,12 @@ export interface PreparedDeviceGroup {
   /** Model its profile serves. */
   readonly model: string;
   readonly replicas: number;
+  /** Leaderboard accuracy A_K of the model, %, when the profile gives one. */
+  readonly accuracy?: number;
+  /** GPUs of one model instance, from the profile. */
+  readonly gpus?: number;
+  /** Deterministic service estimates from the profile, shown to policies. */
+  readonly estimate?: ServiceEstimator;
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;
 }
 
@@ -27,7 +33,7 @@ export interface SimInput {
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
-const RANK_ARRIVAL = 1;
+const RANK_ARRIVAL = 1; // arrivals, and requests leaving the scheduler, in the order they got there
 
 /**
  * Runs one simulation to completion. Pure: no I/O, no clock reads, no globals, so the same input
@@ -40,11 +46,13 @@ export function simulate(input: SimInput): SimResult {
   const records = new RecordTable(requests.length);
   const devices: Device[] = [];
   const cluster: ClusterView = { devices, nowS: () => engine.nowS };
-  const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster });
+  const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
   const onFinish = policy.onFinish
     ? (id: number) => policy.onFinish!(requests[id]!, cluster)
     : () => {};
+  const overheadS = policy.overheadS ?? 0;
+  if (!(overheadS >= 0 && overheadS < Infinity)) throw new Error(`policy ${input.policy.name}: overheadS must be a finite number >= 0, got ${overheadS}`);
 
   for (const group of input.cluster) {
     for (let r = 0; r < group.replicas; r++) {
@@ -56,8 +64,10 @@ export function simulate(input: SimInput): SimResult {
         schedule: (timeS, arg) => engine.schedule(timeS, RANK_DEVICE, index, arg),
         priority,
         onFinish,
+        selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
       };
-      devices.push(group.create(ctx, { index, name: `${group.name}/${r}`, group: group.name, model: group.model }));
+      const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
+      devices.push(group.create(ctx, identity));
     }
   }
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
@@ -65,28 +75,48 @@ export function simulate(input: SimInput): SimResult {
   const all = devices.map((d) => d.index);
 
   const arrivals = devices.length; // event target of the arrival stream
+  const decided = devices.length + 1; // event target of "the scheduler is done with request arg"
+  // The scheduler is one FIFO server: with a constant overhead, request i leaves it at
+  // max(arrival_i, leave_{i-1}) + overheadS, so its departure can be scheduled on arrival.
+  let schedulerFreeS = 0;
+  const eligibleOf = (id: number) => {
+    const model = requests[id]!.model;
+    return model === undefined ? all : eligibleByModel.get(model);
+  };
+  const dispatch = (id: number) => {
+    const eligible = eligibleOf(id)!;
+    const chosen = policy.route(requests[id]!, eligible, cluster);
+    if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${id} to replica ${chosen}, which is not eligible`);
+    devices[chosen]!.admit(id);
+  };
   if (requests.length > 0) engine.schedule(requests[0]!.arrivalS, RANK_ARRIVAL, arrivals, 0);
   engine.run((target, arg) => {
-    if (target !== arrivals) {
+    if (target < arrivals) {
       devices[target]!.fire(arg);
+      return;
+    }
+    if (target === decided) {
+      dispatch(arg);
       return;
     }
     const request = requests[arg]!;
     if (arg + 1 < requests.length) engine.schedule(requests[arg + 1]!.arrivalS, RANK_ARRIVAL, arrivals, arg + 1);
-    const eligible = request.model === undefined ? all : eligibleByModel.get(request.model);
-    if (!eligible) {
+    if (!eligibleOf(arg)) {
       records.reject(arg, `no device serves model "${request.model}"`);
       return;
     }
-    const chosen = policy.route(request, eligible, cluster);
-    if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${arg} to replica ${chosen}, which is not eligible`);
-    devices[chosen]!.admit(arg);
+    if (overheadS === 0) {
+      dispatch(arg);
+      return;
+    }
+    schedulerFreeS = Math.max(engine.nowS, schedulerFreeS) + overheadS;
+    engine.schedule(schedulerFreeS, RANK_ARRIVAL, decided, arg);
   });
 
   for (let i = 0; i < requests.length; i++) {
     if (records.status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
   }
-  const stats = devices.map((d) => d.stats(engine.nowS));
+  const stats = devices.map((d): DeviceStats => ({ ...d.stats(engine.nowS), model: d.model, accuracyPct: d.accuracy }));
   const warnings = stats
     .filter((s) => s.clampedCount > 0)
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);

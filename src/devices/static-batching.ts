@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import type { IterationModel } from '../profiles/model.js';
+import type { Device, DeviceContext, DeviceStats } from './device.js';
+import type { ReplicaIdentity } from './slots.js';
+
+/** Scenario entry of a static-batching device (HuggingFace `generate` style). */
+export const staticBatchingDeviceSchema = z.strictObject({
+  name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
+  kind: z.literal('static-batching'),
+  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file'),
+  replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
+  maxBatchSize: z.number().int().positive().default(8).describe('Requests in one batch at most'),
+  maxBatchedTokens: z.number().int().positive().default(16384).describe('Padded prompt tokens of a batch at most: members x longest prompt'),
+  kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
+});
+export type StaticBatchingDeviceSpec = z.output<typeof staticBatchingDeviceSchema>;
+
+/**
+ * Static batching: a batch is formed when the replica is idle and runs until its longest member
+ * finishes; nothing joins a running batch. Prompts are padded to the longest one, so a batch of b
+ * costs a prefill of b x maxPrompt tokens, then maxOutput - 1 decode steps of b sequences whose
+ * context starts at b x (maxPrompt + 1). Every member is returned when the batch ends (as
+ * `generate` returns the whole padded batch), so none streams: first-token time stays NaN, and a
+ * short request batched with a long one waits for it. This is where RT-LM's consolidation
+ * (batching requests of similar predicted length, via the policy's `selectBatch`) pays off.
+ *
+ * Batch members: the policy's choice, else the queue's first maxBatchSize; then, in that order,
+ * members are kept while the padded prompt tokens fit maxBatchedTokens and the padded KV cache,
+ * b x (maxPrompt + maxOutput), fits the capacity (those that do not fit wait for the next batch).
+ * A request that could never fit alone is rejected on arrival.
+ */
+export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
+  const { requests, records, engine } = ctx;
+  const capacityTokens = spec.kvCapacityTokens ?? model.kvCapacityTokens;
+  const maxBatch = spec.maxBatchSize;
+  // Waiting ids in queue order (policy key, then arrival), with their keys when keyed.
+  const waiting: number[] = [];
+  const keys: number[] = [];
+  const priority = ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!));
+  const chosenFlag = new Uint8Array(requests.length); // scratch: members of the batch being formed
+  const batch: number[] = [];
+  let busyS = 0, busyEnergyJ = 0, batches = 0, finished = 0, peakKvTokens = 0;
+
+  function enqueue(rid: number): void {
+    if (!priority) {
+      waiting.push(rid);
+      return;
+    }
+    const key = priority(rid);
+    if (Number.isNaN(key)) throw new Error(`priority of request ${rid} is NaN`);
+    // After every equal key: equal keys keep arrival order.
+    let lo = 0, hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    waiting.splice(lo, 0, rid);
+    keys.splice(lo, 0, key);
+  }
+
+  function choose(): readonly number[] {
+    if (!ctx.selectBatch) return waiting.slice(0, maxBatch);
+    const picked = ctx.selectBatch(waiting, maxBatch);
+    if (picked.length === 0 || picked.length > maxBatch) throw new Error(`${id.name}: selectBatch returned ${picked.length} members (expected 1..${maxBatch})`);
+    return picked;
+  }
+
+  function startBatch(): void {
+    const picked = choose();
+    let maxPrompt = 0, maxOutput = 0;
+    for (const rid of picked) {
+      if (chosenFlag[rid]) throw new Error(`${id.name}: selectBatch chose request ${rid} twice`);
+      const r = requests[rid]!;
+      const p = Math.max(maxPrompt, r.promptTokens);
+      const o = Math.max(maxOutput, r.outputTokens);
+      const b = batch.length + 1;
+      if (batch.length > 0 && (b * p > spec.maxBatchedTokens || b * (p + o) > capacityTokens)) continue;
+      chosenFlag[rid] = 1;
+      batch.push(rid);
+      maxPrompt = p;
+      maxOutput = o;
+    }
+    // Remove the members from the queue, keeping the others' order; every member must have been waiting.
+    let w = 0;
+    for (let i = 0; i < waiting.length; i++) {
+      const rid = waiting[i]!;
+      if (chosenFlag[rid]) continue;
+      waiting[w] = rid;
+      if (priority) keys[w] = keys[i]!;
+      w++;
+    }
+    if (waiting.length - w !== batch.length) throw new Error(`${id.name}: selectBatch chose a request that is not waiting here`);
+    waiting.length = w;
+    if (priority) keys.length = w;
+    const b = batch.length;
+    peakKvTokens = Math.max(peakKvTokens, b * (maxPrompt + maxOutput));
+    const durS = model.prefillS(b * maxPrompt) + model.decodeRunS(b, b * (maxPrompt + 1), maxOutput - 1);
+    if (!(durS > 0)) throw new Error(`${id.name}: batch of non-positive length at t=${engine.nowS}; check the profile`);
+    const energyJ = model.busyPowerW(b) * durS;
+    busyS += durS;
+    busyEnergyJ += energyJ;
+    batches++;
+    for (const rid of batch) {
+      records.startS[rid] = engine.nowS;
+      records.device[rid] = id.index;
+      records.energyJ[rid] = energyJ / b;
+    }
+    ctx.schedule(engine.nowS + durS, 0);
+  }
+
+  return {
+    ...id,
+    kind: 'static-batching',
+    capacity: maxBatch,
+    queued: () => waiting.length,
+    running: () => batch.length,
+    admit(rid) {
+      const r = requests[rid]!;
+      if (r.promptTokens > spec.maxBatchedTokens) {
+        records.reject(rid, `prompt of ${r.promptTokens} tokens exceeds maxBatchedTokens ${spec.maxBatchedTokens} of ${id.name}`);
+        return;
+      }
+      if (r.promptTokens + r.outputTokens > capacityTokens) {
+        records.reject(rid, `needs ${r.promptTokens + r.outputTokens} KV tokens (prompt+output) but ${id.name} holds ${capacityTokens}`);
+        return;
+      }
+      enqueue(rid);
+      if (batch.length === 0) startBatch();
+    },
+    fire() {
+      for (const rid of batch) {
+        chosenFlag[rid] = 0;
+        finished++;
+        records.finish(rid, engine.nowS);
+        ctx.onFinish(rid);
+      }
+      batch.length = 0;
+      if (waiting.length > 0) startBatch();
+    },
+    stats(endS): DeviceStats {
+      return {
+        name: id.name,
+        group: id.group,
+        kind: 'static-batching',
+        busyS,
+        busyEnergyJ,
+        idleEnergyJ: model.idlePowerW * Math.max(0, endS - busyS),
+        finished,
+        iterations: batches,
+        preemptions: 0,
+        clampedCount: 0,
+        peakKvTokens,
+        kvCapacityTokens: Number.isFinite(capacityTokens) ? capacityTokens : 0,
+        energyScope: `batch energy = busy power(batch size) x batch time; idle ${model.idlePowerW} W`,
+      };
+    },
+  };
+}
