@@ -34,11 +34,11 @@ export function simulateConfig(c: MlEnergyConfig, coeff: { decode: number[]; pow
   const sim = replay(model, requests, { maxBatchSize: batch, maxBatchedTokens: Math.max(8192, batch) });
   const itls: number[] = [];
   let energyJ = 0;
-  for (const r of requests.slice(1)) {
+  for (const r of requests) {
     itls.push((sim.records.finishS[r.id]! - sim.records.firstTokenS[r.id]!) / (output - 1));
     energyJ += sim.records.energyJ[r.id]!;
   }
-  return { itlS: quantile(itls, 0.5), energyPerTokenJ: energyJ / ((requests.length - 1) * output) };
+  return { itlS: quantile(itls, 0.5), energyPerTokenJ: energyJ / (requests.length * output) };
 }
 
 /** Groups with at least 4 configurations: train on even positions (by max batch), test on odd. */

@@ -7,15 +7,12 @@ import type { SimResult } from '../../src/simulation/result.js';
 import type { Request } from '../../src/workload/request.js';
 
 /**
- * `count` identical requests (prompt, output) arriving together at t = 0, after a one-token
- * "blocker" request (id 0). The device starts an iteration as soon as one request arrives, so
- * without the blocker the first of the simultaneous arrivals would be prefilled alone; with it,
- * all `count` wait during the blocker's tiny iteration and are admitted in one batch, as a
- * measured batch run is. Measure the real requests only (ids 1..count).
+ * `count` identical requests (prompt, output) arriving together at t = 0. An idle replica starts
+ * its first iteration only after every request arriving at that instant is queued, so all `count`
+ * are admitted in one batch (within the batch limits), as a measured batch run is.
  */
 export function burst(count: number, promptTokens: number, outputTokens: number): Request[] {
-  const blocker: Request = { id: 0, arrivalS: 0, promptTokens: 1, outputTokens: 1 };
-  return [blocker, ...Array.from({ length: count }, (_, i) => ({ id: i + 1, arrivalS: 0, promptTokens, outputTokens }))];
+  return Array.from({ length: count }, (_, i) => ({ id: i, arrivalS: 0, promptTokens, outputTokens }));
 }
 
 /** Runs `requests` on one replica with the given device settings (vLLM-style names). */
@@ -25,10 +22,10 @@ export function replay(model: IterationModel, requests: Request[], device: { max
   return simulate({ requests, cluster: [group], policy: fifoPolicy, policyParams: {}, seed: 1 });
 }
 
-/** Seconds from the first admission of a real request (id >= 1) to the last finish. */
+/** Seconds from the first admission to the last finish. */
 export function burstSpanS(sim: SimResult): number {
   let start = Infinity, end = 0;
-  for (let i = 1; i < sim.requests.length; i++) {
+  for (let i = 0; i < sim.requests.length; i++) {
     start = Math.min(start, sim.records.startS[i]!);
     end = Math.max(end, sim.records.finishS[i]!);
   }

@@ -19,6 +19,7 @@ export const continuousBatchingDeviceSchema = z.strictObject({
 export type ContinuousBatchingDeviceSpec = z.output<typeof continuousBatchingDeviceSchema>;
 
 const MIXED = -1; // `seg.steps` of an iteration that prefills new sequences
+const KICK = -1; // event arg: an idle replica starts once every request arriving now is queued
 
 /**
  * Iteration-level batching. At each iteration boundary the replica retires finished sequences,
@@ -51,6 +52,7 @@ export function createContinuousBatchingDevice(spec: ContinuousBatchingDeviceSpe
   // Current segment: a mixed iteration, or `steps` decode steps of the fixed batch.
   const seg = { startS: 0, endS: 0, steps: 0, contextTokens: 0, prefillS: 0, epoch: 0, active: false };
   let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, peakBlocks = 0;
+  let kickPending = false;
 
   const blocksFor = (tokens: number) => Math.ceil(tokens / bs);
   const promptOf = (i: number) => requests[runId[i]!]!.promptTokens;
@@ -223,10 +225,18 @@ export function createContinuousBatchingDevice(spec: ContinuousBatchingDeviceSpe
         return;
       }
       queue.push(rid);
-      if (!seg.active) startSegment();
-      else cutAtNextStep();
+      if (seg.active) cutAtNextStep();
+      else if (!kickPending) {
+        kickPending = true;
+        ctx.schedule(engine.nowS, KICK, true);
+      }
     },
     fire(epoch) {
+      if (epoch === KICK) {
+        kickPending = false;
+        if (!seg.active) startSegment();
+        return;
+      }
       if (epoch !== seg.epoch || !seg.active) return; // superseded by a cut
       completeSegment();
       startSegment();

@@ -76,8 +76,15 @@ export interface DeviceContext {
   readonly engine: Engine;
   readonly requests: readonly Request[];
   readonly records: RecordTable;
-  /** Schedules one of this device's own events; `arg` comes back to `fire`. */
-  schedule(timeS: number, arg: number): void;
+  /**
+   * Schedules one of this device's own events; `arg` comes back to `fire`. Device events at a time
+   * run before arrivals at that time (what finishes frees room for them), unless `afterArrivals`:
+   * then every request arriving at that instant has been admitted first (an idle replica uses it
+   * to start a batch with all of them, as a scheduler loop would).
+   */
+  schedule(timeS: number, arg: number, afterArrivals?: boolean): void;
+  /** Scenario seed, for replicas that draw random numbers (residual noise). */
+  readonly seed: number;
   /** Priority key for waiting request `id` (smaller runs first); undefined = FCFS. */
   readonly priority?: (request: Request) => number;
   /** Called once when request `id` finishes (policies learn from it). */

@@ -15,6 +15,8 @@ export const staticBatchingDeviceSchema = z.strictObject({
 });
 export type StaticBatchingDeviceSpec = z.output<typeof staticBatchingDeviceSchema>;
 
+const KICK = 1; // event arg of a batch start (0 ends a batch)
+
 /**
  * Static batching: a batch is formed when the replica is idle and runs until its longest member
  * finishes; nothing joins a running batch. Prompts are padded to the longest one, so a batch of b
@@ -65,6 +67,8 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
     if (picked.length === 0 || picked.length > maxBatch) throw new Error(`${id.name}: selectBatch returned ${picked.length} members (expected 1..${maxBatch})`);
     return picked;
   }
+
+  let kickPending = false;
 
   function startBatch(): void {
     const picked = choose();
@@ -126,9 +130,18 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
         return;
       }
       enqueue(rid);
-      if (batch.length === 0) startBatch();
+      // An idle replica forms its batch once every request arriving at this instant is queued.
+      if (batch.length === 0 && !kickPending) {
+        kickPending = true;
+        ctx.schedule(engine.nowS, KICK, true);
+      }
     },
-    fire() {
+    fire(arg) {
+      if (arg === KICK) {
+        kickPending = false;
+        if (batch.length === 0 && waiting.length > 0) startBatch();
+        return;
+      }
       for (const rid of batch) {
         chosenFlag[rid] = 0;
         finished++;

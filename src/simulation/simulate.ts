@@ -34,6 +34,7 @@ export interface SimInput {
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
 const RANK_ARRIVAL = 1; // arrivals, and requests leaving the scheduler, in the order they got there
+const RANK_AFTER_ARRIVALS = 2; // an idle replica's batch start: after every arrival at that instant
 
 /**
  * Runs one simulation to completion. Pure: no I/O, no clock reads, no globals, so the same input
@@ -61,7 +62,8 @@ export function simulate(input: SimInput): SimResult {
         engine,
         requests,
         records,
-        schedule: (timeS, arg) => engine.schedule(timeS, RANK_DEVICE, index, arg),
+        schedule: (timeS, arg, afterArrivals) => engine.schedule(timeS, afterArrivals ? RANK_AFTER_ARRIVALS : RANK_DEVICE, index, arg),
+        seed: input.seed,
         priority,
         onFinish,
         selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),

@@ -32,8 +32,8 @@ function batchS(b: number, P: number, O: number): number {
 
 describe('static-batching device', () => {
   it('runs the first arrival alone, then batches the waiting ones padded to the longest member', () => {
-    // All arrive at t = 0; the device is idle when request 0 arrives, so it starts alone.
-    const res = run([req(0, 0, 10, 3), req(1, 0, 20, 5), req(2, 0, 5, 2)], { maxBatchSize: 2 });
+    // Request 0 finds the device idle and starts alone; 1 and 2 arrive while it runs.
+    const res = run([req(0, 0, 10, 3), req(1, 0.001, 20, 5), req(2, 0.001, 5, 2)], { maxBatchSize: 2 });
     const first = 0.1 + 0.01 * 10 + (0.05 + 0.01 + 0.011) + (0.05 + 0.01 + 0.012); // 0.343 s by hand
     expect(first).toBeCloseTo(0.343, 12);
     const second = batchS(2, 20, 5); // 0.5 + 4 steps: 0.112 + 0.114 + 0.116 + 0.118 = 0.96 s
@@ -57,7 +57,7 @@ describe('static-batching device', () => {
 
   it('keeps a batch within the KV capacity and the padded prompt budget', () => {
     // Capacity 100 tokens: requests 1 and 2 together need 2 x (40 + 10) = 100 (fits), adding 3 needs 3 x 50 > 100.
-    const requests = [req(0, 0, 10, 10), req(1, 0, 40, 10), req(2, 0, 40, 10), req(3, 0, 40, 10)];
+    const requests = [req(0, 0, 10, 10), req(1, 0.001, 40, 10), req(2, 0.001, 40, 10), req(3, 0.001, 40, 10)];
     const res = run(requests, { maxBatchSize: 8, kvCapacityTokens: 100 });
     const a = batchS(1, 10, 10);
     const b = batchS(2, 40, 10);
@@ -67,6 +67,14 @@ describe('static-batching device', () => {
     // Padded prompt budget 70: two 40-token prompts pad to 80 > 70, so they run one by one.
     const res2 = run(requests, { maxBatchSize: 8, maxBatchedTokens: 70 });
     expect(res2.devices[0]!.iterations).toBe(4);
+  });
+
+  it('batches requests that arrive at the same instant on an idle replica', () => {
+    // Both arrive at 0: one batch of 2, padded to 20 prompt tokens and 5 output tokens.
+    const res = run([req(0, 0, 10, 3), req(1, 0, 20, 5)], { maxBatchSize: 2 });
+    expect(res.records.finishS[0]).toBeCloseTo(batchS(2, 20, 5), 12);
+    expect(res.records.finishS[1]).toBeCloseTo(batchS(2, 20, 5), 12);
+    expect(res.devices[0]!.iterations).toBe(1);
   });
 
   it('rejects a request that could never fit alone', () => {
@@ -93,7 +101,7 @@ describe('static-batching device', () => {
         },
       }),
     });
-    const requests = [req(0, 0, 10, 4), req(1, 0, 10, 9), req(2, 0, 10, 3), req(3, 0, 10, 9), req(4, 0, 10, 3)];
+    const requests = [req(0, 0, 10, 4), req(1, 0.001, 10, 9), req(2, 0.001, 10, 3), req(3, 0.001, 10, 9), req(4, 0.001, 10, 3)];
     const res = run(requests, { maxBatchSize: 4 }, picky);
     const t0 = batchS(1, 10, 4);
     const t1 = t0 + batchS(2, 10, 3); // requests 2 and 4 (3 tokens) before the 9-token ones

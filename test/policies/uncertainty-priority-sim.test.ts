@@ -75,7 +75,8 @@ describe('uncertainty-priority in the simulator', () => {
 
   it('consolidates static batches by predicted length (hand-computed)', () => {
     // Two warm-up requests teach the predictor output = 1 + 8u (exact fit after 2 samples).
-    // At t = 100 four arrive: u = 1, 0, 1, 0 (outputs 9, 1, 9, 1). The first starts alone; the
+    // At t = 99.5 one arrives (u = 1) and starts alone; at t = 100 three more arrive: u = 0, 1, 0
+    // (outputs 1, 9, 1), while it runs. The
     // next batch of two is the head (u = 0) and the other u = 0 request when consolidating, or the
     // head and the next in queue (u = 1) when not.
     const model = testIterationModel({ prefill: [0.1, 0.01], decode: [0.05, 0.01, 0.001], kvTokens: 100000 });
@@ -83,7 +84,7 @@ describe('uncertainty-priority in the simulator', () => {
     const group: PreparedDeviceGroup = { name: 'gpu', kind: 'static-batching', model: 'm', replicas: 1, estimate: iterationEstimator(model), create: (ctx, id) => createStaticBatchingDevice(parsed, model, ctx, id) };
     const requests = [
       request(0, 0, 10, 1, { uncertainty: 0 }), request(1, 10, 10, 9, { uncertainty: 1 }),
-      request(2, 100, 10, 9, { uncertainty: 1 }), request(3, 100, 10, 1, { uncertainty: 0 }), request(4, 100, 10, 9, { uncertainty: 1 }), request(5, 100, 10, 1, { uncertainty: 0 }),
+      request(2, 99.5, 10, 9, { uncertainty: 1 }), request(3, 100, 10, 1, { uncertainty: 0 }), request(4, 100, 10, 9, { uncertainty: 1 }), request(5, 100, 10, 1, { uncertainty: 0 }),
     ];
     const params = { ...QUIET, prioritize: false, predictor: { minSamples: 2, refitEvery: 1, usePrompt: false } };
     const batchS = (b: number, P: number, O: number) => {
@@ -91,7 +92,8 @@ describe('uncertainty-priority in the simulator', () => {
       for (let i = 0; i < O - 1; i++) t += 0.05 + 0.01 * b + 0.001 * (b * (P + 1) + b * i);
       return t;
     };
-    const t0 = 100 + batchS(1, 10, 9);
+    const t0 = 99.5 + batchS(1, 10, 9);
+    expect(t0).toBeGreaterThan(100); // the other three are queued when the first batch ends
     const cons = run(requests, { ...params, consolidate: true }, group);
     expect(cons.records.finishS[3]).toBeCloseTo(t0 + batchS(2, 10, 1), 9); // {3, 5}: one token each
     expect(cons.records.finishS[5]).toBeCloseTo(t0 + batchS(2, 10, 1), 9);

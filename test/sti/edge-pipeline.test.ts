@@ -26,7 +26,7 @@ function harness(prompts: number[], s: EdgePipelineDeviceSpec, priority?: (r: Re
   const records = new RecordTable(requests.length);
   const scheduled: Array<[number, number]> = [];
   const finished: number[] = [];
-  const ctx: DeviceContext = { engine, requests, records, schedule: (t, arg) => scheduled.push([t, arg]), priority, onFinish: (id) => finished.push(id) };
+  const ctx: DeviceContext = { engine, requests, records, seed: 1, schedule: (t, arg) => scheduled.push([t, arg]), priority, onFinish: (id) => finished.push(id) };
   const cache = createPlanCache();
   const device = createEdgePipelineDevice(s, model, ctx, { index: 3, name: 'phone/0', group: 'phone', model: model.name }, cache);
   /** Fires the last scheduled event at its time, as the engine would. */
