@@ -7,4 +7,4 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.exitCode = main(process.argv);
+process.exitCode = await main(process.argv);

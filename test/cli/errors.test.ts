@@ -46,7 +46,7 @@ function scenario(patch: (text: string) => string = (t) => t, traceText = 'arriv
   return file;
 }
 
-function run(...args: string[]): number {
+function run(...args: string[]): Promise<number> {
   return main(['node', 'llmsim', ...args]);
 }
 
@@ -61,56 +61,56 @@ function expectInputError(code: number, pattern: RegExp): void {
 }
 
 describe('llmsim run: bad input gives one clear line and exit code 2', () => {
-  it('runs the valid scenario (control case)', () => {
-    expect(run('run', scenario())).toBe(0);
+  it('runs the valid scenario (control case)', async () => {
+    expect(await run('run', scenario())).toBe(0);
     expect(stderr).toBe('');
     expect(existsSync(join(dir, 'out', 'summary.json'))).toBe(true);
   });
 
-  it('YAML syntax error: file:line:col', () => {
-    expectInputError(run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: invalid YAML/);
+  it('YAML syntax error: file:line:col', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: invalid YAML/);
   });
 
-  it('unknown key: names it and suggests the closest', () => {
-    expectInputError(run('run', scenario((t) => t.replace('replicas: 1', 'replica: 1'))), /s\.yaml:11:7: cluster\.devices\[0\]\.replica: unknown key \(did you mean "replicas"\?\)/);
+  it('unknown key: names it and suggests the closest', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace('replicas: 1', 'replica: 1'))), /s\.yaml:11:7: cluster\.devices\[0\]\.replica: unknown key \(did you mean "replicas"\?\)/);
   });
 
-  it('wrong type: expected vs found', () => {
-    expectInputError(run('run', scenario((t) => t.replace('replicas: 1', 'replicas: two'))), /s\.yaml:11:17: cluster\.devices\[0\]\.replicas: expected number, found "two"/);
+  it('wrong type: expected vs found', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace('replicas: 1', 'replicas: two'))), /s\.yaml:11:17: cluster\.devices\[0\]\.replicas: expected number, found "two"/);
   });
 
-  it('NaN and infinite numbers', () => {
-    expectInputError(run('run', scenario((t) => t.replace('seed: 3', 'seed: .nan'))), /s\.yaml:2:7: seed: expected a finite number, found NaN/);
+  it('NaN and infinite numbers', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace('seed: 3', 'seed: .nan'))), /s\.yaml:2:7: seed: expected a finite number, found NaN/);
     stderr = '';
-    expectInputError(run('run', scenario((t) => t.replace('replicas: 1', 'replicas: .inf'))), /replicas: expected a finite number, found Infinity/);
+    expectInputError(await run('run', scenario((t) => t.replace('replicas: 1', 'replicas: .inf'))), /replicas: expected a finite number, found Infinity/);
   });
 
-  it('zero devices', () => {
+  it('zero devices', async () => {
     expectInputError(
-      run('run', scenario((t) => t.replace(/cluster:[\s\S]*?policy:/, 'cluster:\n  devices: []\npolicy:'))),
+      await run('run', scenario((t) => t.replace(/cluster:[\s\S]*?policy:/, 'cluster:\n  devices: []\npolicy:'))),
       /s\.yaml:7:12: cluster\.devices: expected at least 1 item\(s\), found 0/,
     );
   });
 
-  it('missing scenario file', () => {
-    expectInputError(run('run', join(dir, 'nope.yaml')), /nope\.yaml: expected a readable scenario file, found no such file/);
+  it('missing scenario file', async () => {
+    expectInputError(await run('run', join(dir, 'nope.yaml')), /nope\.yaml: expected a readable scenario file, found no such file/);
   });
 
-  it('missing trace file', () => {
-    expectInputError(run('run', scenario((t) => t.replace('path: trace.csv', 'path: gone.csv'))), /gone\.csv.*(no such file|not found)/);
+  it('missing trace file', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace('path: trace.csv', 'path: gone.csv'))), /gone\.csv.*(no such file|not found)/);
   });
 
-  it('missing profile file', () => {
-    expectInputError(run('run', scenario((t) => t.replace(profile70b, 'nowhere.yaml'))), /nowhere\.yaml: expected a readable profile file, found no such file/);
+  it('missing profile file', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace(profile70b, 'nowhere.yaml'))), /nowhere\.yaml: expected a readable profile file, found no such file/);
   });
 
-  it('unknown policy, with a suggestion, and bad policy params with the exact path', () => {
-    expectInputError(run('run', scenario((t) => t.replace('name: fifo', 'name: fif'))), /s\.yaml:13:9: policy\.name: unknown policy "fif" \(did you mean "fifo"\?\)/);
+  it('unknown policy, with a suggestion, and bad policy params with the exact path', async () => {
+    expectInputError(await run('run', scenario((t) => t.replace('name: fifo', 'name: fif'))), /s\.yaml:13:9: policy\.name: unknown policy "fif" \(did you mean "fifo"\?\)/);
     stderr = '';
-    expectInputError(run('run', scenario((t) => t.replace('routing: round-robin', 'routing: random-ish'))), /s\.yaml:14:\d+: policy\.params\.routing: expected one of "round-robin", "least-loaded", found "random-ish"/);
+    expectInputError(await run('run', scenario((t) => t.replace('routing: round-robin', 'routing: random-ish'))), /s\.yaml:14:\d+: policy\.params\.routing: expected one of "round-robin", "least-loaded", found "random-ish"/);
   });
 
-  it('CSV: bad header, non-numeric cell, negative tokens, empty file, unsorted rows', () => {
+  it('CSV: bad header, non-numeric cell, negative tokens, empty file, unsorted rows', async () => {
     const cases: Array<[string, RegExp]> = [
       ['arrival,prompt_tokens,output_tokens\n0,1,1\n', /trace\.csv:1: .*arrival_s/],
       ['arrival_s,prompt_tokens,output_tokens\n0,10,5\n1,abc,5\n', /trace\.csv:3: .*prompt_tokens.*"abc"/],
@@ -120,37 +120,37 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
     ];
     for (const [trace, pattern] of cases) {
       stderr = '';
-      expectInputError(run('run', scenario(undefined, trace)), pattern);
+      expectInputError(await run('run', scenario(undefined, trace)), pattern);
     }
   });
 
-  it('profile missing a coefficient names the profile file, line and field', () => {
+  it('profile missing a coefficient names the profile file, line and field', async () => {
     const text = readFileSync(profile70b, 'utf8').replace(/^(\s+)perSeq:.*$/m, '');
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, text);
-    expectInputError(run('run', scenario((t) => t.replace(profile70b, broken))), /broken\.yaml:\d+:\d+: decode\.perSeq: missing required field/);
+    expectInputError(await run('run', scenario((t) => t.replace(profile70b, broken))), /broken\.yaml:\d+:\d+: decode\.perSeq: missing required field/);
   });
 
-  it('profile of the wrong form for the device kind', () => {
+  it('profile of the wrong form for the device kind', async () => {
     const wilkins = join(root, 'profiles/wilkins/llama-2-7b-a100.yaml');
-    expectInputError(run('run', scenario((t) => t.replace(profile70b, wilkins))), /s\.yaml:10:\d+: cluster\.devices\[0\]\.profile: expected a profile of form "iteration"/);
+    expectInputError(await run('run', scenario((t) => t.replace(profile70b, wilkins))), /s\.yaml:10:\d+: cluster\.devices\[0\]\.profile: expected a profile of form "iteration"/);
   });
 
-  it('bad flags: unknown option, bad --seed, missing argument', () => {
-    expect(run('run', scenario(), '--bogus')).toBe(2);
+  it('bad flags: unknown option, bad --seed, missing argument', async () => {
+    expect(await run('run', scenario(), '--bogus')).toBe(2);
     expect(stderr).toMatch(/unknown option '--bogus'/);
     stderr = '';
-    expectInputError(run('run', scenario(), '--seed', 'x1'), /--seed: expected number, found "x1"/);
+    expectInputError(await run('run', scenario(), '--seed', 'x1'), /--seed: expected number, found "x1"/);
     stderr = '';
-    expect(run('run')).toBe(2);
+    expect(await run('run')).toBe(2);
     expect(stderr).toMatch(/missing required argument 'scenario'/);
   });
 });
 
 describe('llmsim run: requests that cannot fit are rejected with a reason, the run completes', () => {
-  it('a prompt+output beyond the KV capacity is rejected, others finish', () => {
+  it('a prompt+output beyond the KV capacity is rejected, others finish', async () => {
     const file = scenario((t) => t.replace('replicas: 1', 'replicas: 1\n      kvCapacityTokens: 1000\n      blockSize: 16'), 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n0.5,900,200\n1,20,3\n');
-    expect(run('run', file, '--quiet')).toBe(0);
+    expect(await run('run', file, '--quiet')).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.requests).toMatchObject({ total: 3, finished: 2, rejected: 1 });
     expect(summary.requests.rejectReasons[0].reason).toMatch(/needs 1100 KV tokens .* holds 992/);
@@ -160,11 +160,11 @@ describe('llmsim run: requests that cannot fit are rejected with a reason, the r
 });
 
 describe('llmsim run: determinism', () => {
-  it('the same scenario and seed give byte-identical files', () => {
+  it('the same scenario and seed give byte-identical files', async () => {
     const file = scenario();
     mkdirSync(join(dir, 'a'));
-    expect(run('run', file, '-q', '-o', join(dir, 'a'))).toBe(0);
-    expect(run('run', file, '-q', '-o', join(dir, 'b'))).toBe(0);
+    expect(await run('run', file, '-q', '-o', join(dir, 'a'))).toBe(0);
+    expect(await run('run', file, '-q', '-o', join(dir, 'b'))).toBe(0);
     for (const f of ['requests.csv', 'summary.json', 'scenario.yaml']) {
       expect(readFileSync(join(dir, 'a', f))).toEqual(readFileSync(join(dir, 'b', f)));
     }

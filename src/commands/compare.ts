@@ -1,0 +1,119 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { comparePolicies, comparisonCsv, formatComparison, KEY_METRICS } from '../compare/table.js';
+import { labelSlug, policyVariants, type PolicyVariant } from '../compare/variants.js';
+import { InputError, formatInputError } from '../errors.js';
+import { ensureDir, writeFileAtomic } from '../metrics/atomic-write.js';
+import { checkScenario, loadScenario } from '../scenario/load.js';
+import type { FlatMetrics } from '../sweep/metrics.js';
+import { csvValue } from '../sweep/outputs.js';
+import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
+import { jobsOption } from './sweep.js';
+import { parseOptions } from './options.js';
+
+const compareOptions = z.strictObject({
+  policies: z.string().min(1).optional(),
+  seeds: z.coerce.number().int().min(1).max(10_000).default(5),
+  metrics: z.string().min(1).optional(),
+  level: z.coerce.number().gt(0).lt(1).default(0.95),
+  jobs: jobsOption.optional(),
+  out: z.string().min(1).optional(),
+  quiet: z.boolean().default(false),
+});
+
+/**
+ * `llmsim compare <scenario>`: the same workload under several policies, seed by seed (common
+ * random numbers: the workload's streams depend on the seed only), and a table of each metric
+ * with the paired difference to the first policy and its confidence interval over seeds.
+ * Writes compare.csv (every run), comparison.csv (the table) and, per policy, the full results of
+ * the first seed (for `llmsim report`).
+ */
+export async function compareCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
+  const opts = parseOptions(compareOptions, rawOptions);
+  const loaded = loadScenario(file);
+  const { sweep: _ignored, ...raw } = loaded.source!.data as Record<string, unknown>;
+  const variants = policyVariants(opts.policies, loaded.scenario);
+  const metrics = opts.metrics === undefined ? KEY_METRICS : opts.metrics.split(',').map((m) => m.trim());
+  const seeds = Array.from({ length: opts.seeds }, (_, k) => loaded.scenario.seed + k);
+  const dir = resolve(opts.out ?? join(loaded.scenario.output.dir ?? `results/${loaded.scenario.name}`, 'compare'));
+  const dataOf = (v: PolicyVariant, seed: number) => ({ ...raw, seed, policy: { name: v.name, params: v.params } });
+  for (const v of variants) checkVariant(v, dataOf(v, seeds[0]!), loaded.file, loaded.baseDir);
+
+  const slugs = uniqueSlugs(variants.map((v) => v.label));
+  const runs: FlatMetrics[][] = variants.map(() => new Array<FlatMetrics>(seeds.length));
+  const items = variants.flatMap((_, p) => seeds.map((_, s) => [p, s] as const));
+  const pool = createRunPool(Math.min(opts.jobs ?? defaultThreads(), items.length));
+  try {
+    await runEach(
+      items,
+      pool,
+      ([p, s]) => ({
+        file: loaded.file,
+        baseDir: loaded.baseDir,
+        data: dataOf(variants[p]!, seeds[s]!),
+        name: variants[p]!.label,
+        writeDir: s === 0 ? join(dir, slugs[p]!) : undefined,
+      }),
+      ([p, s], m) => {
+        runs[p]![s] = m;
+      },
+      ([p, s]) => `policy ${variants[p]!.label}, seed ${seeds[s]}`,
+    );
+  } finally {
+    await pool.close();
+  }
+
+  const labels = variants.map((v) => v.label);
+  const unknown = metrics.filter((m) => !(m in runs[0]![0]!));
+  if (unknown.length > 0) throw new InputError({ field: '--metrics' }, `expected summary metrics such as ${KEY_METRICS.slice(0, 3).join(', ')}, found unknown ${unknown.map((m) => `"${m}"`).join(', ')}`);
+  const cells = comparePolicies(labels, runs, metrics, opts.level);
+  ensureDir(dir);
+  writeFileAtomic(join(dir, 'comparison.csv'), (w) => w(comparisonCsv(cells)));
+  writeFileAtomic(join(dir, 'compare.csv'), (w) => {
+    const names = Object.keys(runs[0]![0]!);
+    w(`policy,seed,${names.map(csvValue).join(',')}\n`);
+    runs.forEach((perSeed, p) => perSeed.forEach((m, s) => w(`${csvValue(labels[p])},${seeds[s]},${names.map((k) => csvValue(m[k])).join(',')}\n`)));
+  });
+  if (!opts.quiet) {
+    print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+    print(formatComparison(cells, labels, opts.level));
+    print(`wrote ${join(dir, 'comparison.csv')}, ${join(dir, 'compare.csv')} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
+  }
+}
+
+function checkVariant(v: PolicyVariant, data: Record<string, unknown>, file: string, baseDir: string): void {
+  try {
+    checkScenario(data, { file, baseDir });
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const message = err.message.slice(formatInputError(err.location, '').length);
+    throw new InputError({ field: '--policies' }, `policy "${v.label}": ${err.location.field ? `${err.location.field}: ` : ''}${message}`);
+  }
+}
+
+function uniqueSlugs(labels: readonly string[]): string[] {
+  const used = new Set<string>();
+  return labels.map((l, i) => {
+    let s = labelSlug(l);
+    if (used.has(s)) s = `${s}-${i}`;
+    used.add(s);
+    return s;
+  });
+}
+
+/** Adds `compare` to the program. */
+export function registerCompareCommand(program: Command, print: (text: string) => void): void {
+  program
+    .command('compare')
+    .description('run the same workload under several policies over several seeds; paired differences with confidence intervals')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('-p, --policies <list>', 'comma-separated policies, each name[:key=value...] (default: the scenario policy, then every other registered one)')
+    .option('-s, --seeds <n>', 'seeds (replications): seed, seed+1, ... (default 5)')
+    .option('-m, --metrics <list>', `comma-separated summary metrics (default: ${KEY_METRICS.slice(0, 3).join(', ')}, ...)`)
+    .option('--level <p>', 'confidence level (default 0.95)')
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores)')
+    .option('-o, --out <dir>', 'output directory (default: <output.dir or results/<name>>/compare)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action((file: string, opts: unknown) => compareCommand(file, opts, print));
+}

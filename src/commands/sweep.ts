@@ -1,0 +1,113 @@
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ensureDir } from '../metrics/atomic-write.js';
+import { loadScenario } from '../scenario/load.js';
+import { describePoint, planSweep, runData, runOf, type SweepPlan } from '../sweep/expand.js';
+import { openJournal } from '../sweep/journal.js';
+import { manifestOf, SWEEP_FILES, writeManifest, writeSweepCsvs } from '../sweep/outputs.js';
+import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
+import { createProgress, progressMode } from '../sweep/progress.js';
+import { parseOptions } from './options.js';
+
+/** `-j N`: worker threads. */
+export const jobsOption = z.coerce.number().int().min(1).max(1024);
+
+const sweepOptions = z.strictObject({
+  jobs: jobsOption.optional(),
+  out: z.string().min(1).optional(),
+  shard: z
+    .string()
+    .regex(/^\d+\/\d+$/, 'expected i/n with 0 <= i < n')
+    .refine((s) => {
+      const [i, n] = s.split('/').map(Number);
+      return n! >= 1 && i! < n!;
+    }, 'expected i/n with 0 <= i < n')
+    .optional(),
+  quiet: z.boolean().default(false),
+});
+
+/**
+ * `llmsim sweep <scenario>`: expands the scenario's sweep block, runs each (point, seed) in a
+ * worker pool, journals every finished run durably, and writes runs.csv and points.csv (whole
+ * sweep) or runs.csv only (one shard, to be merged).
+ */
+export async function sweepCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
+  const opts = parseOptions(sweepOptions, rawOptions);
+  const loaded = loadScenario(file);
+  const plan = planSweep(loaded);
+  const [index, count] = (opts.shard ?? '0/1').split('/').map(Number) as [number, number];
+  const shard = { index, count };
+  const base = loaded.scenario.output.dir ?? `results/${plan.name}`;
+  const dir = resolve(opts.out ?? (count > 1 ? join(base, 'sweep', `shard-${index}-of-${count}`) : join(base, 'sweep')));
+  const manifest = manifestOf(plan, shard);
+  ensureDir(dir);
+  // The journal first: it refuses a directory holding another sweep before anything is overwritten.
+  const journal = openJournal(join(dir, SWEEP_FILES.journal), { fingerprint: plan.fingerprint, runs: plan.runs, shard });
+  writeManifest(dir, manifest);
+  const mine: number[] = [];
+  for (let r = index; r < plan.runs; r += count) mine.push(r);
+  const todo = mine.filter((r) => !journal.done.has(r));
+  const resumed = mine.length - todo.length;
+  const threads = Math.min(opts.jobs ?? defaultThreads(), Math.max(1, todo.length));
+  const progress = createProgress({
+    label: `sweep ${plan.name}${count > 1 ? ` shard ${index}/${count}` : ''}`,
+    total: mine.length,
+    done: resumed,
+    mode: progressMode(process.stderr, process.env, opts.quiet),
+    stream: process.stderr,
+    nowMs: () => performance.now(),
+  });
+  const startMs = performance.now();
+  try {
+    if (todo.length > 0) {
+      const pool = createRunPool(threads);
+      try {
+        await runEach(
+          todo,
+          pool,
+          (r) => ({ file: loaded.file, baseDir: loaded.baseDir, data: runData(plan, r) }),
+          (r, metrics) => {
+            journal.append(r, metrics);
+            progress.tick();
+          },
+          (r) => describeRun(plan, r),
+        );
+      } finally {
+        await pool.close();
+      }
+    }
+  } finally {
+    progress.stop();
+    journal.close();
+  }
+  const written = writeSweepCsvs(dir, manifest, journal.done);
+  if (!opts.quiet) {
+    const wallS = (performance.now() - startMs) / 1000;
+    print(
+      `sweep ${plan.name}: ${plan.points.length} points x ${plan.seeds.length} seeds = ${plan.runs} runs` +
+        `${count > 1 ? `; shard ${index}/${count} holds ${mine.length}` : ''}; ran ${todo.length} in ${wallS.toFixed(1)} s on ${todo.length > 0 ? threads : 0} thread(s)` +
+        `${resumed > 0 ? `, ${resumed} resumed from the journal` : ''}`,
+    );
+    print(`wrote ${written.join(', ')}${count > 1 ? ` (merge the ${count} shard directories with llmsim merge)` : ''}`);
+  }
+}
+
+function describeRun(plan: SweepPlan, r: number): string {
+  const { point, seed } = runOf(plan, r);
+  return `run ${r} (point ${point}: ${describePoint(plan.params, plan.points[point]!.values) || 'no grid'}; seed ${seed})`;
+}
+
+/** Adds `sweep` to the program. */
+export function registerSweepCommand(program: Command, print: (text: string) => void): void {
+  program
+    .command('sweep')
+    .description("run the scenario's sweep: grid x seeds in a worker pool, resumable; writes runs.csv and points.csv")
+    .argument('<scenario>', 'scenario YAML file with a sweep: block')
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores)')
+    .option('-o, --out <dir>', 'sweep directory (default: <output.dir or results/<name>>/sweep, or .../sweep/shard-i-of-n)')
+    .option('--shard <i/n>', 'run only runs r with r mod n = i (0 <= i < n); merge the shards with llmsim merge')
+    .option('-q, --quiet', 'no progress and no summary line')
+    .action((file: string, opts: unknown) => sweepCommand(file, opts, print));
+}

@@ -1,0 +1,106 @@
+import Table from 'cli-table3';
+import { formatShown } from '../metrics/table.js';
+import { meanConfidenceInterval, pairedComparison, type MeanInterval } from '../metrics/stats.js';
+import { csvValue } from '../sweep/outputs.js';
+import { roundOrNull } from '../metrics/round.js';
+import type { FlatMetrics } from '../sweep/metrics.js';
+
+/** Metrics `llmsim compare` shows by default: latency, throughput, goodput, deadlines, energy, load. */
+export const KEY_METRICS: readonly string[] = [
+  'latency.ttftS.mean',
+  'latency.ttftS.p99',
+  'latency.tpotS.mean',
+  'latency.e2eS.mean',
+  'latency.e2eS.p99',
+  'latency.queueingDelayS.mean',
+  'throughput.requestsPerS',
+  'throughput.outputTokensPerS',
+  'goodput.fraction',
+  'deadlines.missRatio',
+  'energy.perFinishedRequestJ',
+  'energy.perOutputTokenJ',
+  'requests.rejected',
+  'devices.utilizationMean',
+];
+
+/** One policy's figures for one metric over the seeds. */
+export interface ComparisonCell {
+  readonly metric: string;
+  readonly label: string;
+  /** Mean over seeds with its confidence interval. */
+  readonly value: MeanInterval;
+  /** This policy minus the first, paired by seed (common random numbers); null for the first policy. */
+  readonly diff: MeanInterval | null;
+}
+
+/**
+ * Side-by-side statistics: `runs[p][s]` are policy p's metrics on seed s (the same seeds, hence
+ * the same workload, for every policy). Metrics undefined for every run are left out; a seed where
+ * either side of a pair is undefined is left out of that pair.
+ */
+export function comparePolicies(labels: readonly string[], runs: readonly (readonly FlatMetrics[])[], metrics: readonly string[], level: number): ComparisonCell[] {
+  const cells: ComparisonCell[] = [];
+  for (const metric of metrics) {
+    const column = runs.map((seeds) => seeds.map((m) => m[metric] ?? null));
+    if (column.every((vs) => vs.every((v) => v === null))) continue;
+    labels.forEach((label, p) => {
+      const value = meanConfidenceInterval(column[p]!.filter((v): v is number => v !== null), level);
+      let diff: MeanInterval | null = null;
+      if (p > 0) {
+        const pairs = column[p]!.map((v, s) => [v, column[0]![s]] as const).filter((x): x is readonly [number, number] => x[0] !== null && x[1] !== null);
+        diff = pairedComparison(pairs.map((x) => x[0]), pairs.map((x) => x[1]), level);
+      }
+      cells.push({ metric, label, value, diff });
+    });
+  }
+  return cells;
+}
+
+/**
+ * The comparison side by side: one row per metric, one column per policy. Each cell holds the
+ * mean over seeds with the half-width of its interval; the cells of the second and later policies
+ * add the paired difference to the first policy with its interval (`*`: the interval excludes 0).
+ */
+export function formatComparison(cells: readonly ComparisonCell[], labels: readonly string[], level: number): string {
+  const pct = `${Math.round(level * 100)}%`;
+  const t = new Table({
+    head: ['metric', `${labels[0]} (baseline)`, ...labels.slice(1)],
+    style: { head: [], border: [], compact: false },
+    colAligns: ['left', ...labels.map(() => 'right' as const)],
+  });
+  const byMetric = new Map<string, ComparisonCell[]>();
+  for (const c of cells) byMetric.set(c.metric, [...(byMetric.get(c.metric) ?? []), c]);
+  for (const [metric, row] of byMetric) {
+    t.push([
+      metric,
+      ...row.map((c) => {
+        const value = `${shown(c.value.mean)}${Number.isFinite(c.value.halfWidth) ? ` ± ${shown(c.value.halfWidth)}` : ''}`;
+        if (!c.diff) return value;
+        const ci = Number.isFinite(c.diff.halfWidth) ? ` [${shown(c.diff.low)}, ${shown(c.diff.high)}]` : '';
+        return `${value}\ndiff ${signed(c.diff.mean)}${ci}${significant(c.diff) ? ' *' : ''}`;
+      }),
+    ]);
+  }
+  return `${t.toString()}\nmean ± half-width of the ${pct} confidence interval over seeds; diff = this policy minus ${labels[0]} on the same seeds\n(paired), with its ${pct} interval; * = the interval excludes 0 (a significant difference)\n`;
+}
+
+/** comparison.csv: metric, policy, n, mean, low, high, diff_mean, diff_low, diff_high. */
+export function comparisonCsv(cells: readonly ComparisonCell[]): string {
+  const num = (x: number | undefined) => csvValue(x === undefined ? null : roundOrNull(x));
+  const rows = cells.map((c) =>
+    [csvValue(c.metric), csvValue(c.label), String(c.value.n), num(c.value.mean), num(c.value.low), num(c.value.high), num(c.diff?.mean), num(c.diff?.low), num(c.diff?.high)].join(','),
+  );
+  return `metric,policy,n,mean,low,high,diff_mean,diff_low,diff_high\n${rows.map((r) => `${r}\n`).join('')}`;
+}
+
+function shown(x: number): string {
+  return Number.isFinite(x) ? formatShown(x) : '-';
+}
+
+function signed(x: number): string {
+  return Number.isFinite(x) ? `${x > 0 ? '+' : ''}${formatShown(x)}` : '-';
+}
+
+function significant(m: MeanInterval): boolean {
+  return Number.isFinite(m.halfWidth) && (m.low > 0 || m.high < 0);
+}

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { comparePolicies } from '../../src/compare/table.js';
+import { policyVariants } from '../../src/compare/variants.js';
+import { main } from '../../src/main.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { sweepScenario, tempDir } from '../sweep/fixtures.js';
+
+const dir = tempDir('compare');
+let out = '';
+let err = '';
+beforeAll(() => {
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+function llmsim(...args: string[]): Promise<number> {
+  out = '';
+  err = '';
+  return main(['node', 'llmsim', ...args]);
+}
+
+describe('--policies', () => {
+  const scenario = () => loadScenario(sweepScenario(dir, '')).scenario;
+  it('parses name[:key=value...] entries, values as YAML scalars', () => {
+    expect(policyVariants('fifo, fifo:routing=least-loaded:n=3:on=true', scenario())).toEqual([
+      { label: 'fifo', name: 'fifo', params: {} },
+      { label: 'fifo:routing=least-loaded:n=3:on=true', name: 'fifo', params: { routing: 'least-loaded', n: 3, on: true } },
+    ]);
+  });
+  it('defaults to the scenario policy first, then the other registered ones', () => {
+    const v = policyVariants(undefined, scenario());
+    expect(v[0]).toEqual({ label: 'fifo', name: 'fifo', params: {} });
+    expect(new Set(v.map((x) => x.name)).size).toBe(v.length);
+    expect(v.map((x) => x.name)).not.toContain('wilkins-threshold'); // needs a threshold and groups: only by name
+  });
+  it('rejects malformed entries and duplicates', () => {
+    expect(() => policyVariants('fifo,', scenario())).toThrow(/--policies: expected name\[:key=value\.\.\.\]/);
+    expect(() => policyVariants('fifo:routing', scenario())).toThrow(/expected key=value after "fifo:", found "routing"/);
+    expect(() => policyVariants('fifo,fifo', scenario())).toThrow(/found "fifo" twice/);
+  });
+});
+
+describe('paired comparison', () => {
+  it('gives each policy its mean and interval, and the paired difference to the first', () => {
+    // A = 1, 2, 3 and B = 2, 4, 5 on seeds 1..3: B - A = 1, 2, 2, mean 5/3, s = sqrt(1/3);
+    // t(0.975, 2) = 4.302653 so the half-width is 4.302653 * sqrt(1/3) / sqrt(3) = 1.434218.
+    const cells = comparePolicies(['A', 'B'], [[{ m: 1 }, { m: 2 }, { m: 3 }], [{ m: 2 }, { m: 4 }, { m: 5 }]], ['m', 'never'], 0.95);
+    expect(cells.map((c) => c.label)).toEqual(['A', 'B']); // 'never' is in no run: left out
+    expect(cells[0]!.diff).toBeNull();
+    expect(cells[1]!.value.mean).toBeCloseTo(11 / 3, 12);
+    expect(cells[1]!.diff!.mean).toBeCloseTo(5 / 3, 12);
+    expect(cells[1]!.diff!.low).toBeCloseTo(5 / 3 - 1.434218, 5);
+    expect(cells[1]!.diff!.high).toBeCloseTo(5 / 3 + 1.434218, 5);
+  });
+  it('pairs only seeds where both policies have a value', () => {
+    const cells = comparePolicies(['A', 'B'], [[{ m: 1 }, { m: null }, { m: 3 }], [{ m: 2 }, { m: 4 }, { m: 5 }]], ['m'], 0.95);
+    expect(cells[1]!.diff!.n).toBe(2);
+    expect(cells[1]!.diff!.mean).toBe(1.5);
+  });
+});
+
+describe('llmsim compare', () => {
+  it('runs every policy on the same workloads and writes the table, the runs and per-policy results', async () => {
+    const file = sweepScenario(dir, '', { count: 300 });
+    const o = join(dir, 'out');
+    expect(await llmsim('compare', file, '--policies', 'fifo,fifo:routing=least-loaded', '--seeds', '3', '-j', '2', '-o', o)).toBe(0);
+    expect(out).toMatch(/2 policies x 3 seeds \(5\.\.7\), same workload per seed/);
+    expect(out).toMatch(/│ metric +│ +fifo \(baseline\) │ +fifo:routing=least-loaded │/);
+    expect(out).toMatch(/│ latency\.e2eS\.p99 +│ +[\d.]+ ± [\d.]+ │ +[\d.]+ ± [\d.]+ │\n│ +│ +│ +diff [-+]?[\d.]+ \[[-\d.]+, [-\d.]+\]( \*)? │/);
+    const rows = readFileSync(join(o, 'compare.csv'), 'utf8').trimEnd().split('\n');
+    expect(rows).toHaveLength(1 + 6);
+    const header = rows[0]!.split(',');
+    const col = (name: string) => header.indexOf(name);
+    const cells = rows.slice(1).map((r) => r.split(','));
+    // Common random numbers: per seed, both policies saw the same requests (same count and tokens/s of input).
+    for (let s = 0; s < 3; s++) {
+      expect(cells[s]![col('requests.total')]).toBe(cells[s + 3]![col('requests.total')]);
+      expect(cells[s]![col('seed')]).toBe(String(5 + s));
+    }
+    for (const slug of ['fifo', 'fifo_routing_least-loaded']) {
+      expect(existsSync(join(o, slug, 'requests.csv'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(o, slug, 'summary.json'), 'utf8')).name).toBe(slug === 'fifo' ? 'fifo' : 'fifo:routing=least-loaded');
+    }
+    const table = readFileSync(join(o, 'comparison.csv'), 'utf8');
+    expect(table.split('\n')[0]).toBe('metric,policy,n,mean,low,high,diff_mean,diff_low,diff_high');
+    expect(table).toMatch(/\nrequests\.rejected,fifo:routing=least-loaded,3,0,0,0,0,0,0\n/);
+  });
+
+  it('a bad policy or parameter is an input error naming the entry and field', async () => {
+    const file = sweepScenario(dir, '');
+    expect(await llmsim('compare', file, '--policies', 'fifo:routing=sideways', '-o', join(dir, 'x'))).toBe(2);
+    expect(err).toMatch(/--policies: policy "fifo:routing=sideways": policy\.params\.routing: expected one of "round-robin", "least-loaded", found "sideways"/);
+    expect(await llmsim('compare', file, '--policies', 'fifoo', '-o', join(dir, 'x'))).toBe(2);
+    expect(err).toMatch(/policy "fifoo": policy\.name: unknown policy "fifoo" \(did you mean "fifo"\?\)/);
+    expect(await llmsim('compare', file, '--policies', 'fifo', '--metrics', 'latency.e2eS.p99,bogus', '--seeds', '1', '-o', join(dir, 'x'))).toBe(2);
+    expect(err).toMatch(/--metrics: .*unknown "bogus"/);
+  });
+});
