@@ -1,7 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from './errors.js';
+import { CommandFailure } from './commands/failure.js';
+import { registerCheckCommand } from './commands/check.js';
+import { registerCompareCommand } from './commands/compare.js';
+import { registerFitCommand } from './commands/fit.js';
+import { registerMergeCommand } from './commands/merge.js';
 import { registerPoliciesCommand } from './commands/policies.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { registerSweepCommand } from './commands/sweep.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -16,16 +24,27 @@ export function buildProgram(): Command {
   // Each command file registers itself: adding a command is one file and one line here.
   registerRunCommand(program, print);
   registerPoliciesCommand(program, print);
+  registerCompareCommand(program, print);
+  registerSweepCommand(program, print);
+  registerMergeCommand(program, print);
+  registerCheckCommand(program, print);
+  registerReportCommand(program, print);
+  registerSchemaCommand(program, print);
+  registerFitCommand(program, print);
 
   return program;
 }
 
-/** Runs the CLI: user errors print one line and exit 2; bugs print a short report and exit 1. */
-export function main(argv: string[]): number {
+/**
+ * Runs the CLI: user errors print one line and exit 2; a negative verdict (check found drift)
+ * prints one line and exits 1; bugs print a short report and exit 1. Async because sweeps run a
+ * worker pool and reports render charts.
+ */
+export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -35,6 +54,10 @@ export function main(argv: string[]): number {
     if (err instanceof InputError) {
       process.stderr.write(`llmsim: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof CommandFailure) {
+      process.stderr.write(`llmsim: ${err.message}\n`);
+      return err.exitCode;
     }
     const e = err as Error;
     process.stderr.write(`llmsim: internal error: ${e?.message ?? String(err)}\n`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deviceEntrySchema } from '../devices/registry.js';
+import { sweepSchema } from '../sweep/schema.js';
 import { workloadSchema } from '../workload/schema.js';
 
 /** Service-level objectives that define goodput. */
@@ -35,6 +36,7 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ requests: true })
     .describe('What to write where'),
+  sweep: sweepSchema.optional().describe('Grid of field values x seeds for `llmsim sweep` (other commands ignore it)'),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
