@@ -6,6 +6,7 @@
 import { fitLinear, type LinearFit } from '../../src/profiles/fit-linear.js';
 import type { ProfileInput } from '../../src/profiles/schema.js';
 import { fixed, sig, toYaml } from './emit.js';
+import { noiseBlock } from './common.js';
 import { parseMlEnergy, parseSplitwise, sweepPoints, type MlEnergyRow, type SplitwiseRow, type SweepPoint } from './measurements.js';
 import { GPU_SPECS, MEMORY_UTILIZATION, MODEL_SHAPES, kvBytesPerToken, paramCount } from './specs.js';
 
@@ -87,6 +88,8 @@ export function deriveOne(model: string, hardware: string, gpus: number, own: Sp
     decode: { c0: sig(decode.coefficients[0]!), perSeq: sig(decode.coefficients[1]!), perContextToken: sig(decode.coefficients[2]!), fit: fitBlock(decode, RELATIVE_LS) },
     power: { idleW: sig(gpu.idleW * gpus), busyW: sig(pw.fit.coefficients[0]!), busyWPerSeq: sig(pw.fit.coefficients[1]!), capW: sig(gpu.capW * gpus), fit: fitBlock(pw.fit, pw.method) },
     memory: { deviceBytes: gpu.memoryBytes * gpus, weightBytes, kvBytesPerToken: kvPerToken, utilization: MEMORY_UTILIZATION },
+    // The fits' relative residuals: a device entry with `noise: true` resamples them per iteration.
+    noise: { prefill: noiseBlock(prefill), decode: noiseBlock(decode) },
     provenance: {
       source: 'Splitwise performance database (Patel et al., "Splitwise: Efficient generative LLM inference using phase splitting", ISCA 2024): Mutinifni/splitwise-sim data/perf_model.csv, blob 79d4e6880fd81658731d4643df9d5c275a813a6a, commit 378088013a54df6f2052c27ff5ae6ea7619c3ecc',
       license: 'MIT (splitwise-sim); power data as named in notes',

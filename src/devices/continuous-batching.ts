@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noiseField } from './noise-field.js';
 import type { IterationModel } from '../profiles/model.js';
 import type { Device, DeviceContext, DeviceStats } from './device.js';
 import type { ReplicaIdentity } from './slots.js';
@@ -15,6 +16,7 @@ export const continuousBatchingDeviceSchema = z.strictObject({
   blockSize: z.number().int().positive().default(16).describe('KV-cache block size in tokens (1 = token-granular)'),
   kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
+  noise: noiseField,
 });
 export type ContinuousBatchingDeviceSpec = z.output<typeof continuousBatchingDeviceSchema>;
 

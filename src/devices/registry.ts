@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { ITERATION_FORMS, compileCostModel, compileIterationModel, loadProfile } from '../profiles/load.js';
+import { ITERATION_FORMS, compileCostModel, compileIterationModel, loadProfile, type CompileOptions } from '../profiles/load.js';
+import { createStream } from '../util/rng.js';
+import type { DeviceContext } from './device.js';
+import type { ReplicaIdentity } from './slots.js';
 import type { Profile } from '../profiles/schema.js';
 import type { PreparedDeviceGroup } from '../simulation/simulate.js';
 import { formatPath } from '../util/validate.js';
@@ -36,24 +39,50 @@ type Preparers = { [K in DeviceEntry['kind']]: (spec: Extract<DeviceEntry, { kin
 const preparers: Preparers = {
   slots(spec, env) {
     const profile = profileOfForm(spec.profile, 'bilinear', env);
-    const cost = compileCostModel(profile);
+    const cost = replicaModel(spec, profile, compileCostModel, env);
     const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, estimate: costEstimator(compileCostModel(profile)) };
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createSlotsDevice(spec, cost, ctx, id) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createSlotsDevice(spec, cost(ctx, id), ctx, id) };
   },
   'continuous-batching'(spec, env) {
-    const profile = profileOfForm(spec.profile, 'iteration', env);
-    const model = compileIterationModel(profile);
+    const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
+    const model = replicaModel(spec, profile, compileIterationModel, env);
     const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)) };
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createContinuousBatchingDevice(spec, model, ctx, id) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createContinuousBatchingDevice(spec, model(ctx, id), ctx, id) };
   },
   'static-batching'(spec, env) {
     const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
-    const model = compileIterationModel(profile);
+    const model = replicaModel(spec, profile, compileIterationModel, env);
     const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)) };
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createStaticBatchingDevice(spec, model, ctx, id) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createStaticBatchingDevice(spec, model(ctx, id), ctx, id) };
   },
   'edge-pipeline': prepareEdgePipelineGroup,
 };
+
+/**
+ * Each replica's cost model: the shared compiled one, or, with `noise: true`, one that resamples
+ * the profile's fit residuals from a stream of its own (seeded by scenario seed and replica name,
+ * so adding a replica does not reshuffle the others). Policies' estimates never draw noise.
+ */
+function replicaModel<M>(
+  spec: { noise: boolean },
+  profile: Profile,
+  compile: (p: Profile, options?: CompileOptions) => M,
+  env: PrepareEnv,
+): (ctx: DeviceContext, id: ReplicaIdentity) => M {
+  if (!spec.noise) {
+    const shared = compile(profile);
+    return () => shared;
+  }
+  if (!('noise' in profile) || !profile.noise) {
+    const field = [...env.path, 'noise'];
+    const pos = env.source?.locate(field);
+    throw new InputError(
+      { file: env.source?.file, line: pos?.line, column: pos?.column, field: formatPath(field) },
+      `expected a profile with a noise block (the residuals of its fit), found none in profile "${profile.name}"`,
+    );
+  }
+  return (ctx, id) => compile(profile, { noise: createStream(ctx.seed, `noise/${id.name}`) });
+}
 
 /** Loads a device entry's files and returns its replica factory. */
 export function prepareDeviceGroup(entry: DeviceEntry, env: PrepareEnv): PreparedDeviceGroup {

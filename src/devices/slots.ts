@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noiseField } from './noise-field.js';
 import type { RequestCostModel } from '../profiles/model.js';
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from './device.js';
 import { createWaitQueue } from './wait-queue.js';
@@ -10,6 +11,7 @@ export const slotsDeviceSchema = z.strictObject({
   profile: z.string().min(1).describe('Profile file (form: bilinear), relative to the scenario file'),
   replicas: z.number().int().positive().default(1).describe('Identical replicas of this device'),
   slots: z.number().int().positive().default(1).describe('Requests one replica serves at once (model instances)'),
+  noise: noiseField,
 });
 export type SlotsDeviceSpec = z.output<typeof slotsDeviceSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noiseField } from './noise-field.js';
 import type { IterationModel } from '../profiles/model.js';
 import type { Device, DeviceContext, DeviceStats } from './device.js';
 import type { ReplicaIdentity } from './slots.js';
@@ -12,6 +13,7 @@ export const staticBatchingDeviceSchema = z.strictObject({
   maxBatchSize: z.number().int().positive().default(8).describe('Requests in one batch at most'),
   maxBatchedTokens: z.number().int().positive().default(16384).describe('Padded prompt tokens of a batch at most: members x longest prompt'),
   kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
+  noise: noiseField,
 });
 export type StaticBatchingDeviceSpec = z.output<typeof staticBatchingDeviceSchema>;
 
