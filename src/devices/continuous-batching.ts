@@ -55,6 +55,7 @@ export function createContinuousBatchingDevice(spec: ContinuousBatchingDeviceSpe
   const seg = { startS: 0, endS: 0, steps: 0, contextTokens: 0, prefillS: 0, epoch: 0, active: false };
   let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, peakBlocks = 0;
   let kickPending = false;
+  let batchSeqS = 0; // sequence-seconds in iterations: mean batch size = batchSeqS / busyS
 
   const blocksFor = (tokens: number) => Math.ceil(tokens / bs);
   const promptOf = (i: number) => requests[runId[i]!]!.promptTokens;
@@ -78,6 +79,7 @@ export function createContinuousBatchingDevice(spec: ContinuousBatchingDeviceSpe
     busyS += durS;
     iterations += seg.steps === MIXED ? 1 : seg.steps;
     const batch = n;
+    batchSeqS += batch * durS;
     const energyJ = model.busyPowerW(batch) * durS;
     busyEnergyJ += energyJ;
     if (seg.steps === MIXED) {
@@ -258,6 +260,7 @@ export function createContinuousBatchingDevice(spec: ContinuousBatchingDeviceSpe
         peakKvTokens: peakBlocks * bs,
         kvCapacityTokens: capacityBlocks * bs,
         energyScope: `iteration energy = busy power(batch) x iteration time; idle ${model.idlePowerW} W`,
+        extra: { meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0 },
       };
     },
   };

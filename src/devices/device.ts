@@ -30,6 +30,11 @@ export interface DeviceStats {
   readonly kvCapacityTokens: number;
   /** What the energy figures count, e.g. "per-request GPU energy from profile; idle 0 W". */
   readonly energyScope: string;
+  /**
+   * Figures only some kinds have, by name with units (e.g. `meanBatchSize`, `meanAccuracyPct`,
+   * `maxPeakMemoryBytes`); reported as is under the device in summary.json.
+   */
+  readonly extra?: Readonly<Record<string, number>>;
   /** Model the replica served; simulate() fills it in (devices need not). */
   readonly model?: string;
   /** Leaderboard accuracy A_K of that model, %, when its profile gives one; filled in by simulate(). */

@@ -186,6 +186,14 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
         peakKvTokens: 0,
         kvCapacityTokens: 0,
         energyScope: `per request: compute ${setup.power.computeW} W x compute time + flash ${setup.power.ioW} W x read time; idle ${spec.power.idleW} W`,
+        extra: {
+          meanAccuracyPct: started > 0 ? accuracySum / started : NaN,
+          maxPeakMemoryBytes: maxPeak,
+          totalStallS: stallS,
+          ioBytes,
+          overTarget,
+          rejected,
+        },
       };
     },
     edgeSummary: () => ({

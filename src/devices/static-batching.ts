@@ -71,6 +71,7 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
   }
 
   let kickPending = false;
+  let batchSeqS = 0; // request-seconds in batches: mean batch size = batchSeqS / busyS
 
   function startBatch(): void {
     const picked = choose();
@@ -106,6 +107,7 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
     const energyJ = model.busyPowerW(b) * durS;
     busyS += durS;
     busyEnergyJ += energyJ;
+    batchSeqS += b * durS;
     batches++;
     for (const rid of batch) {
       records.startS[rid] = engine.nowS;
@@ -168,6 +170,7 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
         peakKvTokens,
         kvCapacityTokens: Number.isFinite(capacityTokens) ? capacityTokens : 0,
         energyScope: `batch energy = busy power(batch size) x batch time; idle ${model.idlePowerW} W`,
+        extra: { meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0 },
       };
     },
   };

@@ -17,6 +17,8 @@ export interface DeviceSummary {
   readonly peakKvTokens: number;
   readonly kvCapacityTokens: number;
   readonly clampedCount: number;
+  /** Kind-specific figures (DeviceStats.extra), rounded; absent for kinds without any. */
+  readonly extra?: Readonly<Record<string, number | null>>;
 }
 
 /** Replicas of one scenario device entry, aggregated. */
@@ -62,6 +64,7 @@ export function summarizeDevices(devices: readonly DeviceStats[], spanS: number)
     peakKvTokens: d.peakKvTokens,
     kvCapacityTokens: d.kvCapacityTokens,
     clampedCount: d.clampedCount,
+    ...(d.extra ? { extra: Object.fromEntries(Object.entries(d.extra).map(([k, v]) => [k, roundOrNull(v)])) } : {}),
   }));
 }
 

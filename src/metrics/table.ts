@@ -43,6 +43,7 @@ function overview(s: Summary): Table.Table {
     ['deadlines', d.withDeadline > 0 ? `${d.withDeadline} with deadline, ${d.missed} missed (${percent(d.missRatio)})` : 'none given'],
     ['energy', `${formatShown(e.totalJ)} J = ${formatShown(e.kWh)} kWh (busy ${formatShown(e.busyJ)} J, idle ${formatShown(e.idleJ)} J), ${formatShown(e.perFinishedRequestJ)} J/request, ${formatShown(e.perOutputTokenJ)} J/output token`],
     ['energy scope', e.scope.length > 0 ? e.scope.join('; ') : '-'],
+    ...(s.accuracy.tokenWeightedPct !== null ? [['accuracy', `${formatShown(s.accuracy.tokenWeightedPct)}% token-weighted (leaderboard accuracy of the serving models)`] as [string, string]] : []),
     ['simulation', `${s.sim.events} events, ends at ${formatShown(s.sim.endS)} s, ${s.sim.warnings.length} warnings`],
   ];
   for (const [k, v] of rows) t.push({ [k]: v });
@@ -58,10 +59,11 @@ function latency(s: Summary): Table.Table {
 }
 
 function devices(s: Summary): Table.Table {
-  const t = new Table({ head: ['device', 'kind', 'util', 'finished', 'iterations', 'preempted', 'energy J', 'KV peak/capacity'], style: PLAIN, colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'] });
+  const t = new Table({ head: ['device', 'kind', 'util', 'finished', 'iterations', 'preempted', 'energy J', 'KV peak/capacity', 'other'], style: PLAIN, colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] });
   for (const d of s.devices) {
     const kv = d.kvCapacityTokens > 0 ? `${d.peakKvTokens}/${d.kvCapacityTokens}` : '-';
-    t.push([d.name, d.kind, percent(d.utilization), String(d.finished), String(d.iterations), String(d.preemptions), formatShown(d.energyJ), kv]);
+    const other = d.extra ? Object.entries(d.extra).map(([k, v]) => `${k} ${formatShown(v)}`).join(', ') : '-';
+    t.push([d.name, d.kind, percent(d.utilization), String(d.finished), String(d.iterations), String(d.preemptions), formatShown(d.energyJ), kv, other]);
   }
   return t;
 }
