@@ -58,6 +58,11 @@ export interface Summary {
   };
   readonly energy: EnergySummary;
   readonly devices: DeviceSummary[];
+  /**
+   * Each kind-specific device figure (devices[].extra, e.g. meanBatchSize, meanAccuracyPct,
+   * maxPeakMemoryBytes) averaged over the replicas that report it: one column per figure in sweeps.
+   */
+  readonly deviceExtraMeans: Readonly<Record<string, number | null>>;
   readonly groups: GroupSummary[];
   /** Per model served (in order of its first replica), from finished requests. */
   readonly models: ModelSummary[];
@@ -135,11 +140,25 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     },
     energy: summarizeEnergy(result.devices, finished, outputTokens),
     devices: summarizeDevices(result.devices, spanS),
+    deviceExtraMeans: extraMeans(result.devices),
     groups: summarizeGroups(result.devices, spanS),
     models: summarizeModels(result),
     accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
   };
+}
+
+function extraMeans(devices: SimResult['devices']): Record<string, number | null> {
+  const sums = new Map<string, { sum: number; n: number }>();
+  for (const d of devices) {
+    for (const [k, v] of Object.entries(d.extra ?? {})) {
+      const acc = sums.get(k) ?? { sum: 0, n: 0 };
+      acc.sum += v;
+      acc.n++;
+      sums.set(k, acc);
+    }
+  }
+  return Object.fromEntries([...sums].map(([k, { sum, n }]) => [k, roundOrNull(sum / n)]));
 }
 
 function rejectReasons(result: SimResult): { reason: string; count: number }[] {

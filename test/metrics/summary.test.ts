@@ -96,7 +96,7 @@ describe('summarize', () => {
   });
 
   it('has a fixed key order and gives byte-identical JSON for equal inputs', () => {
-    expect(Object.keys(s)).toEqual(['name', 'requests', 'latency', 'throughput', 'goodput', 'deadlines', 'energy', 'devices', 'groups', 'models', 'accuracy', 'sim']);
+    expect(Object.keys(s)).toEqual(['name', 'requests', 'latency', 'throughput', 'goodput', 'deadlines', 'energy', 'devices', 'deviceExtraMeans', 'groups', 'models', 'accuracy', 'sim']);
     const again = summarize(result(), { slo: { tpotS: 0.6, ttftS: 1 }, name: 'hand' }); // SLO keys in another order
     expect(JSON.stringify(again, null, 2)).toBe(JSON.stringify(s, null, 2));
   });
@@ -138,5 +138,20 @@ describe('summarize edge cases', () => {
   it('rejects a non-positive SLO with an InputError naming the field', () => {
     expect(() => summarize(result(), { slo: { tpotS: -1 } })).toThrow(InputError);
     expect(() => summarize(result(), { slo: { tpotS: -1 } })).toThrow('slo.tpotS: expected a positive number of seconds, found -1');
+  });
+});
+
+describe('summarize: kind-specific device figures', () => {
+  it('reports each replica extra as is (rounded) and averages each figure over the replicas that have it', () => {
+    const result = buildResult([], [
+      device({ name: 'a/0', extra: { meanBatchSize: 1 } }),
+      device({ name: 'a/1', extra: { meanBatchSize: 3, maxPeakMemoryBytes: 2.0000004 } }),
+      device({ name: 'b/0' }),
+    ]);
+    const s = summarize(result);
+    expect(s.devices[0]!.extra).toEqual({ meanBatchSize: 1 });
+    expect(s.devices[1]!.extra).toEqual({ meanBatchSize: 3, maxPeakMemoryBytes: 2 });
+    expect(s.devices[2]!.extra).toBeUndefined();
+    expect(s.deviceExtraMeans).toEqual({ meanBatchSize: 2, maxPeakMemoryBytes: 2 });
   });
 });
