@@ -2,6 +2,8 @@
  * Prints the STI-vs-baselines table (target latency x memory budget x strategy) as markdown.
  *
  *   npx tsx scripts/sti-table.ts                                  # BERT-base, eMMC defaults
+ *   npx tsx scripts/sti-table.ts --seq 64 --budgets-mb 16        # short inputs: STI spends the
+ *                                                                 # slack as planned waits for IO
  *   npx tsx scripts/sti-table.ts --model profiles/edge/tinyllama-1.1b.yaml \
  *       --targets 1,2,4 --budgets-mb 32,64,128 --preload-mb 32
  *

@@ -116,6 +116,7 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
   let accuracySum = 0;
   let maxPeak = 0;
   let stallS = 0;
+  let plannedDelayS = 0;
   let ioBytes = 0;
   let overTarget = 0;
 
@@ -137,6 +138,7 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
     accuracySum += r.accuracy;
     if (r.peakMemoryBytes > maxPeak) maxPeak = r.peakMemoryBytes;
     stallS += r.stallS;
+    plannedDelayS += r.plannedDelayS;
     ioBytes += r.ioBytes;
     if (!outcome.meetsTarget) overTarget++;
     records.startS[rid] = engine.nowS;
@@ -190,6 +192,8 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
           meanAccuracyPct: started > 0 ? accuracySum / started : NaN,
           maxPeakMemoryBytes: maxPeak,
           totalStallS: stallS,
+          // STI's planned compute-start delays (slack spent on IO), kept apart from unplanned stalls.
+          totalPlannedDelayS: plannedDelayS,
           ioBytes,
           overTarget,
           rejected,

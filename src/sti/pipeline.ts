@@ -1,19 +1,23 @@
 /**
  * Event-level simulation of one inference under a plan: a storage channel reading shards one at a
  * time in plan order, and a compute unit running layers in order, in parallel. Events are "shard
- * read finished" and "layer compute finished"; with only these two channels at most two events
- * are ever pending, so the event list is two variables rather than a heap.
+ * read finished", "layer compute finished" and "planned start of the next layer reached"; at most
+ * one of each is ever pending, so the event list is three variables rather than a heap.
  *
  * Rules:
  * - The request starts at t = 0 with the IO channel idle and resident shards already in memory.
  * - A read of a streamed shard starts as soon as the channel is free and the shard fits under the
  *   plan's stream cap (memory back-pressure); its buffer is counted from the start of the read.
  * - Layer k computes once layer k-1 has finished and all its shards have arrived (and, for
- *   load-then-execute, once every read has finished). Compute time does not depend on bit-width.
+ *   load-then-execute, once every read has finished) and the plan's plannedStartS[k] has come
+ *   (all zeros for the baselines; IO never waits for it). Compute time does not depend on bit-width.
  * - When layer k finishes, its streamed shards are freed; resident shards stay.
- * - Stall is compute idle time before the last layer ends: sum over layers of
- *   (start of layer k) - (end of layer k-1), with the end of "layer -1" at t = 0.
- * - On a tie, a read completion is handled before a compute completion.
+ * - Compute idle time before the last layer ends is split in two. The planned delay of layer k is
+ *   max(0, plannedStartS[k] - end of layer k-1) (the end of "layer -1" is t = 0); its stall is
+ *   the rest of the wait, (start of layer k) - max(end of layer k-1, plannedStartS[k]). So
+ *   latency = compute + planned delay + stall; an STI plan predicts its waits exactly, so its
+ *   stall is 0.
+ * - On a tie, a read completion is handled before a compute completion or a planned start.
  */
 import { planAccuracy } from './accuracy.js';
 import type { ShardedModel } from './model.js';
@@ -33,8 +37,10 @@ export interface PipelineResult {
   readonly latencyS: number;
   /** Sum of layer compute times, s. */
   readonly computeS: number;
-  /** Compute idle time waiting for shards, s. */
+  /** Unplanned compute idle time: waits for shards beyond the plan's planned starts, s. */
   readonly stallS: number;
+  /** Planned compute idle time: waits up to the plan's planned starts (STI's slack spent on IO), s. */
+  readonly plannedDelayS: number;
   /** Time the storage channel spent reading, s. */
   readonly ioBusyS: number;
   /** Bytes read from storage for this inference. */
@@ -85,8 +91,10 @@ export function simulatePipeline(model: ShardedModel, plan: PipelinePlan, comput
   let layer = 0; // next layer to compute
   let computing = false;
   let computeEnd = 0;
+  const planned = plan.plannedStartS;
   let lastEnd = 0;
   let stallS = 0;
+  let plannedDelayS = 0;
   let computeTotal = 0;
 
   for (;;) {
@@ -103,22 +111,28 @@ export function simulatePipeline(model: ShardedModel, plan: PipelinePlan, comput
         next = nextStreamed(plan, next + 1);
       }
     }
-    if (!computing && layer < n && pending[layer] === 0 && (!plan.loadAllFirst || readsLeft === 0)) {
-      stallS += t - lastEnd;
+    if (!computing && layer < n && pending[layer] === 0 && (!plan.loadAllFirst || readsLeft === 0) && t >= planned[layer]!) {
+      const due = planned[layer]! > lastEnd ? planned[layer]! : lastEnd;
+      plannedDelayS += due - lastEnd;
+      stallS += t - due;
       layerStartS[layer] = t;
       computing = true;
       computeEnd = t + layerCompute[layer]!;
       computeTotal += layerCompute[layer]!;
     }
-    if (reading < 0 && !computing) {
+    // While the next layer's planned start is ahead, it is the compute side's next event.
+    const wakeS = !computing && layer < n && t < planned[layer]! ? planned[layer]! : Infinity;
+    if (reading < 0 && !computing && wakeS === Infinity) {
       if (layer === n) break;
       throw new Error(`pipeline deadlock in ${plan.strategy} plan of ${model.name}: layer ${layer}'s shards do not fit the stream cap of ${cap} bytes`);
     }
-    if (reading >= 0 && (!computing || readEnd <= computeEnd)) {
+    if (reading >= 0 && readEnd <= (computing ? computeEnd : wakeS)) {
       t = readEnd;
       pending[layerOf[reading]!]--;
       readsLeft--;
       reading = -1;
+    } else if (!computing) {
+      t = wakeS;
     } else {
       t = computeEnd;
       computing = false;
@@ -131,6 +145,7 @@ export function simulatePipeline(model: ShardedModel, plan: PipelinePlan, comput
     latencyS: t,
     computeS: computeTotal,
     stallS,
+    plannedDelayS,
     ioBusyS,
     ioBytes,
     peakMemoryBytes: peak,

@@ -37,6 +37,13 @@ export interface PipelinePlan {
   readonly streamCapBytes: number;
   /** Compute waits until every read has finished (load-then-execute). */
   readonly loadAllFirst: boolean;
+  /**
+   * Planned start of each layer's compute, s: layer k does not start before plannedStartS[k].
+   * STI spends the slack between its compute and the target latency on waits for IO (planner.ts)
+   * and records when each layer will start, so the simulator can report the planned waits apart
+   * from stalls (waits beyond the plan). All zeros for the baselines: any wait of theirs is a stall.
+   */
+  readonly plannedStartS: Float64Array;
 }
 
 /** Seconds to read `bytes` in one read. One function, so planner and simulator agree to the bit. */
@@ -75,6 +82,7 @@ function fullPlan(model: ShardedModel, strategy: StrategyName, bits: number, res
     resident: new Uint8Array(n * m).fill(resident ? 1 : 0),
     streamCapBytes,
     loadAllFirst,
+    plannedStartS: new Float64Array(n),
   };
 }
 

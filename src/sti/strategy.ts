@@ -32,7 +32,7 @@ export interface StrategyRun {
   readonly withinBudget: boolean;
 }
 
-/** STI found no stall-free plan: reported, never silently violated. */
+/** STI found no plan that meets the target without stalls: reported, never silently violated. */
 export interface StrategyRefusal {
   readonly ok: false;
   readonly reason: string;

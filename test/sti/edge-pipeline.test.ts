@@ -95,6 +95,22 @@ describe('edge-pipeline device', () => {
     expect(tight.device.edgeSummary().rejected).toBe(1);
   });
 
+  it('reports STI\'s planned start delay apart from stalls', () => {
+    // T = 3 s (the planner test's slack case): compute starts at 0.5 s, the inference ends at 2.5 s.
+    // Energy: 10 W x 2 s of compute + 0.5 W x 1.5 s of reads (three 6-bit reads of 0.5 s).
+    const h = harness([10, 10], spec({ targetLatencyS: 3 }));
+    h.device.admit(0);
+    h.device.admit(1);
+    expect(h.scheduled).toEqual([[2.5, 0]]);
+    h.step();
+    h.step();
+    expect(Array.from(h.records.finishS)).toEqual([2.5, 5]);
+    expect(Array.from(h.records.energyJ)).toEqual([20.75, 20.75]);
+    const extra = h.device.stats(5).extra!;
+    expect([extra.totalPlannedDelayS, extra.totalStallS, extra.overTarget]).toEqual([1, 0, 0]);
+    expect(extra.meanAccuracyPct).toBeCloseTo(81.8, 12);
+  });
+
   it('runs the baselines through the same pipeline, counting target misses', () => {
     // Load-then-execute: six 32-bit reads of 2.125 s, then 2 s of compute.
     const h = harness([10], spec({ strategy: 'load-then-execute', power: { idleW: 1 } }));

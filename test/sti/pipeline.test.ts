@@ -30,6 +30,42 @@ describe('pipeline simulator, hand-computed timelines', () => {
     expect(r.accuracy).toBeCloseTo(80, 12);
   });
 
+  it('runs the T = 3 s STI plan with a planned 0.5 s wait before layer 1, not a stall', () => {
+    const o = planSti({ model, computeS, storage, targetLatencyS: 3, memoryBudgetBytes: 10e6, preloadBytes: 393216, preloadBits: 2 });
+    if (!o.feasible) throw new Error(o.reason);
+    // Reads of layer 1 at 6 bits (0.5 s each): [0, 0.5], [0.5, 1], [1, 1.5]. Layer 0 (resident)
+    // computes [0, 1]; layer 1 waits for its last shard and computes [1.5, 2.5], as planned.
+    const r = simulatePipeline(model, o.plan, computeS, storage, power);
+    expect(Array.from(r.layerStartS)).toEqual([0, 1.5]);
+    expect([r.latencyS, r.plannedDelayS, r.stallS, r.computeS, r.ioBusyS]).toEqual([2.5, 0.5, 0, 2, 1.5]);
+    expect(r.energyJ).toBe(10 * 2 + 2 * 1.5);
+    const at = (plannedStartS: number[]) => simulatePipeline(model, { ...o.plan, plannedStartS: Float64Array.from(plannedStartS) }, computeS, storage, power);
+    // Had the plan expected layer 1 at 1.25, the last 0.25 s of the wait would be a stall.
+    const early = at([0, 1.25]);
+    expect([early.latencyS, early.plannedDelayS, early.stallS]).toEqual([2.5, 0.25, 0.25]);
+    // Without planned starts (as for a baseline), the whole wait is a stall.
+    const unplanned = at([0, 0]);
+    expect([unplanned.latencyS, unplanned.plannedDelayS, unplanned.stallS]).toEqual([2.5, 0, 0.5]);
+    // Planned starts hold compute back even when the shards are in: [0.5, 1.5] and [2, 3].
+    const late = at([0.5, 2]);
+    expect(Array.from(late.layerStartS)).toEqual([0.5, 2]);
+    expect([late.latencyS, late.plannedDelayS, late.stallS]).toEqual([3, 1, 0]);
+  });
+
+  it('reads a non-resident layer 0 while compute waits, as planned', () => {
+    // No preload buffer, T = 2 s: the m = 2 plan of the planner test. Reads: shards 0 and 1 at
+    // 2 bits [0, 0.25], [0.25, 0.5]; shard 4 at 6 bits [0.5, 1]; shard 5 at 2 bits [1, 1.25].
+    // Layer 0 (0.75 s) starts at 0.5; layer 1 (0.75 s) at 1.25, when its last shard arrives just
+    // as layer 0 ends (the read is handled first).
+    const o = planSti({ model, computeS, storage, targetLatencyS: 2, memoryBudgetBytes: 10e6, preloadBytes: 0, preloadBits: 2 });
+    if (!o.feasible) throw new Error(o.reason);
+    const r = simulatePipeline(model, o.plan, computeS, storage, power);
+    expect(Array.from(r.layerStartS)).toEqual([0.5, 1.25]);
+    expect([r.latencyS, r.plannedDelayS, r.stallS, r.ioBusyS, r.residentBytes]).toEqual([2, 0.5, 0, 1.25, 0]);
+    const unplanned = simulatePipeline(model, { ...o.plan, plannedStartS: new Float64Array(2) }, computeS, storage, power);
+    expect([unplanned.latencyS, unplanned.plannedDelayS, unplanned.stallS]).toEqual([2, 0, 0.5]);
+  });
+
   it('hold-in-memory: no IO, latency = compute, memory = whole model at 32 bits', () => {
     const r = simulatePipeline(model, holdInMemoryPlan(model), computeS, storage, power);
     expect(r.latencyS).toBe(2);
@@ -79,7 +115,7 @@ describe('pipeline simulator, memory back-pressure', () => {
   const ct = shardComputeTimes(m3, 1);
   const plan = (cap: number): PipelinePlan => ({
     strategy: 'layerwise', layers: 3, layerStart: Int32Array.from([0, 1, 2, 3]), shard: Int32Array.from([0, 1, 2]),
-    bitIndex: Uint8Array.from([5, 5, 5]), resident: new Uint8Array(3), streamCapBytes: cap, loadAllFirst: false,
+    bitIndex: Uint8Array.from([5, 5, 5]), resident: new Uint8Array(3), streamCapBytes: cap, loadAllFirst: false, plannedStartS: new Float64Array(3),
   });
   const slow = { bandwidthBps: 105, readLatencyS: 0 }; // 1 s per read
 
@@ -123,13 +159,13 @@ describe('tie rule shared by the simulator and the AIB analysis', () => {
   const st = { bandwidthBps: 100, readLatencyS: 0 };
   const plan = (cap: number): PipelinePlan => ({
     strategy: 'sti', layers: 4, layerStart: Int32Array.from([0, 1, 2, 3, 4]), shard: Int32Array.from([0, 1, 2, 3]),
-    bitIndex: Uint8Array.from([5, 5, 5, 5]), resident: Uint8Array.from([1, 0, 0, 0]), streamCapBytes: cap, loadAllFirst: false,
+    bitIndex: Uint8Array.from([5, 5, 5, 5]), resident: Uint8Array.from([1, 0, 0, 0]), streamCapBytes: cap, loadAllFirst: false, plannedStartS: new Float64Array(4),
   });
 
   it('a read that fits starts before the simultaneous end of a layer frees memory', () => {
     // At t = 2 the L2 read completion is handled first; L3 starts with L1, L2 and L3 buffered.
     const a = createAibAnalysis(4);
-    expect(analyzeAib(a, m4, plan(Infinity), 4, ct, st, Infinity, new Float64Array(4))).toBe(true);
+    expect(analyzeAib(a, m4, plan(Infinity), 4, ct, st, Infinity, 4, new Float64Array(4))).toBe(true);
     expect(Array.from(a.aibS)).toEqual([0, 0, 0, 0]);
     expect(a.peakStreamedBytes).toBe(300);
     const r = simulatePipeline(m4, plan(Infinity), ct, st, { computeW: 0, ioW: 0 });
@@ -139,7 +175,7 @@ describe('tie rule shared by the simulator and the AIB analysis', () => {
 
   it('a read that does not fit waits for that end and starts at the same instant', () => {
     const a = createAibAnalysis(4);
-    expect(analyzeAib(a, m4, plan(200), 4, ct, st, 200, new Float64Array(4))).toBe(true);
+    expect(analyzeAib(a, m4, plan(200), 4, ct, st, 200, 4, new Float64Array(4))).toBe(true);
     expect(a.peakStreamedBytes).toBe(200);
     const r = simulatePipeline(m4, plan(200), ct, st, { computeW: 0, ioW: 0 });
     expect(r.stallS).toBe(0);

@@ -64,7 +64,7 @@ describe('STI planner on the hand-computed 2 x 3 case', () => {
     // Uniform 3 bits on the streamed shards: AIB(1) = AIB(0) + Tcomp(0) - IO(1) = 0 + 1 - 0.9375.
     const bitIndex = Uint8Array.from(p.plan.bitIndex);
     for (let i = 3; i < 6; i++) bitIndex[i] = 1;
-    const ok = analyzeAib(a, model, { ...p.plan, bitIndex }, 2, base.computeS, base.storage, Infinity, new Float64Array(2));
+    const ok = analyzeAib(a, model, { ...p.plan, bitIndex }, 2, base.computeS, base.storage, Infinity, 2, new Float64Array(2));
     expect(ok).toBe(true);
     expect(Array.from(a.aibS)).toEqual([0, 0.0625]);
     expect(Array.from(a.layerStartS)).toEqual([0, 1, 2]);
@@ -101,15 +101,92 @@ describe('STI planner on the hand-computed 2 x 3 case', () => {
     if (!o.feasible) expect(o.reason).toMatch(/target latency 0.4 s is below the compute time of layer 0 .*0\.5 s/);
   });
 
-  it('reports an empty preload buffer as infeasible, since layer 0 would stall', () => {
-    const o = planSti({ ...base, preloadBytes: 0 });
+  it('reports an empty preload buffer as infeasible when the slack cannot cover layer 0\'s reads', () => {
+    // T = 0.625: m = 1 runs shard 0 only (0.5 s; adding shard 4 would need 1 s), so compute may
+    // wait 0.125 s, but reading shard 0 at 2 bits takes 0.25 s. Larger m only adds compute and IO.
+    const o = planSti({ ...base, preloadBytes: 0, targetLatencyS: 0.625 });
     expect(o.feasible).toBe(false);
-    if (!o.feasible) expect(o.reason).toMatch(/preload buffer of 0 bytes cannot hold layer 0/);
+    if (!o.feasible) expect(o.reason).toMatch(/preload buffer of 0 bytes holds 0 of layer 0's 1 shard\(s\) at 2 bits, and reading the rest takes longer than the 0.125 s/);
   });
 
   it('by default preloads at the highest width at which layer 0 fits', () => {
     // Buffer 600000 B: layer 0 at 3 bits is 589824 B (fits), at 4 bits 786432 B (does not).
     const p = feasible({ ...base, preloadBits: undefined, preloadBytes: 600000 });
     expect(bitsOfLayer(p, 0)).toEqual([3, 3, 3]);
+  });
+});
+
+/*
+ * The same model with slack: the compute plan cannot fill T, so compute may wait for IO - before
+ * any layer - as long as the last layer ends by T. Each layer starts as soon as its shards are in
+ * and the previous layer is done (S_k = max(end of layer k-1, E_k)); the waits are planned.
+ */
+describe('STI planner with slack between compute and the target', () => {
+  it('T = 3 s: the 1 s of slack lifts layer 1 to 6 bits, at the cost of a planned 0.5 s wait', () => {
+    // m = 3: compute 2 s, slack 1 s, layer 0 preloaded: runs [0, 1]. Layer 1 must end by 3, so
+    // its shards must be in by 2. Pass 1: IO(1) = 3 * (0.125 + b/16): 32 bits 6.375 > 2; 6 bits
+    // 1.5 <= 2 -> uniform 6. Pass 2: shard 4 to 32 bits gives E_1 = 3.125 > 2: refused; so are 5, 3.
+    // Schedule: layer 1 waits from 1 to 1.5 and runs [1.5, 2.5]. AIB = [0 - 0, 1.5 - 1.5].
+    // Loss 0.2 + 0.5 * 0.01 = 0.205 -> 50 + 40 * 0.795 = 81.8 (80 with T = 2 s).
+    // m = 2 (slack 1.5 s): preload 0, 1, 4 at 2 bits, shard 5 at 32 bits; loss 0.26 + 0.2 -> 71.6.
+    // m = 1 (slack 2 s): shards 0 and 4 preloaded, no IO; loss 0.22 + 0.45 -> 63.2.
+    const p = feasible({ ...base, targetLatencyS: 3 });
+    expect(Array.from(p.plan.shard)).toEqual([0, 1, 2, 4, 5, 3]);
+    expect(bitsOfLayer(p, 0)).toEqual([2, 2, 2]);
+    expect(bitsOfLayer(p, 1)).toEqual([6, 6, 6]);
+    expect(p.uniformBits).toBe(6);
+    expect(p.slackS).toBe(1);
+    expect(p.plannedDelayS).toBe(0.5);
+    expect(Array.from(p.plan.plannedStartS)).toEqual([0, 1.5]);
+    expect(Array.from(p.aibS)).toEqual([0, 0]);
+    expect(p.predictedLatencyS).toBe(2.5);
+    // Memory: preload 393216 + layer 1 at 3 x 6 bits (1179648).
+    expect(p.peakMemoryBytes).toBe(393216 + 1179648);
+    expect(p.accuracy).toBeCloseTo(81.8, 12);
+  });
+
+  it('T = 3 s with a binding memory budget: 4 bits fit, and only 0.125 s of waiting is needed', () => {
+    // Budget 1179648 leaves 786432 B to stream = layer 1 at 3 x 4 bits; 5 bits (983040 B) does not
+    // fit however long compute waits. IO(1) = 3 * 0.375 = 1.125 s: layer 1 starts at 1.125.
+    // Loss 0.2 + 0.5 * 0.05 = 0.225 -> 81.
+    const p = feasible({ ...base, targetLatencyS: 3, memoryBudgetBytes: 1179648 });
+    expect(bitsOfLayer(p, 1)).toEqual([4, 4, 4]);
+    expect(Array.from(p.plan.plannedStartS)).toEqual([0, 1.125]);
+    expect(p.plannedDelayS).toBe(0.125);
+    expect(p.predictedLatencyS).toBe(2.125);
+    expect(p.peakMemoryBytes).toBe(1179648);
+    expect(p.accuracy).toBeCloseTo(81, 12);
+  });
+
+  it('without a preload buffer, layer 0 is read while compute waits (T = 2 s)', () => {
+    // m = 3: compute 2 s leaves no time for layer 0's reads; dropping layer 1 gives 1 s of slack:
+    //   layer 0 at 3 bits (0.9375 s), shard 0 lifted to 4 (1 s); loss 0.015 + 0.03 + 0.5 -> 68.2.
+    // m = 2: compute 0.75 + 0.75, slack 0.5. Pass 1 at 2 bits: E_0 = 0.5, layer 0 [0.5, 1.25];
+    //   E_1 = 1 -> layer 1 [1.25, 2]. At 3 bits E_0 = 0.625 and the end is 2.125 > 2. Pass 2:
+    //   shard 0 cannot grow (layer 0 would end after 1.25); shard 4 to 6 bits: E_1 = 0.5 + 0.5 +
+    //   0.25 = 1.25, just in time. Loss 0.12 + 0.04 + 0.0025 + 0.06 + 0.2 = 0.4225 -> 73.1: the winner.
+    // m = 1: compute 1 s, shards 0 and 4 at 6 bits (E_0 = 0.5, E_1 = 1); loss 0.0055 + 0.45 -> 71.78.
+    const p = feasible({ ...base, preloadBytes: 0 });
+    expect(Array.from(p.plan.shard)).toEqual([0, 1, 4, 5]);
+    expect(Array.from(p.plan.resident)).toEqual([0, 0, 0, 0]);
+    expect(bitsOfLayer(p, 0)).toEqual([2, 2]);
+    expect(bitsOfLayer(p, 1)).toEqual([6, 2]);
+    expect(Array.from(p.plan.plannedStartS)).toEqual([0.5, 1.25]);
+    expect(p.plannedDelayS).toBe(0.5);
+    expect(Array.from(p.aibS)).toEqual([0, 0]);
+    expect(p.predictedLatencyS).toBe(2);
+    expect(p.peakMemoryBytes).toBe((2 + 2 + 6 + 2) * 65536);
+    expect(p.accuracy).toBeCloseTo(73.1, 12);
+  });
+
+  it('spends none of the slack when there is nothing to read', () => {
+    // T = 3 with a buffer of exactly two 2-bit shards and no memory left to stream: m = 1 with
+    // shards 0 and 4 preloaded wins (63.2; m = 2 drops layer 1: 55.6; m = 3 cannot run layer 0).
+    const p = feasible({ ...base, targetLatencyS: 3, preloadBytes: 262144, memoryBudgetBytes: 262144 });
+    expect(Array.from(p.plan.shard)).toEqual([0, 4]);
+    expect(p.slackS).toBe(2);
+    expect(p.plannedDelayS).toBe(0);
+    expect(Array.from(p.plan.plannedStartS)).toEqual([0, 0.5]);
+    expect(p.predictedLatencyS).toBe(1);
   });
 });

@@ -40,6 +40,7 @@ describe('STI vs baselines sweep on BERT-base', () => {
   it('STI: no stalls, within target and budget, wherever it plans', () => {
     for (const r of rows.filter((x) => x.strategy === 'sti' && x.feasible)) {
       expect(r.stallS).toBe(0);
+      expect(r.plannedDelayS).toBeGreaterThanOrEqual(0);
       expect(r.latencyS).toBeLessThanOrEqual(r.targetLatencyS);
       expect(r.peakMemoryBytes).toBeLessThanOrEqual(r.memoryBudgetBytes);
     }
@@ -55,7 +56,7 @@ describe('STI vs baselines sweep on BERT-base', () => {
   it('formats a markdown table with a line per row', () => {
     const md = formatSweepMarkdown(rows, model.accuracy.metric).split('\n');
     expect(md).toHaveLength(2 + rows.length);
-    expect(md[0]).toContain('SST-2 accuracy (%)');
+    expect(md[0]).toContain('| planned delay (s) | stall (s) | SST-2 accuracy (%) |');
     expect(md[2]).toMatch(/^\| 0.001 \| 16.0 \| sti \| infeasible: STI cannot plan 128 tokens/);
   });
 });
