@@ -221,11 +221,12 @@ export function createContinuousBatchingDevice(spec: ContinuousBatchingDeviceSpe
       const r = requests[rid]!;
       const needTokens = blocksFor(r.promptTokens + r.outputTokens) * bs;
       if (needTokens > capacityBlocks * bs) {
-        records.reject(rid, `needs ${r.promptTokens + r.outputTokens} KV tokens (prompt+output) but ${id.name} holds ${capacityBlocks * bs}`);
+        // Reasons name the limit, not the request (its sizes are in requests.csv), so they group well.
+        records.reject(rid, `prompt+output exceeds the KV capacity of a ${id.group} replica (${capacityBlocks * bs} tokens)`);
         return;
       }
       if (r.promptTokens > spec.maxBatchedTokens) {
-        records.reject(rid, `prompt of ${r.promptTokens} tokens exceeds maxBatchedTokens ${spec.maxBatchedTokens} of ${id.name}`);
+        records.reject(rid, `prompt exceeds maxBatchedTokens of ${id.group} (${spec.maxBatchedTokens})`);
         return;
       }
       queue.push(rid);

@@ -126,11 +126,12 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
     admit(rid) {
       const r = requests[rid]!;
       if (r.promptTokens > spec.maxBatchedTokens) {
-        records.reject(rid, `prompt of ${r.promptTokens} tokens exceeds maxBatchedTokens ${spec.maxBatchedTokens} of ${id.name}`);
+        records.reject(rid, `prompt exceeds maxBatchedTokens of ${id.group} (${spec.maxBatchedTokens})`);
         return;
       }
       if (r.promptTokens + r.outputTokens > capacityTokens) {
-        records.reject(rid, `needs ${r.promptTokens + r.outputTokens} KV tokens (prompt+output) but ${id.name} holds ${capacityTokens}`);
+        // Reasons name the limit, not the request (its sizes are in requests.csv), so they group well.
+        records.reject(rid, `prompt+output exceeds the KV capacity of a ${id.group} replica (${capacityTokens} tokens)`);
         return;
       }
       enqueue(rid);

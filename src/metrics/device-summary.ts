@@ -43,7 +43,7 @@ export interface EnergySummary {
   readonly perFinishedRequestJ: number | null;
   /** totalJ / output tokens of finished requests. */
   readonly perOutputTokenJ: number | null;
-  /** Distinct DeviceStats.energyScope strings, sorted: says which components are counted. */
+  /** Distinct "<group>: <energyScope>" strings in cluster order: says what each group counts. */
   readonly scope: string[];
 }
 
@@ -112,6 +112,7 @@ export function summarizeEnergy(devices: readonly DeviceStats[], finished: numbe
     kWh: roundOrNull(totalJ / J_PER_KWH),
     perFinishedRequestJ: finished > 0 ? roundOrNull(totalJ / finished) : null,
     perOutputTokenJ: outputTokens > 0 ? roundOrNull(totalJ / outputTokens) : null,
-    scope: [...new Set(devices.map((d) => d.energyScope))].sort(),
+    // Named by device group, so a reader can tell whose idle power is whose.
+    scope: [...new Set(devices.map((d) => `${d.group}: ${d.energyScope}`))],
   };
 }

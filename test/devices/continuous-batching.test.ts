@@ -58,10 +58,10 @@ describe('continuous-batching: hand-computed cases', () => {
     const model = testIterationModel({ prefill: [0.1, 0.01], decode: [0.05, 0, 0], kvTokens: 64 });
     const res = run([req(0, 0, 60, 10), req(1, 0.1, 8, 2), req(2, 0.2, 40, 1)], cbGroup(model, { blockSize: 16, maxBatchedTokens: 32 }));
     expect(res.records.status[0]).toBe(STATUS_REJECTED);
-    expect(res.records.rejectReason.get(0)).toMatch(/needs 70 KV tokens .* holds 64/);
+    expect(res.records.rejectReason.get(0)).toBe('prompt+output exceeds the KV capacity of a gpu replica (64 tokens)');
     expect(res.records.status[1]).toBe(STATUS_FINISHED);
     expect(res.records.status[2]).toBe(STATUS_REJECTED);
-    expect(res.records.rejectReason.get(2)).toMatch(/prompt of 40 tokens exceeds maxBatchedTokens 32/);
+    expect(res.records.rejectReason.get(2)).toBe('prompt exceeds maxBatchedTokens of gpu (32)');
   });
 
   it('respects maxBatchSize: the third request waits for a free sequence slot', () => {

@@ -80,7 +80,7 @@ describe('static-batching device', () => {
   it('rejects a request that could never fit alone', () => {
     const res = run([req(0, 0, 200, 5), req(1, 0, 10, 995)], { maxBatchedTokens: 100 });
     expect(res.records.status[0]).toBe(STATUS_REJECTED);
-    expect(res.records.rejectReason.get(0)).toMatch(/maxBatchedTokens 100/);
+    expect(res.records.rejectReason.get(0)).toBe('prompt exceeds maxBatchedTokens of gpu (100)');
     expect(res.records.status[1]).toBe(STATUS_REJECTED); // 1005 KV tokens > 1000
   });
 

@@ -22,9 +22,9 @@ const rows: Row[] = [
   { req: { arrivalS: 6, promptTokens: 5, outputTokens: 2 }, rejected: 'kv-capacity' },
 ];
 const devices = [
-  device({ name: 'gpu/0', busyS: 4.75, busyEnergyJ: 30, idleEnergyJ: 5, finished: 3, iterations: 17, preemptions: 2, peakKvTokens: 300, kvCapacityTokens: 1000, energyScope: 'gpu: busy and idle power' }),
-  device({ name: 'gpu/1', busyS: 0.95, busyEnergyJ: 0, idleEnergyJ: 5, energyScope: 'gpu: busy and idle power' }),
-  device({ name: 'cpu/0', kind: 'slots', busyS: 4, busyEnergyJ: 20, finished: 1, iterations: 1, clampedCount: 3, energyScope: 'cpu: per-request energy' }),
+  device({ name: 'gpu/0', busyS: 4.75, busyEnergyJ: 30, idleEnergyJ: 5, finished: 3, iterations: 17, preemptions: 2, peakKvTokens: 300, kvCapacityTokens: 1000, energyScope: 'busy and idle power' }),
+  device({ name: 'gpu/1', busyS: 0.95, busyEnergyJ: 0, idleEnergyJ: 5, energyScope: 'busy and idle power' }),
+  device({ name: 'cpu/0', kind: 'slots', busyS: 4, busyEnergyJ: 20, finished: 1, iterations: 1, clampedCount: 3, energyScope: 'per-request energy' }),
 ];
 const result = () => buildResult(rows, devices, { endS: 9.5, events: 42, warnings: ['profile value clamped 3 times'] });
 
@@ -74,7 +74,7 @@ describe('summarize', () => {
     // busy 30 + 0 + 20 = 50, idle 5 + 5 + 0 = 10, total 60 J; 4 requests, 20 output tokens.
     expect(s.energy).toEqual({
       totalJ: 60, busyJ: 50, idleJ: 10, kWh: 1.66667e-5, perFinishedRequestJ: 15, perOutputTokenJ: 3,
-      scope: ['cpu: per-request energy', 'gpu: busy and idle power'],
+      scope: ['gpu: busy and idle power', 'cpu: per-request energy'], // by group, in cluster order
     });
   });
 
