@@ -15,12 +15,15 @@ export interface InputLocation {
 
 export class InputError extends Error {
   readonly location: InputLocation;
+  /** The message without its location: what was expected and what was found. */
+  readonly detail: string;
 
   /** `message` should say what was expected and what was found. */
   constructor(location: InputLocation, message: string) {
     super(formatInputError(location, message));
     this.name = 'InputError';
     this.location = location;
+    this.detail = message;
   }
 }
 

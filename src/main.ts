@@ -19,6 +19,12 @@ export function buildProgram(): Command {
     .description('Discrete-event simulator for LLM inference clusters')
     .version('0.1.0')
     .showSuggestionAfterError(true)
+    // Before any command is added: subcommands copy these settings when they are created.
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Usage errors in llmsim's one-line form: "llmsim: unknown option '--sed' (Did you mean --seed?)".
+      outputError: (s, write) => write(`llmsim: ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+    })
     .exitOverride();
 
   // Each command file registers itself: adding a command is one file and one line here.
@@ -42,7 +48,6 @@ export function buildProgram(): Command {
  */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv);
     return 0;

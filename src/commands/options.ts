@@ -15,6 +15,21 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.ou
   const issue = result.error.issues[0]!;
   const flag = `--${formatPath(issue.path).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const value = (raw as Record<string, unknown>)[String(issue.path[0])];
-  const expected = issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '');
-  throw new InputError({ field: flag }, `${expected}, found ${JSON.stringify(value)}`);
+  throw new InputError({ field: flag }, `${expectation(issue)}, found ${JSON.stringify(value)}`);
+}
+
+/** "expected ..." for a zod issue, in llmsim's words rather than zod's. */
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected === 'number' ? 'a number' : issue.expected}`;
+    case 'too_small':
+      return `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
+    case 'too_big':
+      return `expected a number ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, '').replace(/, received .*$/, '');
+  }
 }

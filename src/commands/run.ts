@@ -19,7 +19,9 @@ const runOptions = z.strictObject({
 export function runCommand(file: string, rawOptions: unknown, print: (text: string) => void): void {
   const opts = parseOptions(runOptions, rawOptions);
   const loaded = loadScenario(file);
-  const scenario = opts.seed === undefined ? loaded.scenario : { ...loaded.scenario, seed: opts.seed };
+  const requests = opts.requests && loaded.scenario.output.requests;
+  // What actually runs: flags override the file, and the written scenario.yaml says so.
+  const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
   const run = { ...loaded, scenario };
   const input = prepareRun(run);
   const result = simulate(input);
@@ -28,8 +30,8 @@ export function runCommand(file: string, rawOptions: unknown, print: (text: stri
   const written = writeResults(dir, {
     result,
     summary,
-    scenarioText: resolvedScenarioText(run),
-    requests: opts.requests && scenario.output.requests,
+    scenarioText: resolvedScenarioText(run, dir),
+    requests,
   });
   if (!opts.quiet) {
     print(formatSummaryTable(summary));

@@ -46,13 +46,13 @@ const preparers: Preparers = {
   'continuous-batching'(spec, env) {
     const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
     const model = replicaModel(spec, profile, compileIterationModel, env);
-    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)) };
+    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)), warnings: iterationWarnings(spec, profile) };
     return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createContinuousBatchingDevice(spec, model(ctx, id), ctx, id) };
   },
   'static-batching'(spec, env) {
     const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
     const model = replicaModel(spec, profile, compileIterationModel, env);
-    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)) };
+    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)), warnings: iterationWarnings(spec, profile) };
     return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createStaticBatchingDevice(spec, model(ctx, id), ctx, id) };
   },
   'edge-pipeline': prepareEdgePipelineGroup,
@@ -82,6 +82,17 @@ function replicaModel<M>(
     );
   }
   return (ctx, id) => compile(profile, { noise: createStream(ctx.seed, `noise/${id.name}`) });
+}
+
+/** Gaps in an iteration profile that silently change what a run means: say so in its results. */
+function iterationWarnings(spec: { name: string; kvCapacityTokens?: number }, profile: Profile): string[] {
+  const model = compileIterationModel(profile);
+  const warnings: string[] = [];
+  if (!Number.isFinite(model.kvCapacityTokens) && spec.kvCapacityTokens === undefined) {
+    warnings.push(`${spec.name}: profile "${profile.name}" gives no memory, so the KV cache is unbounded (no preemption, no rejection); set kvCapacityTokens or add a memory block`);
+  }
+  if (Number.isNaN(model.busyPowerW(1))) warnings.push(`${spec.name}: profile "${profile.name}" gives no power, so energy is unknown (null)`);
+  return warnings;
 }
 
 /** Loads a device entry's files and returns its replica factory. */

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimResult } from '../simulation/result.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
@@ -11,8 +12,8 @@ export interface ResultFiles {
   /** The resolved scenario as YAML text; scenario.yaml is written only when given. */
   readonly scenarioText?: string;
   /**
-   * Write requests.csv (default true); sweeps turn it off to save space. An existing
-   * requests.csv is then left alone: the directory may be the user's, and so may the file.
+   * Write requests.csv (default true); sweeps turn it off to save space. A requests.csv left in
+   * the directory by an earlier run is then removed, so it is never mistaken for this run's.
    */
   readonly requests?: boolean;
 }
@@ -32,6 +33,8 @@ export function writeResults(dir: string, files: ResultFiles): string[] {
     const requestsPath = join(dir, RESULT_FILE_NAMES.requests);
     writeFileAtomic(requestsPath, (write) => writeRequestsCsv(files.result, write));
     written.push(requestsPath);
+  } else {
+    rmSync(join(dir, RESULT_FILE_NAMES.requests), { force: true });
   }
   const summaryPath = join(dir, RESULT_FILE_NAMES.summary);
   writeFileAtomic(summaryPath, (write) => write(`${JSON.stringify(files.summary, null, 2)}\n`));

@@ -1,11 +1,12 @@
-import { dirname, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { prepareDeviceGroup, profileCache } from '../devices/registry.js';
 import { findPolicy, policies } from '../policies/registry.js';
 import type { PolicyDefinition } from '../policies/policy.js';
 import type { SimInput } from '../simulation/simulate.js';
-import { closest, formatPath, rejectNonFinite, validate } from '../util/validate.js';
+import { closest, errorAt, rejectNonFinite, validate } from '../util/validate.js';
 import { loadYamlFile, type SourceDoc } from '../util/yaml-file.js';
 import { buildWorkload } from '../workload/index.js';
 import { scenarioSchema, type Scenario } from './schema.js';
@@ -24,6 +25,7 @@ export interface LoadedScenario {
 /** Reads and validates a scenario file; every problem is one InputError with file, line and field. */
 export function loadScenario(file: string): LoadedScenario {
   const source = loadYamlFile(file, 'scenario file');
+  if (source.data === null || source.data === undefined) throw new InputError({ file }, 'expected a scenario (a YAML mapping with name, workload, cluster, ...), found an empty file');
   return checkScenario(source.data, { file, baseDir: dirname(resolve(file)), source });
 }
 
@@ -48,23 +50,76 @@ export function checkScenario(data: unknown, where: { file: string; baseDir: str
 /** Loads everything the scenario points at (trace, profiles) and returns the simulation's input. */
 export function prepareRun(loaded: LoadedScenario): SimInput {
   const { scenario, baseDir, source } = loaded;
-  const profile = profileCache();
-  const cluster = scenario.cluster.devices.map((entry, i) => prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile }));
+  // A missing file is reported at the scenario line that names it, not only by its path.
+  for (const { path, value } of fileFields(scenario)) {
+    const file = resolve(baseDir, value);
+    if (!isFile(file)) throw errorAt(source, loaded.file, path, `expected an existing file, found none at ${file}`);
+  }
   const names = new Set<string>();
   scenario.cluster.devices.forEach((d, i) => {
-    if (names.has(d.name)) {
-      const field = ['cluster', 'devices', i, 'name'];
-      const pos = source?.locate(field);
-      throw new InputError({ file: loaded.file, line: pos?.line, column: pos?.column, field: formatPath(field) }, `expected a unique device name, found "${d.name}" twice`);
-    }
+    if (names.has(d.name)) throw errorAt(source, loaded.file, ['cluster', 'devices', i, 'name'], `expected a unique device name, found "${d.name}" twice`);
     names.add(d.name);
   });
-  const requests = buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file });
+  const profile = profileCache();
+  const cluster = scenario.cluster.devices.map((entry, i) => prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile }));
+  const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
   return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed };
 }
 
-/** The scenario with every default filled in, as YAML: what was actually run. */
-export function resolvedScenarioText(loaded: LoadedScenario): string {
-  const scenario = { ...loaded.scenario, policy: { name: loaded.scenario.policy.name, params: loaded.policyParams } };
+/** Scenario fields that name files, with their values as written (relative to the scenario). */
+export function fileFields(scenario: Scenario): { path: PropertyKey[]; value: string }[] {
+  const out: { path: PropertyKey[]; value: string }[] = [];
+  const w = scenario.workload;
+  if (w.trace) out.push({ path: ['workload', 'trace', 'path'], value: w.trace.path });
+  for (const part of ['prompt', 'output'] as const) {
+    const dist = w.synthetic?.[part];
+    if (dist && dist.dist === 'empirical') out.push({ path: ['workload', 'synthetic', part, 'path'], value: dist.path });
+  }
+  scenario.cluster.devices.forEach((d, i) => {
+    if ('profile' in d) out.push({ path: ['cluster', 'devices', i, 'profile'], value: d.profile });
+    if ('model' in d && typeof d.model === 'string') out.push({ path: ['cluster', 'devices', i, 'model'], value: d.model });
+  });
+  return out;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Errors about a scenario field that came without a line (from the workload builder) get one. */
+function withScenarioLine<T>(loaded: LoadedScenario, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    const loc = err.location;
+    if (loc.file !== loaded.file || loc.line !== undefined || !loc.field || !loaded.source) throw err;
+    const path = loc.field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    throw errorAt(loaded.source, loaded.file, path, err.detail);
+  }
+}
+
+/**
+ * The scenario with every default filled in, as YAML: what was actually run. File paths are
+ * rewritten relative to `outDir`, where the text is written, so the copy runs as it stands.
+ */
+export function resolvedScenarioText(loaded: LoadedScenario, outDir?: string): string {
+  const scenario = structuredClone({ ...loaded.scenario, policy: { name: loaded.scenario.policy.name, params: loaded.policyParams } }) as Record<string, unknown>;
+  if (outDir !== undefined) {
+    for (const { path, value } of fileFields(loaded.scenario)) {
+      const rebased = relative(outDir, resolve(loaded.baseDir, value)).split(sep).join('/');
+      setAt(scenario, path, rebased);
+    }
+  }
   return stringify(scenario, { sortMapEntries: false, lineWidth: 0 });
+}
+
+function setAt(root: Record<string, unknown>, path: readonly PropertyKey[], value: unknown): void {
+  let cur = root as Record<PropertyKey, unknown>;
+  for (const p of path.slice(0, -1)) cur = cur[p] as Record<PropertyKey, unknown>;
+  cur[path[path.length - 1]!] = value;
 }

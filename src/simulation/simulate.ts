@@ -19,6 +19,8 @@ export interface PreparedDeviceGroup {
   readonly gpus?: number;
   /** Deterministic service estimates from the profile, shown to policies. */
   readonly estimate?: ServiceEstimator;
+  /** What the run's results should warn about this group (e.g. a profile without power data). */
+  readonly warnings?: readonly string[];
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;
 }
 
@@ -119,9 +121,10 @@ export function simulate(input: SimInput): SimResult {
     if (records.status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
   }
   const stats = devices.map((d): DeviceStats => ({ ...d.stats(engine.nowS), model: d.model, accuracyPct: d.accuracy }));
-  const warnings = stats
+  const clamped = stats
     .filter((s) => s.clampedCount > 0)
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
+  const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
   return { requests, records, devices: stats, endS: engine.nowS, events: engine.processed, warnings };
 }
 

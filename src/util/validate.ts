@@ -158,3 +158,9 @@ export function rejectNonFinite(source: SourceDoc, value: unknown = source.data,
   if (Array.isArray(value)) value.forEach((v, i) => rejectNonFinite(source, v, [...path, i]));
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) rejectNonFinite(source, v, [...path, k]);
 }
+
+/** An InputError pointing at the field at `path` of a source file (with its line, when known). */
+export function errorAt(source: SourceDoc | undefined, file: string | undefined, path: readonly PropertyKey[], message: string): InputError {
+  const pos = source?.locate(path);
+  return new InputError({ file: file ?? source?.file, line: pos?.line, column: pos?.column, field: formatPath(path) || undefined }, message);
+}

@@ -97,11 +97,22 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 
   it('missing trace file', async () => {
-    expectInputError(await run('run', scenario((t) => t.replace('path: trace.csv', 'path: gone.csv'))), /gone\.csv.*(no such file|not found)/);
+    expectInputError(await run('run', scenario((t) => t.replace('path: trace.csv', 'path: gone.csv'))), /s\.yaml:5:11: workload\.trace\.path: expected an existing file, found none at .*gone\.csv$/);
   });
 
   it('missing profile file', async () => {
-    expectInputError(await run('run', scenario((t) => t.replace(profile70b, 'nowhere.yaml'))), /nowhere\.yaml: expected a readable profile file, found no such file/);
+    expectInputError(await run('run', scenario((t) => t.replace(profile70b, 'nowhere.yaml'))), /s\.yaml:10:16: cluster\.devices\[0\]\.profile: expected an existing file, found none at .*nowhere\.yaml$/);
+  });
+
+  it('empty scenario file', async () => {
+    expectInputError(await run('run', scenario(() => '')), /s\.yaml: expected a scenario \(a YAML mapping with name, workload, cluster, \.\.\.\), found an empty file/);
+  });
+
+  it('a workload error without a line gets the scenario line of its field', async () => {
+    expectInputError(
+      await run('run', scenario((t) => t.replace('    path: trace.csv', '    path: trace.csv\n  window: { startS: 100, endS: 200 }'))),
+      /s\.yaml:6:11: workload\.window: /,
+    );
   });
 
   it('unknown policy, with a suggestion, and bad policy params with the exact path', async () => {
@@ -136,14 +147,14 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
     expectInputError(await run('run', scenario((t) => t.replace(profile70b, wilkins))), /s\.yaml:10:\d+: cluster\.devices\[0\]\.profile: expected a profile of form "iteration"/);
   });
 
-  it('bad flags: unknown option, bad --seed, missing argument', async () => {
-    expect(await run('run', scenario(), '--bogus')).toBe(2);
-    expect(stderr).toMatch(/unknown option '--bogus'/);
+  it('bad flags: unknown option (with a suggestion), bad --seed, missing argument: one llmsim line each', async () => {
+    expectInputError(await run('run', scenario(), '--sed', '3'), /^llmsim: unknown option '--sed' \(Did you mean --seed\?\)$/);
     stderr = '';
-    expectInputError(await run('run', scenario(), '--seed', 'x1'), /--seed: expected number, found "x1"/);
+    expectInputError(await run('run', scenario(), '--seed', 'x1'), /^llmsim: --seed: expected a number, found "x1"$/);
     stderr = '';
-    expect(await run('run')).toBe(2);
-    expect(stderr).toMatch(/missing required argument 'scenario'/);
+    expectInputError(await run('run', scenario(), '--seed', '-1'), /^llmsim: --seed: expected a number >= 0, found "-1"$/);
+    stderr = '';
+    expectInputError(await run('run'), /^llmsim: missing required argument 'scenario'$/);
   });
 });
 
@@ -153,9 +164,24 @@ describe('llmsim run: requests that cannot fit are rejected with a reason, the r
     expect(await run('run', file, '--quiet')).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
     expect(summary.requests).toMatchObject({ total: 3, finished: 2, rejected: 1 });
-    expect(summary.requests.rejectReasons[0].reason).toMatch(/needs 1100 KV tokens .* holds 992/);
+    expect(summary.requests.rejectReasons[0].reason).toBe('prompt+output exceeds the KV capacity of a gpu replica (992 tokens)');
     const csv = readFileSync(join(dir, 'out', 'requests.csv'), 'utf8').split('\n');
     expect(csv[2]).toMatch(/rejected/);
+  });
+});
+
+describe('llmsim run: the written scenario.yaml is what ran, and runs as it stands', () => {
+  it('rewrites file paths relative to the results directory and records --seed and --no-requests', async () => {
+    const file = scenario();
+    expect(await run('run', file, '-q', '--seed', '9', '--no-requests', '-o', join(dir, 'first'))).toBe(0);
+    const written = readFileSync(join(dir, 'first', 'scenario.yaml'), 'utf8');
+    expect(written).toMatch(/^seed: 9$/m);
+    expect(written).toMatch(/path: \.\.\/trace\.csv$/m);
+    expect(written).toMatch(/requests: false/);
+    expect(existsSync(join(dir, 'first', 'requests.csv'))).toBe(false);
+    // Re-running the copy from its own directory reproduces the summary byte for byte.
+    expect(await run('run', join(dir, 'first', 'scenario.yaml'), '-q', '-o', join(dir, 'second'))).toBe(0);
+    expect(readFileSync(join(dir, 'second', 'summary.json'))).toEqual(readFileSync(join(dir, 'first', 'summary.json')));
   });
 });
 

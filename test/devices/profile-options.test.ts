@@ -46,3 +46,16 @@ describe('device noise: resampled fit residuals', () => {
     expect(() => prepareRun(checkScenario(data, { file: 'noise.yaml', baseDir: root }))).toThrow(/cluster\.devices\[0\]\.noise: expected a profile with a noise block/);
   });
 });
+
+describe('profiles with gaps are run, but the results say what is missing', () => {
+  it('warns about an unbounded KV cache and unknown energy', () => {
+    // Argonne-derived profiles have neither memory nor (for this run) power: the data gives no model shape.
+    const data = scenario(false, 5, 'profiles/argonne/aquila-7b-nvidia-gh200-x1-vllm.yaml');
+    const result = simulate(prepareRun(checkScenario(data, { file: 'gaps.yaml', baseDir: root })));
+    expect(result.warnings.some((w) => /h100: profile ".*" gives no memory, so the KV cache is unbounded/.test(w))).toBe(true);
+    expect(result.warnings.some((w) => /h100: profile ".*" gives no power, so energy is unknown/.test(w))).toBe(true);
+    const withCap = { ...data, cluster: { devices: [{ ...data.cluster.devices[0]!, kvCapacityTokens: 100000 }] } };
+    const capped = simulate(prepareRun(checkScenario(withCap, { file: 'gaps.yaml', baseDir: root })));
+    expect(capped.warnings.some((w) => /KV cache is unbounded/.test(w))).toBe(false);
+  });
+});
