@@ -1,6 +1,6 @@
 /**
  * Splitwise fidelity: fit on every other point of each sweep, predict the held-out ones, and
- * replay each held-out run (B identical requests at once) through the continuous-batching device.
+ * replay each held-out run (B identical requests arriving at t = 0) through the continuous-batching device.
  */
 import { fitLinear } from '../../src/profiles/fit-linear.js';
 import { csvRecords, median, num } from '../derive/common.js';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { fitCsv, type FittedPart } from '../profiles/fit-csv.js';
-import { FitSpecSchema, type FitSpec, type FitSpecInput } from '../profiles/fit-spec.js';
+import { DEFAULT_COLUMNS, FitSpecSchema, ROLE_MEANINGS, ROLES, unknownRoleMessage, type FitForm, type FitSpec, type FitSpecInput } from '../profiles/fit-spec.js';
 import { ProfileSchema } from '../profiles/schema.js';
 import { validate } from '../util/validate.js';
 import { loadYamlFile, readTextFile } from '../util/yaml-file.js';
@@ -37,8 +37,11 @@ const fitOptions = z.strictObject({
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Adds the `fit` command to the program. */
-export function registerFitCommand(program: Command, print: (s: string) => void): void {
+/** Warnings go to stderr so that a profile printed to stdout stays clean YAML. */
+const stderrWarn = (s: string) => process.stderr.write(`llmsim: warning: ${s}\n`);
+
+/** Adds the `fit` command to the program; `warn` receives one line per warning (default: stderr). */
+export function registerFitCommand(program: Command, print: (s: string) => void, warn: (s: string) => void = stderrWarn): void {
   program
     .command('fit')
     .description('fit a profile (bilinear or iteration form) to a measurement CSV; print coefficients and fit quality')
@@ -57,12 +60,49 @@ export function registerFitCommand(program: Command, print: (s: string) => void)
     .option('--gpus <n>', 'GPUs per instance')
     .option('--source <text>', 'where the measurements come from (provenance.source)')
     .option('-o, --out <file>', 'write the profile here (default: print it)')
-    .option('-q, --quiet', 'print only the profile (or nothing with --out)')
-    .action((csv: string, opts: unknown) => fitCommand(csv, opts, print, process.argv.slice(2).join(' ')));
+    .option('-q, --quiet', 'print only the profile (or nothing with --out); warnings still go to stderr')
+    .addHelpText('after', fitHelp())
+    .action((csv: string, opts: unknown) => fitCommand(csv, opts, print, process.argv.slice(2).join(' '), warn));
+}
+
+/** The roles of each form with meaning and unit, and what only the --map file can give. */
+export function fitHelp(): string {
+  const lines = [
+    '',
+    'Column roles: --col role=column, or role=column*scale to convert to the unit shown (e.g.',
+    'prefillS=prompt_ms*0.001); in --map, columns: { role: column } or { role: { column, scale } }.',
+    'A role without a mapping reads the column in brackets; * marks the roles every fit needs.',
+  ];
+  const forms: Record<FitForm, string> = { bilinear: 'one row per request; fits a0*tin + a1*tout + a2*tin*tout', iteration: 'one row per batch measurement; fits prefill time, decode step time, busy power' };
+  for (const form of Object.keys(ROLES) as FitForm[]) {
+    lines.push(`  ${form} (${forms[form]}):`);
+    const meanings: Record<string, string> = ROLE_MEANINGS[form];
+    for (const role of [...ROLES[form].required, ...ROLES[form].optional] as string[]) {
+      const required = (ROLES[form].required as readonly string[]).includes(role) ? '*' : ' ';
+      lines.push(`   ${required}${role.padEnd(14)}${`[${DEFAULT_COLUMNS[role]}]`.padEnd(17)}${meanings[role]}`);
+    }
+  }
+  lines.push(
+    '',
+    'Memory, idle power and power from another source have no column: give them in the profile: block',
+    'of a --map file (the rest can stay on flags, which override the file). Without memory the KV cache',
+    'is unbounded; without power (and no powerW column) energy is unknown (NaN); fit warns about both.',
+    'A --map file can hold just that block; e.g. with the figures of',
+    'profiles/splitwise/llama2-70b-h100-tp4.yaml (4 x H100-80GB):',
+    '  profile:',
+    '    idleW: 300                                   # idle power of the instance, W',
+    '    capW: 2800                                   # optional busy power cap, W',
+    '    power: { busyW: 1786.73, busyWPerSeq: 2.5368 }  # only without a powerW column: W, W per sequence',
+    '    memory: { deviceBytes: 343597383680, weightBytes: 137953296384, kvBytesPerToken: 327680, utilization: 0.9 }',
+    '    # KV capacity = (deviceBytes * utilization - weightBytes) / kvBytesPerToken tokens; utilization defaults to 0.9',
+    'The other --map keys: form, columns, where, nonNegative, weights, aggregate, noise, and profile:',
+    'name, model, hardware, gpus, source, license. See profiles/README.md.',
+  );
+  return lines.join('\n');
 }
 
 /** Runs the fit; `command` is recorded in the profile's provenance. */
-export function fitCommand(csv: string, rawOptions: unknown, print: (s: string) => void, command: string): void {
+export function fitCommand(csv: string, rawOptions: unknown, print: (s: string) => void, command: string, warn: (s: string) => void = stderrWarn): void {
   const opts = parseOptions(fitOptions, rawOptions);
   const spec = buildSpec(opts);
   const text = readTextFile(csv, 'measurement CSV');
@@ -78,11 +118,12 @@ export function fitCommand(csv: string, rawOptions: unknown, print: (s: string) 
   const doc = new Document(outcome.profile);
   doc.commentBefore = ` Fitted by llmsim fit from ${csv}. Regenerate with the command in provenance.derivation.`;
   const yaml = doc.toString({ lineWidth: 0, minContentWidth: 0 });
+  // Write before printing: an unwritable --out must fail with nothing printed.
+  if (opts.out) writeFileAtomic(opts.out, (write) => write(yaml));
   if (!opts.quiet) for (const line of summaryLines(csv, outcome.parts, outcome.rowsUsed, spec)) print(line);
-  if (opts.out) {
-    writeFileAtomic(opts.out, (write) => write(yaml));
-    if (!opts.quiet) print(`wrote ${opts.out}`);
-  } else print(yaml.trimEnd());
+  for (const w of outcome.warnings) warn(w);
+  if (!opts.out) print(yaml.trimEnd());
+  else if (!opts.quiet) print(`wrote ${opts.out}`);
 }
 
 /** The mapping file (if any) with the flags laid over it, validated. */
@@ -90,9 +131,19 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
   const fromMap = opts.map ? loadYamlFile(opts.map, 'fit mapping file') : undefined;
   const base = (fromMap?.data ?? {}) as FitSpecInput;
   if (fromMap) validate(FitSpecSchema.partial(), base, fromMap); // name the line of a bad mapping key
+  const form = opts.form ?? base.form;
+  if (form === undefined) throw new InputError({ field: '--form' }, 'expected --form bilinear or --form iteration (or form: in the --map file), found nothing');
+  // Roles depend on the form, so they are checked here, where the line or flag can be named.
+  for (const role of Object.keys(base.columns ?? {})) {
+    const unknown = unknownRoleMessage(form, role);
+    const pos = fromMap?.locate(['columns'], role);
+    if (unknown) throw new InputError({ file: fromMap?.file, line: pos?.line, column: pos?.column, field: `columns.${role}` }, unknown);
+  }
   const columns: Record<string, unknown> = { ...(base.columns ?? {}) };
   for (const c of opts.col) {
     const [role, rest] = splitPair(c);
+    const unknown = unknownRoleMessage(form, role);
+    if (unknown) throw new InputError({ field: '--col' }, unknown);
     const m = /^(.*?)\*([0-9.eE+-]+)$/.exec(rest);
     columns[role] = m ? { column: m[1]!, scale: Number(m[2]) } : rest;
   }
@@ -105,7 +156,7 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
   for (const k of ['name', 'model', 'hardware', 'gpus', 'source'] as const) if (opts[k] !== undefined) profile[k] = opts[k];
   const merged = {
     ...base,
-    form: opts.form ?? base.form,
+    form,
     columns,
     where,
     profile,
@@ -114,7 +165,6 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
     ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
     ...(opts.noise !== undefined ? { noise: opts.noise } : {}),
   };
-  if (merged.form === undefined) throw new InputError({ field: '--form' }, 'expected --form bilinear or --form iteration (or form: in the --map file), found nothing');
   return validate(FitSpecSchema, merged, fromMap);
 }
 

@@ -7,7 +7,7 @@ import { InputError, describeValue } from '../errors.js';
 import { findColumns, readCsvTable, type CsvTable } from '../workload/csv-table.js';
 import { parseNumberCell } from '../workload/cells.js';
 import { designRank, fitLinear, type LinearFit } from './fit-linear.js';
-import { DEFAULT_COLUMNS, ROLES, type FitSpec } from './fit-spec.js';
+import { DEFAULT_COLUMNS, ROLES, unknownRoleMessage, type FitSpec } from './fit-spec.js';
 import type { Fit, ProfileInput } from './schema.js';
 
 /** One fitted quantity: its terms, coefficients and quality. */
@@ -23,6 +23,8 @@ export interface FitOutcome {
   profile: ProfileInput;
   parts: FittedPart[];
   rowsUsed: number;
+  /** What the profile lacks and what that does in a simulation (energy unknown, KV unbounded), with how to give it. */
+  warnings: string[];
 }
 
 interface Rows {
@@ -33,6 +35,10 @@ interface Rows {
 
 /** Fits `spec` to CSV `text`; `file` names the data in errors and provenance, `command` is recorded. */
 export function fitCsv(text: string, file: string, spec: FitSpec, command: string): FitOutcome {
+  for (const role of Object.keys(spec.columns)) {
+    const unknown = unknownRoleMessage(spec.form, role);
+    if (unknown) throw new InputError({ field: `columns.${role}` }, unknown);
+  }
   const table = readCsvTable(text, file);
   const rows = aggregate(selectRows(table, spec), spec);
   const n = rows.lines.length;
@@ -58,7 +64,7 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
   const v = rows.values;
   const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart) : fitIteration(v, fitPart);
   const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines });
-  return { profile, parts: parts.filter((p): p is FittedPart => !!p), rowsUsed: n };
+  return { profile, parts: parts.filter((p): p is FittedPart => !!p), rowsUsed: n, warnings: missingBlocks(profile, spec) };
 }
 
 type FitPartFn = (part: string, y: string, terms: string[], design: (i: number) => number[]) => FittedPart | undefined;
@@ -195,10 +201,8 @@ function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Conte
     return { ...common, form: 'bilinear', runtime: terms(rt), ...(en ? { energy: terms(en) } : {}), ...noise };
   }
   const [pre, dec, pow] = parts;
-  if (!pre || !dec) {
-    const missing = !pre ? 'prefillS' : 'decodeStepS';
-    throw new InputError({ file: c.file, field: missing }, `expected a ${missing} column (set columns.${missing}) for an iteration fit, found none named ${JSON.stringify(spec.columns[missing as 'prefillS'] ?? DEFAULT_COLUMNS[missing])}`);
-  }
+  // Both are required roles, so selectRows has already named a missing column.
+  if (!pre || !dec) throw new Error('iteration fit without prefill or decode part');
   const power = pow
     ? { idleW: meta.idleW ?? 0, busyW: sig(pow.fit.coefficients[0]!), busyWPerSeq: sig(pow.fit.coefficients[1]!), ...(meta.capW ? { capW: meta.capW } : {}), fit: fitBlock(pow.fit, c.method, true) }
     : meta.power
@@ -218,6 +222,28 @@ function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Conte
     ...(meta.memory ? { memory: meta.memory } : {}),
     ...noise,
   };
+}
+
+/**
+ * A profile without energy, power or memory loads fine but simulates with energy NaN or an
+ * unbounded KV cache; say so at fit time, with how to supply what is missing.
+ */
+function missingBlocks(profile: ProfileInput, spec: FitSpec): string[] {
+  const out: string[] = [];
+  if (profile.form === 'bilinear') {
+    if (!profile.energy) out.push('no energy block (no energyJ column): simulated energy will be unknown (NaN); map one with --col energyJ=<column>');
+    return out;
+  }
+  if (profile.form !== 'iteration') return out;
+  if (!profile.power) {
+    out.push('no power block (no powerW column, no profile.power): simulated energy and idle power will be unknown (NaN); map a column with --col powerW=<column>, or give profile.power { busyW, busyWPerSeq } and profile.idleW in the --map file');
+  } else if (spec.profile.idleW === undefined) {
+    out.push('idle power not given: idleW = 0, so idle energy is not counted; give profile.idleW in the --map file');
+  }
+  if (!profile.memory) {
+    out.push("no memory block (no profile.memory): the KV cache will be unbounded (capacity Infinity); give profile.memory { deviceBytes, weightBytes, kvBytesPerToken } in the --map file, or set kvCapacityTokens in the scenario's device entry");
+  }
+  return out;
 }
 
 /** `2-41, 60, 62-80`: file lines compressed into runs. */

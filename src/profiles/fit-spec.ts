@@ -4,11 +4,12 @@
  * this schema so every mistake names its field.
  */
 import { z } from 'zod';
+import { closest } from '../util/validate.js';
 
 /** Column roles of each form; the first ones are required. */
 export const ROLES = {
   bilinear: { required: ['inputTokens', 'outputTokens', 'runtimeS'], optional: ['energyJ'] },
-  iteration: { required: ['promptTokens', 'batch', 'outputTokens'], optional: ['prefillS', 'decodeStepS', 'powerW', 'contextTokens'] },
+  iteration: { required: ['promptTokens', 'batch', 'outputTokens', 'prefillS', 'decodeStepS'], optional: ['powerW', 'contextTokens'] },
 } as const;
 
 /** Column names used when the mapping does not name one (snake_case of the role, with units). */
@@ -25,6 +26,41 @@ export const DEFAULT_COLUMNS: Record<string, string> = {
   contextTokens: 'context_tokens',
 };
 
+/** Forms `llmsim fit` can fit. */
+export type FitForm = keyof typeof ROLES;
+
+/** What each role of each form measures, in the unit its values must have after scaling (for help and docs). */
+export const ROLE_MEANINGS: { readonly [F in FitForm]: Readonly<Record<(typeof ROLES)[F]['required' | 'optional'][number], string>> } = {
+  bilinear: {
+    inputTokens: 'input (prompt) tokens of the request, count',
+    outputTokens: 'output tokens the request generated, count',
+    runtimeS: 'run time of the whole request, s',
+    energyJ: 'energy of the whole request, J (without it: no energy block)',
+  },
+  iteration: {
+    promptTokens: 'prompt tokens of each sequence, count',
+    batch: 'sequences in the batch, count',
+    outputTokens: 'output tokens of each sequence, count',
+    prefillS: 'prefill time of the whole batch, s',
+    decodeStepS: 'time of one decode step of the whole batch, s',
+    powerW: 'mean power of the whole instance while busy, W (without it: profile.power, or no power block)',
+    contextTokens: 'context tokens of the whole batch in a decode step (sum over sequences), tokens; default batch*(promptTokens + outputTokens/2), the mean over the steps',
+  },
+};
+
+/**
+ * Why `role` is not a column role of `form` (naming the closest one and every accepted one), or
+ * undefined when it is one. The schema cannot say this: which roles exist depends on the form.
+ */
+export function unknownRoleMessage(form: FitForm, role: string): string | undefined {
+  const roles: readonly string[] = [...ROLES[form].required, ...ROLES[form].optional];
+  if (roles.includes(role)) return undefined;
+  const other = (Object.keys(ROLES) as FitForm[]).find((f) => f !== form && (ROLES[f].required as readonly string[]).concat(ROLES[f].optional).includes(role));
+  const near = other ? undefined : closest(role, roles);
+  const hint = other ? ` (a role of form ${other})` : near ? ` (did you mean "${near}"?)` : '';
+  return `unknown role ${JSON.stringify(role)} for form ${form}${hint}; expected one of: ${roles.join(', ')}`;
+}
+
 const column = z.union([
   z.string().min(1),
   z.strictObject({
@@ -33,13 +69,12 @@ const column = z.union([
   }),
 ]);
 
-const roleNames = [...new Set(Object.values(ROLES).flatMap((r) => [...r.required, ...r.optional]))] as [string, ...string[]];
-
 /** The mapping file (and the flags, after parsing). */
 export const FitSpecSchema = z.strictObject({
   form: z.enum(['bilinear', 'iteration']).describe('Profile form to fit'),
+  // Keys are checked against the form's roles by unknownRoleMessage (the roles depend on the form).
   columns: z
-    .partialRecord(z.enum(roleNames), column)
+    .record(z.string().min(1), column)
     .default({})
     .describe('role: column, or role: { column, scale }; unnamed roles use DEFAULT_COLUMNS'),
   where: z

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerFitCommand } from '../../src/commands/fit.js';
 import { InputError } from '../../src/errors.js';
@@ -11,14 +11,31 @@ import { compileIterationModel, loadProfile } from '../../src/profiles/load.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const splitwiseCsv = `${root}profiles/measurements/splitwise-perf-model.csv`;
 
-/** Runs `llmsim fit ...args` through commander, collecting what it prints. */
-function run(args: string[]): string[] {
-  const out: string[] = [];
+/** Runs `llmsim fit ...args` through commander, collecting what it prints (and, if given, its warnings and anything printed before a throw). */
+function run(args: string[], warnings: string[] = [], out: string[] = []): string[] {
   const program = new Command('llmsim').exitOverride();
-  registerFitCommand(program, (s) => out.push(s));
+  registerFitCommand(program, (s) => out.push(s), (w) => warnings.push(w));
   program.parse(['node', 'llmsim', 'fit', ...args]);
   return out;
 }
+
+/** What `llmsim fit --help` prints. */
+function helpText(): string {
+  let text = '';
+  const program = new Command('llmsim').exitOverride().configureOutput({ writeOut: (s) => (text += s) });
+  registerFitCommand(program, () => {}, () => {});
+  expect(() => program.parse(['node', 'llmsim', 'fit', '--help'])).toThrow(CommanderError);
+  return text;
+}
+
+// The column roles each form accepts, with the unit each is documented in (design: profiles/README.md).
+const ROLE_UNITS: Record<string, Record<string, string>> = {
+  bilinear: { inputTokens: 'count', outputTokens: 'count', runtimeS: 's', energyJ: 'J' },
+  iteration: { promptTokens: 'count', batch: 'count', outputTokens: 'count', prefillS: 's', decodeStepS: 's', powerW: 'W', contextTokens: 'tokens' },
+};
+
+/** Splitwise Llama-2-70B on 4 x H100, the README's flags (times in ms). */
+const readmeFlags = ['--form', 'iteration', '--where', 'model=llama2-70b', '--where', 'hardware=h100-80gb', '--where', 'tensor_parallel=4', '--col', 'promptTokens=prompt_size', '--col', 'outputTokens=token_size', '--col', 'batch=batch_size', '--col', 'prefillS=prompt_time*0.001', '--col', 'decodeStepS=token_time*0.001', '--gpus', '4'];
 
 describe('llmsim fit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'llmsim-fit-'));
@@ -49,6 +66,63 @@ profile: { gpus: 4, model: llama-2-70b, hardware: h100-80gb, power: { busyW: 200
     expect(fitted.provenance.notes!.join('\n')).toMatch(/filters: model=llama2-70b, hardware=h100-80gb, tensor_parallel=4/);
     expect(fitted.provenance.notes![0]).toBe('Data file SHA-256: dbbe505d1d64fc4bd1ec03c50edf944643586de4f68a81e94cbd55dd5bdfbf41.');
     expect(compileIterationModel(fitted).kvCapacityTokens).toBe(Infinity); // no memory block given
+  });
+
+  it('warns (not on stdout) when the fitted profile has no power or memory block, and not once the --map file gives them', () => {
+    const warnings: string[] = [];
+    const printed = run([splitwiseCsv, ...readmeFlags], warnings);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^no power block .*energy and idle power will be unknown \(NaN\)/);
+    expect(warnings[1]).toMatch(/^no memory block .*KV cache will be unbounded/);
+    for (const w of warnings) expect(printed.join('\n')).not.toContain(w); // stdout stays the summary and clean YAML
+    // A --map file holding only profile metadata, next to the flags (the example of fit --help).
+    const meta = join(dir, 'meta.yaml');
+    writeFileSync(meta, 'profile:\n  idleW: 300\n  power: { busyW: 1786.73, busyWPerSeq: 2.5368 }\n  memory: { deviceBytes: 343597383680, weightBytes: 137953296384, kvBytesPerToken: 327680, utilization: 0.9 }\n');
+    const file = join(dir, 'with-meta.yaml');
+    const none: string[] = [];
+    run([splitwiseCsv, ...readmeFlags, '--map', meta, '-o', file], none);
+    expect(none).toEqual([]);
+    const model = compileIterationModel(loadProfile(file));
+    // (343597383680 * 0.9 - 137953296384) / 327680 = 522718.35 tokens, floored.
+    expect(model.kvCapacityTokens).toBe(522718);
+    expect(model.idlePowerW).toBe(300);
+    expect(model.busyPowerW(10)).toBeCloseTo(1786.73 + 25.368, 9);
+  });
+
+  it('fails on an unwritable --out before printing anything', () => {
+    const out: string[] = [];
+    const warnings: string[] = [];
+    const target = join(dir, 'no-such-dir', 'p.yaml');
+    expect(() => run([splitwiseCsv, ...readmeFlags, '-o', target], warnings, out)).toThrow(`${target}: expected a writable file, found ENOENT`);
+    expect(out).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('names an unknown role with the closest one and the roles the form accepts', () => {
+    expect(() => run([splitwiseCsv, '--form', 'iteration', '--col', 'bach=batch_size'])).toThrow(
+      /^--col: unknown role "bach" for form iteration \(did you mean "batch"\?\); expected one of: promptTokens, batch, outputTokens, prefillS, decodeStepS, powerW, contextTokens$/,
+    );
+    expect(() => run([splitwiseCsv, '--form', 'bilinear', '--col', 'tin=prompt_size'])).toThrow(/^--col: unknown role "tin" for form bilinear; expected one of: inputTokens, outputTokens, runtimeS, energyJ$/);
+    const map = join(dir, 'badrole.yaml');
+    writeFileSync(map, 'form: iteration\ncolumns:\n  promptTokens: prompt_size\n  runtimeS: prompt_time\n');
+    expect(() => run([splitwiseCsv, '--map', map])).toThrow(`${map}:4:3: columns.runtimeS: unknown role "runtimeS" for form iteration (a role of form bilinear); expected one of: promptTokens,`);
+  });
+
+  it('lists every role of each form with its unit in --help and in profiles/README.md, and how to give memory and power', () => {
+    const help = helpText();
+    const readme = readFileSync(`${root}profiles/README.md`, 'utf8');
+    for (const [form, roles] of Object.entries(ROLE_UNITS)) {
+      expect(help).toContain(`  ${form} (`);
+      for (const [role, unit] of Object.entries(roles)) {
+        expect(help, role).toMatch(new RegExp(`^ +\\*?${role} +\\[[a-z_]+\\] +.*, ${unit}\\b`, 'm'));
+        expect(readme, role).toMatch(new RegExp(`^\\| ${form} \\| \`${role}\` \\| \`[a-z_]+\` \\| ${unit} \\|`, 'm'));
+      }
+    }
+    for (const text of [help, readme]) {
+      expect(text).toMatch(/profile:\n +idleW: /);
+      expect(text).toMatch(/memory: \{ deviceBytes: \d+, weightBytes: \d+, kvBytesPerToken: \d+/);
+      expect(text).toMatch(/power: \{ busyW: [\d.]+, busyWPerSeq: [\d.]+ \}/);
+    }
   });
 
   it('fits a bilinear profile from flags and prints it when no --out is given', () => {

@@ -15,6 +15,15 @@ describe('fidelity report (npm run fidelity)', () => {
   it('docs/fidelity.md is up to date with the measurements and the code', () => {
     expect(readFileSync(`${root}${REPORT_PATH}`, 'utf8')).toBe(buildFidelityReport(root));
   });
+
+  it('describes the replays as the device runs them: a burst at t = 0, no blocker request', () => {
+    // An idle replica starts its batch after every arrival at that instant is queued (event rank 2),
+    // so the replays need no one-token request in front; the text once said the opposite.
+    const text = readFileSync(`${root}${REPORT_PATH}`, 'utf8').replace(/\s+/g, ' ');
+    expect(text).toContain('an idle replica starts its batch after every request arriving at the same instant is queued');
+    expect(text).toContain('B identical requests all arriving at t = 0');
+    expect(text).not.toMatch(/one-token request goes first|iteration for the first arrival at once/);
+  });
 });
 
 describe('fidelity building blocks', () => {

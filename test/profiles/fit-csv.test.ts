@@ -127,6 +127,34 @@ describe('fitCsv, iteration form', () => {
   });
 });
 
+describe('fitCsv warnings about what the profile lacks', () => {
+  // prefill = 0.01 + 1e-4*T, decode = 0.02 + 1e-3*b (+0 per context token): any valid design will do.
+  const lines = ['prompt_tokens,batch_size,output_tokens,prefill_s,decode_step_s'];
+  for (const prompt of [100, 400, 1600]) for (const b of [1, 2, 8, 32]) lines.push([prompt, b, 100, 0.01 + 1e-4 * b * prompt, 0.02 + 1e-3 * b].join(','));
+  const csv = lines.join('\n');
+  const memory = { deviceBytes: 8e10, weightBytes: 2e10, kvBytesPerToken: 1e5 };
+
+  it('warns that energy is unknown and the KV cache unbounded when power and memory are missing', () => {
+    const w = fit(csv, { form: 'iteration' }).warnings;
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(/^no power block .*energy and idle power will be unknown \(NaN\).*--col powerW=.*profile\.power .*--map/);
+    expect(w[1]).toMatch(/^no memory block .*KV cache will be unbounded .*profile\.memory .*--map file/);
+  });
+
+  it('warns only about idle power when power is given without idleW, and not at all when all is given', () => {
+    expect(fit(csv, { form: 'iteration', profile: { power: { busyW: 500, busyWPerSeq: 1 }, memory } }).warnings).toEqual([
+      'idle power not given: idleW = 0, so idle energy is not counted; give profile.idleW in the --map file',
+    ]);
+    expect(fit(csv, { form: 'iteration', profile: { idleW: 100, power: { busyW: 500, busyWPerSeq: 1 }, memory } }).warnings).toEqual([]);
+  });
+
+  it('warns about a bilinear fit without an energy column', () => {
+    const runtimeOnly = wilkinsCsv(0, 1).split('\n').map((l) => l.split(',').slice(0, 3).join(',')).join('\n');
+    expect(fit(runtimeOnly, { form: 'bilinear' }).warnings).toEqual(['no energy block (no energyJ column): simulated energy will be unknown (NaN); map one with --col energyJ=<column>']);
+    expect(fit(wilkinsCsv(0, 1), { form: 'bilinear' }).warnings).toEqual([]);
+  });
+});
+
 describe('fitCsv errors', () => {
   const good = wilkinsCsv(0, 1);
   it('names the line and column of a non-numeric cell', () => {
@@ -145,10 +173,19 @@ describe('fitCsv errors', () => {
     expect(errorOf(() => fit(lines.join('\n'), { form: 'bilinear' }))).toMatch(/^m\.csv: runtimeS: expected points that separate the terms .*found a singular design \(rank 2 of 3\)/);
   });
 
+  it('names a role the form does not have, with the closest one and the accepted ones', () => {
+    expect(errorOf(() => fit(good, { form: 'bilinear', columns: { runtimes: 'runtime_s' } }))).toBe(
+      'columns.runtimes: unknown role "runtimes" for form bilinear (did you mean "runtimeS"?); expected one of: inputTokens, outputTokens, runtimeS, energyJ',
+    );
+    expect(errorOf(() => fit(good, { form: 'bilinear', columns: { batch: 'b' } }))).toMatch(/^columns\.batch: unknown role "batch" for form bilinear \(a role of form iteration\)/);
+  });
+
   it('names a missing column and filters that match nothing', () => {
     // 49 grid points less the 8 where the published runtime model is negative (tout 8 with tin >= 128,
     // tout 32 with tin >= 512; the energy model is negative at the same 8): 41 rows.
     expect(errorOf(() => fit(good, { form: 'bilinear', columns: { runtimeS: 'runtime' } }))).toMatch(/^m\.csv:1: expected a header with the bilinear fit columns .*runtime is missing; is runtime_s a typo\?/);
     expect(errorOf(() => fit(good, { form: 'bilinear', where: { input_tokens: 3 } }))).toBe('m.csv: where: expected rows matching input_tokens=3, found none of 41');
+    // Prefill and decode times are required roles of the iteration form: a missing one names the header.
+    expect(errorOf(() => fit('prompt_tokens,batch_size,output_tokens,prefill_s\n1,2,3,4\n', { form: 'iteration' }))).toMatch(/^m\.csv:1: expected a header with the iteration fit columns .*\(decode_step_s is missing\)/);
   });
 });
