@@ -1,6 +1,7 @@
-import { InputError } from '../errors.js';
+import { InputError, describeValue } from '../errors.js';
 import { loadYamlFile } from '../util/yaml-file.js';
 import { flattenJson, type Leaf } from './flatten.js';
+import { readJsonFile } from './json-file.js';
 import { toleranceFor, type Tolerance, type Tolerances } from './tolerances.js';
 
 /** One value that moved beyond its tolerance, or appeared, or disappeared. */
@@ -57,13 +58,32 @@ export function compareSummaries(result: unknown, baseline: unknown, tolerances:
   return { compared, ignored, drifts };
 }
 
-/** Reads a summary JSON (or YAML) file; it must hold a mapping. */
-export function readSummaryFile(file: string, what: string): unknown {
-  const source = loadYamlFile(file, what);
-  if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    throw new InputError({ file }, `expected a ${what} holding a JSON object, found ${Array.isArray(source.data) ? 'a list' : JSON.stringify(source.data)}`);
+/**
+ * Top-level keys every llmsim summary.json has (each a mapping): what tells a summary from any
+ * other JSON or YAML file, e.g. a scenario passed by mistake.
+ */
+export const SUMMARY_KEYS: readonly string[] = ['requests', 'latency', 'throughput', 'energy', 'sim'];
+
+/**
+ * Reads a summary file: JSON (parsed as JSON) or, for other extensions, YAML. It must be an
+ * llmsim summary (a mapping with the SUMMARY_KEYS); otherwise an InputError names the file and
+ * the first key missing.
+ */
+export function readSummaryFile(file: string, what: string): Record<string, unknown> {
+  const data = file.toLowerCase().endsWith('.json') ? readJsonFile(file, what) : loadYamlFile(file, what).data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError({ file }, `expected a ${what} holding a JSON object (an llmsim summary.json), found ${describeValue(data)}`);
   }
-  return source.data;
+  const record = data as Record<string, unknown>;
+  for (const key of SUMMARY_KEYS) {
+    const v = record[key];
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      const keys = Object.keys(record);
+      const found = v === undefined ? `no "${key}" (top-level keys: ${keys.length > 0 ? keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', ...' : '') : 'none'})` : `"${key}" holding ${describeValue(v)}`;
+      throw new InputError({ file, field: key }, `expected a ${what} (an llmsim summary.json, with top-level mappings ${SUMMARY_KEYS.join(', ')}), found ${found}`);
+    }
+  }
+  return record;
 }
 
 /** The check `llmsim check` and the golden tests share: `result` against the baseline file. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { validate } from '../util/validate.js';
+import { InputError } from '../errors.js';
+import { closest, validate } from '../util/validate.js';
 import { loadYamlFile } from '../util/yaml-file.js';
 
 /**
@@ -20,10 +21,22 @@ export interface Tolerance {
  */
 export const DEFAULT_TOLERANCE: Tolerance = { abs: 1e-9, rel: 1e-6, ignore: false };
 
+/** One per-metric rule of a tolerances file. */
+export interface ToleranceRule {
+  readonly pattern: string;
+  readonly match: RegExp;
+  readonly tolerance: Tolerance;
+  /** Line and column of the pattern in the tolerances file. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
 /** Defaults plus per-metric rules, first matching rule wins. */
 export interface Tolerances {
+  /** The tolerances file, if the rules came from one. */
+  readonly file?: string;
   readonly default: Tolerance;
-  readonly rules: readonly { readonly pattern: string; readonly match: RegExp; readonly tolerance: Tolerance }[];
+  readonly rules: readonly ToleranceRule[];
 }
 
 const bound = () => z.number().min(0);
@@ -45,9 +58,31 @@ export function loadTolerances(file?: string): Tolerances {
   const spec = validate(tolerancesSchema, source.data ?? {}, source);
   const base: Tolerance = { ...DEFAULT_TOLERANCE, ...spec.default };
   return {
+    file,
     default: base,
-    rules: Object.entries(spec.metrics).map(([pattern, t]) => ({ pattern, match: patternToRegExp(pattern), tolerance: { ...base, ...t } })),
+    rules: Object.entries(spec.metrics).map(([pattern, t]) => ({
+      pattern,
+      match: patternToRegExp(pattern),
+      tolerance: { ...base, ...t },
+      ...source.locate(['metrics'], pattern),
+    })),
   };
+}
+
+/**
+ * Refuses a rule whose pattern matches none of `metrics` (the paths of the files compared): a
+ * typo such as `latncy.**` would otherwise silently loosen nothing, or tighten nothing, in CI.
+ */
+export function checkRulesMatch(t: Tolerances, metrics: readonly string[]): void {
+  for (const rule of t.rules) {
+    if (metrics.some((m) => rule.match.test(m))) continue;
+    const head = rule.pattern.split(/[.[]/)[0]!;
+    const near = closest(head, [...new Set(metrics.map((m) => m.split(/[.[]/)[0]!))]);
+    throw new InputError(
+      { file: t.file, line: rule.line, column: rule.column, field: `metrics.${rule.pattern}` },
+      `expected a pattern matching some metric of the summaries compared${near && near !== head ? ` (did you mean "${near}" for "${head}"?)` : ''}, found "${rule.pattern}", which matches none`,
+    );
+  }
 }
 
 /** The tolerance that applies to metric `path`. */

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { checkAgainstBaseline, readSummaryFile } from '../check/check.js';
+import { compareSummaries, readSummaryFile } from '../check/check.js';
+import { flattenJson } from '../check/flatten.js';
 import { formatDriftTable } from '../check/format.js';
-import { loadTolerances } from '../check/tolerances.js';
+import { checkRulesMatch, loadTolerances } from '../check/tolerances.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { CommandFailure } from './failure.js';
@@ -18,20 +19,23 @@ const checkOptions = z.strictObject({
 
 /**
  * `llmsim check <summary.json> --baseline <golden.json>`: the CI gate. Prints a table of what
- * drifted and fails with exit code 1 on drift; `--update` rewrites the baseline instead.
+ * drifted and fails with exit code 1 on drift; `--update` rewrites the baseline instead. Files
+ * that are not summaries, and tolerance patterns that match no metric, are input errors (exit 2).
  */
 export function checkCommand(file: string, rawOptions: unknown, print: (text: string) => void): void {
   const opts = parseOptions(checkOptions, rawOptions);
   const result = readSummaryFile(file, 'summary file');
   const tolerances = loadTolerances(opts.tolerances);
+  const baseline = existsSync(opts.baseline) ? readSummaryFile(opts.baseline, 'baseline summary') : undefined;
+  if (!baseline && !opts.update) throw new InputError({ file: opts.baseline, field: '--baseline' }, 'expected an existing baseline summary, found no such file (create it with --update)');
+  checkRulesMatch(tolerances, [...new Set([...flattenJson(baseline ?? {}).keys(), ...flattenJson(result).keys()])]);
   if (opts.update) {
-    const before = existsSync(opts.baseline) ? checkAgainstBaseline(result, opts.baseline, tolerances).drifts.length : undefined;
+    const before = baseline ? compareSummaries(result, baseline, tolerances).drifts.length : undefined;
     writeFileAtomic(opts.baseline, (w) => w(`${JSON.stringify(result, null, 2)}\n`));
     if (!opts.quiet) print(before === undefined ? `created baseline ${opts.baseline}` : `updated baseline ${opts.baseline} (${before} value(s) had drifted)`);
     return;
   }
-  if (!existsSync(opts.baseline)) throw new InputError({ file: opts.baseline, field: '--baseline' }, 'expected an existing baseline summary, found no such file (create it with --update)');
-  const report = checkAgainstBaseline(result, opts.baseline, tolerances);
+  const report = compareSummaries(result, baseline, tolerances);
   if (report.drifts.length > 0) {
     print(formatDriftTable(report));
     throw new CommandFailure(`${file}: ${report.drifts.length} of ${report.compared} value(s) drifted from baseline ${opts.baseline} (update it on purpose with --update)`);

@@ -1,11 +1,12 @@
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { checkPolicyDirs, commitCompare, COMPARE_FILES, createStaging, markPolicyDir } from '../compare/output.js';
 import { comparePolicies, comparisonCsv, formatComparison, KEY_METRICS } from '../compare/table.js';
-import { labelSlug, policyVariants, type PolicyVariant } from '../compare/variants.js';
+import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type PolicyVariant } from '../compare/variants.js';
 import { InputError, formatInputError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../metrics/atomic-write.js';
-import { checkScenario, loadScenario } from '../scenario/load.js';
+import { checkScenario, loadScenario, prepareRun } from '../scenario/load.js';
 import type { FlatMetrics } from '../sweep/metrics.js';
 import { csvValue } from '../sweep/outputs.js';
 import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
@@ -27,7 +28,7 @@ const compareOptions = z.strictObject({
  * random numbers: the workload's streams depend on the seed only), and a table of each metric
  * with the paired difference to the first policy and its confidence interval over seeds.
  * Writes compare.csv (every run), comparison.csv (the table) and, per policy, the full results of
- * the first seed (for `llmsim report`).
+ * the first seed (for `llmsim report`) - all only once every run has succeeded.
  */
 export async function compareCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(compareOptions, rawOptions);
@@ -39,47 +40,73 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
   const dir = resolve(opts.out ?? join(loaded.scenario.output.dir ?? `results/${loaded.scenario.name}`, 'compare'));
   const dataOf = (v: PolicyVariant, seed: number) => ({ ...raw, seed, policy: { name: v.name, params: v.params } });
   for (const v of variants) checkVariant(v, dataOf(v, seeds[0]!), loaded.file, loaded.baseDir);
+  // Pre-flight: load what `llmsim run` would (trace, profiles) once, here, so a problem of the
+  // scenario itself reads exactly as `llmsim run` reports it instead of as one worker's failure.
+  prepareRun(loaded);
+  const labels = variants.map((v) => v.label);
+  const slugs = uniqueSlugs(labels);
+  checkPolicyDirs(dir, slugs);
 
-  const slugs = uniqueSlugs(variants.map((v) => v.label));
   const runs: FlatMetrics[][] = variants.map(() => new Array<FlatMetrics>(seeds.length));
   const items = variants.flatMap((_, p) => seeds.map((_, s) => [p, s] as const));
-  const pool = createRunPool(Math.min(opts.jobs ?? defaultThreads(), items.length));
+  const staging = createStaging();
   try {
-    await runEach(
-      items,
-      pool,
-      ([p, s]) => ({
-        file: loaded.file,
-        baseDir: loaded.baseDir,
-        data: dataOf(variants[p]!, seeds[s]!),
-        name: variants[p]!.label,
-        writeDir: s === 0 ? join(dir, slugs[p]!) : undefined,
-      }),
-      ([p, s], m) => {
-        runs[p]![s] = m;
-      },
-      ([p, s]) => `policy ${variants[p]!.label}, seed ${seeds[s]}`,
-    );
+    const pool = createRunPool(Math.min(opts.jobs ?? defaultThreads(), items.length));
+    try {
+      await runEach(
+        items,
+        pool,
+        ([p, s]) => ({
+          file: loaded.file,
+          baseDir: loaded.baseDir,
+          data: dataOf(variants[p]!, seeds[s]!),
+          name: variants[p]!.label,
+          writeDir: s === 0 ? join(staging, slugs[p]!) : undefined,
+        }),
+        ([p, s], m) => {
+          runs[p]![s] = m;
+        },
+        ([p, s]) => `policy ${variants[p]!.label}, seed ${seeds[s]}`,
+      );
+    } finally {
+      await pool.close();
+    }
+    const unknown = metrics.filter((m) => !(m in runs[0]![0]!));
+    if (unknown.length > 0) throw new InputError({ field: '--metrics' }, `expected summary metrics such as ${KEY_METRICS.slice(0, 3).join(', ')}, found unknown ${unknown.map((m) => `"${m}"`).join(', ')}`);
+    const cells = comparePolicies(labels, runs, metrics, opts.level);
+    slugs.forEach((slug, p) => markPolicyDir(join(staging, slug), labels[p]!));
+    commitCompare(dir, staging, slugs, { [COMPARE_FILES.table]: comparisonCsv(cells), [COMPARE_FILES.runs]: runsCsv(labels, seeds, runs) });
+    if (!opts.quiet) {
+      print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+      const fixed = seedIndependent(labels, runs);
+      if (fixed.length > 0) {
+        print(
+          `warning: all ${seeds.length} seeds gave identical results for ${fixed.length === labels.length ? 'every policy' : fixed.join(', ')}: ` +
+            'the workload does not depend on the seed (a trace replay?), so there is no spread to test; differences are shown without intervals or * (one seed is enough)',
+        );
+      }
+      print(formatComparison(cells, labels, opts.level));
+      print(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
+    }
   } finally {
-    await pool.close();
+    rmSync(staging, { recursive: true, force: true });
   }
+}
 
-  const labels = variants.map((v) => v.label);
-  const unknown = metrics.filter((m) => !(m in runs[0]![0]!));
-  if (unknown.length > 0) throw new InputError({ field: '--metrics' }, `expected summary metrics such as ${KEY_METRICS.slice(0, 3).join(', ')}, found unknown ${unknown.map((m) => `"${m}"`).join(', ')}`);
-  const cells = comparePolicies(labels, runs, metrics, opts.level);
-  ensureDir(dir);
-  writeFileAtomic(join(dir, 'comparison.csv'), (w) => w(comparisonCsv(cells)));
-  writeFileAtomic(join(dir, 'compare.csv'), (w) => {
-    const names = Object.keys(runs[0]![0]!);
-    w(`policy,seed,${names.map(csvValue).join(',')}\n`);
-    runs.forEach((perSeed, p) => perSeed.forEach((m, s) => w(`${csvValue(labels[p])},${seeds[s]},${names.map((k) => csvValue(m[k])).join(',')}\n`)));
+/** Labels of the policies whose every seed gave the same metrics (none with a single seed). */
+export function seedIndependent(labels: readonly string[], runs: readonly (readonly FlatMetrics[])[]): string[] {
+  return labels.filter((_, p) => {
+    const perSeed = runs[p]!.map((m) => JSON.stringify(m));
+    return perSeed.length > 1 && perSeed.every((m) => m === perSeed[0]);
   });
-  if (!opts.quiet) {
-    print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
-    print(formatComparison(cells, labels, opts.level));
-    print(`wrote ${join(dir, 'comparison.csv')}, ${join(dir, 'compare.csv')} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
-  }
+}
+
+// compare.csv: one row per run (policy, seed, every metric).
+function runsCsv(labels: readonly string[], seeds: readonly number[], runs: readonly (readonly FlatMetrics[])[]): string {
+  const names = Object.keys(runs[0]![0]!);
+  const lines = [`policy,seed,${names.map(csvValue).join(',')}\n`];
+  runs.forEach((perSeed, p) => perSeed.forEach((m, s) => lines.push(`${csvValue(labels[p])},${seeds[s]},${names.map((k) => csvValue(m[k])).join(',')}\n`)));
+  return lines.join('');
 }
 
 function checkVariant(v: PolicyVariant, data: Record<string, unknown>, file: string, baseDir: string): void {
@@ -92,23 +119,13 @@ function checkVariant(v: PolicyVariant, data: Record<string, unknown>, file: str
   }
 }
 
-function uniqueSlugs(labels: readonly string[]): string[] {
-  const used = new Set<string>();
-  return labels.map((l, i) => {
-    let s = labelSlug(l);
-    if (used.has(s)) s = `${s}-${i}`;
-    used.add(s);
-    return s;
-  });
-}
-
 /** Adds `compare` to the program. */
 export function registerCompareCommand(program: Command, print: (text: string) => void): void {
   program
     .command('compare')
     .description('run the same workload under several policies over several seeds; paired differences with confidence intervals')
     .argument('<scenario>', 'scenario YAML file')
-    .option('-p, --policies <list>', 'comma-separated policies, each name[:key=value...] (default: the scenario policy, then every other registered one)')
+    .option('-p, --policies <list>', `comma-separated policies, each name[:key=value...] (default: ${DEFAULT_POLICIES_TEXT})`)
     .option('-s, --seeds <n>', 'seeds (replications): seed, seed+1, ... (default 5)')
     .option('-m, --metrics <list>', `comma-separated summary metrics (default: ${KEY_METRICS.slice(0, 3).join(', ')}, ...)`)
     .option('--level <p>', 'confidence level (default 0.95)')

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import { ensureDir } from '../metrics/atomic-write.js';
 import { loadScenario } from '../scenario/load.js';
 import { describePoint, planSweep, runData, runOf, type SweepPlan } from '../sweep/expand.js';
 import { openJournal } from '../sweep/journal.js';
+import { preflightSweep } from '../sweep/preflight.js';
 import { manifestOf, SWEEP_FILES, writeManifest, writeSweepCsvs } from '../sweep/outputs.js';
 import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
 import { createProgress, progressMode } from '../sweep/progress.js';
@@ -31,37 +33,42 @@ const sweepOptions = z.strictObject({
 /**
  * `llmsim sweep <scenario>`: expands the scenario's sweep block, runs each (point, seed) in a
  * worker pool, journals every finished run durably, and writes runs.csv and points.csv (whole
- * sweep) or runs.csv only (one shard, to be merged).
+ * sweep) or runs.csv only (one shard, to be merged). Every point is validated, and the files of
+ * each distinct file set loaded, before the output directory is touched; a sweep that fails
+ * before finishing any run leaves nothing behind.
  */
 export async function sweepCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(sweepOptions, rawOptions);
   const loaded = loadScenario(file);
   const plan = planSweep(loaded);
+  preflightSweep(plan, loaded);
   const [index, count] = (opts.shard ?? '0/1').split('/').map(Number) as [number, number];
   const shard = { index, count };
   const base = loaded.scenario.output.dir ?? `results/${plan.name}`;
   const dir = resolve(opts.out ?? (count > 1 ? join(base, 'sweep', `shard-${index}-of-${count}`) : join(base, 'sweep')));
   const manifest = manifestOf(plan, shard);
+  const created = firstMissing(dir);
   ensureDir(dir);
   // The journal first: it refuses a directory holding another sweep before anything is overwritten.
   const journal = openJournal(join(dir, SWEEP_FILES.journal), { fingerprint: plan.fingerprint, runs: plan.runs, shard });
-  writeManifest(dir, manifest);
   const mine: number[] = [];
   for (let r = index; r < plan.runs; r += count) mine.push(r);
   const todo = mine.filter((r) => !journal.done.has(r));
   const resumed = mine.length - todo.length;
   const threads = Math.min(opts.jobs ?? defaultThreads(), Math.max(1, todo.length));
-  const progress = createProgress({
-    label: `sweep ${plan.name}${count > 1 ? ` shard ${index}/${count}` : ''}`,
-    total: mine.length,
-    done: resumed,
-    mode: progressMode(process.stderr, process.env, opts.quiet),
-    stream: process.stderr,
-    nowMs: () => performance.now(),
-  });
   const startMs = performance.now();
+  let failed = true;
   try {
+    writeManifest(dir, manifest);
     if (todo.length > 0) {
+      const progress = createProgress({
+        label: `sweep ${plan.name}${count > 1 ? ` shard ${index}/${count}` : ''}`,
+        total: mine.length,
+        done: resumed,
+        mode: progressMode(process.stderr, process.env, opts.quiet),
+        stream: process.stderr,
+        nowMs: () => performance.now(),
+      });
       const pool = createRunPool(threads);
       try {
         await runEach(
@@ -74,24 +81,43 @@ export async function sweepCommand(file: string, rawOptions: unknown, print: (te
           },
           (r) => describeRun(plan, r),
         );
+        failed = false;
       } finally {
+        progress.stop(failed);
         await pool.close();
       }
     }
+    failed = false;
   } finally {
-    progress.stop();
     journal.close();
+    // Nothing finished: nothing worth keeping, and nothing to trip over when the input is fixed.
+    if (failed && journal.done.size === 0) removeSweepFiles(dir, created);
   }
   const written = writeSweepCsvs(dir, manifest, journal.done);
   if (!opts.quiet) {
     const wallS = (performance.now() - startMs) / 1000;
-    print(
-      `sweep ${plan.name}: ${plan.points.length} points x ${plan.seeds.length} seeds = ${plan.runs} runs` +
-        `${count > 1 ? `; shard ${index}/${count} holds ${mine.length}` : ''}; ran ${todo.length} in ${wallS.toFixed(1)} s on ${todo.length > 0 ? threads : 0} thread(s)` +
-        `${resumed > 0 ? `, ${resumed} resumed from the journal` : ''}`,
-    );
+    const runsText = `sweep ${plan.name}: ${plan.points.length} points x ${plan.seeds.length} seeds = ${plan.runs} runs${count > 1 ? `; shard ${index}/${count} holds ${mine.length}` : ''}`;
+    if (mine.length === 0) print(`warning: shard ${index}/${count} holds no runs (runs r with r mod ${count} = ${index}; the sweep has ${plan.runs}): its runs.csv has a header only`);
+    else if (todo.length === 0) print(`${runsText}; all ${mine.length} already in the journal, nothing to run`);
+    else print(`${runsText}; ran ${todo.length} in ${wallS.toFixed(1)} s on ${threads} thread(s)${resumed > 0 ? `, ${resumed} resumed from the journal` : ''}`);
     print(`wrote ${written.join(', ')}${count > 1 ? ` (merge the ${count} shard directories with llmsim merge)` : ''}`);
   }
+}
+
+// The outermost directory of `dir` that does not exist yet (which creating `dir` would create), if any.
+function firstMissing(dir: string): string | undefined {
+  let missing: string | undefined;
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing = d;
+    if (dirname(d) === d) break;
+  }
+  return missing;
+}
+
+// Removes what a failed sweep wrote: the directories it created, or else only its own files.
+function removeSweepFiles(dir: string, created: string | undefined): void {
+  if (created !== undefined) rmSync(created, { recursive: true, force: true });
+  else for (const f of [SWEEP_FILES.journal, SWEEP_FILES.manifest]) rmSync(join(dir, f), { force: true });
 }
 
 function describeRun(plan: SweepPlan, r: number): string {

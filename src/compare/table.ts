@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { formatShown } from '../metrics/table.js';
-import { meanConfidenceInterval, pairedComparison, type MeanInterval } from '../metrics/stats.js';
+import { meanConfidenceInterval, pairedDifferences, type MeanInterval } from '../metrics/stats.js';
 import { csvValue } from '../sweep/outputs.js';
 import { roundOrNull } from '../metrics/round.js';
 import type { FlatMetrics } from '../sweep/metrics.js';
@@ -36,7 +36,8 @@ export interface ComparisonCell {
 /**
  * Side-by-side statistics: `runs[p][s]` are policy p's metrics on seed s (the same seeds, hence
  * the same workload, for every policy). Metrics undefined for every run are left out; a seed where
- * either side of a pair is undefined is left out of that pair.
+ * either side of a pair is undefined is left out of that pair. A value (or paired difference) that
+ * is the same on every seed gets an interval of width exactly 0 (see `intervalOf`).
  */
 export function comparePolicies(labels: readonly string[], runs: readonly (readonly FlatMetrics[])[], metrics: readonly string[], level: number): ComparisonCell[] {
   const cells: ComparisonCell[] = [];
@@ -44,11 +45,11 @@ export function comparePolicies(labels: readonly string[], runs: readonly (reado
     const column = runs.map((seeds) => seeds.map((m) => m[metric] ?? null));
     if (column.every((vs) => vs.every((v) => v === null))) continue;
     labels.forEach((label, p) => {
-      const value = meanConfidenceInterval(column[p]!.filter((v): v is number => v !== null), level);
+      const value = intervalOf(column[p]!.filter((v): v is number => v !== null), level);
       let diff: MeanInterval | null = null;
       if (p > 0) {
         const pairs = column[p]!.map((v, s) => [v, column[0]![s]] as const).filter((x): x is readonly [number, number] => x[0] !== null && x[1] !== null);
-        diff = pairedComparison(pairs.map((x) => x[0]), pairs.map((x) => x[1]), level);
+        diff = intervalOf(pairedDifferences(pairs.map((x) => x[0]), pairs.map((x) => x[1])), level);
       }
       cells.push({ metric, label, value, diff });
     });
@@ -57,9 +58,29 @@ export function comparePolicies(labels: readonly string[], runs: readonly (reado
 }
 
 /**
+ * Mean and interval of replications; when every value is identical (a workload that does not
+ * depend on the seed, or a count that never moves) the mean is that value and the interval has
+ * width exactly 0, rather than the rounding noise of summing n equal floats (`± 3.9e-17`), so
+ * that callers can tell "no variation" from "a little".
+ */
+export function intervalOf(values: ArrayLike<number>, level: number): MeanInterval {
+  const n = values.length;
+  const v = values[0]!;
+  for (let i = 1; i < n; i++) if (values[i] !== v) return meanConfidenceInterval(values, level);
+  return n < 2 ? meanConfidenceInterval(values, level) : { n, mean: v, std: 0, level, halfWidth: 0, low: v, high: v };
+}
+
+/** True when every one of several replications gave the same value (see `intervalOf`). */
+export function isConstant(m: MeanInterval): boolean {
+  return m.n >= 2 && m.halfWidth === 0;
+}
+
+/**
  * The comparison side by side: one row per metric, one column per policy. Each cell holds the
  * mean over seeds with the half-width of its interval; the cells of the second and later policies
  * add the paired difference to the first policy with its interval (`*`: the interval excludes 0).
+ * A value the same on every seed is shown bare, and a difference with no variation over seeds is
+ * never starred: a zero-width interval is no evidence, only the absence of noise.
  */
 export function formatComparison(cells: readonly ComparisonCell[], labels: readonly string[], level: number): string {
   const pct = `${Math.round(level * 100)}%`;
@@ -74,14 +95,18 @@ export function formatComparison(cells: readonly ComparisonCell[], labels: reado
     t.push([
       metric,
       ...row.map((c) => {
-        const value = `${shown(c.value.mean)}${Number.isFinite(c.value.halfWidth) ? ` ± ${shown(c.value.halfWidth)}` : ''}`;
+        const value = `${shown(c.value.mean)}${Number.isFinite(c.value.halfWidth) && !isConstant(c.value) ? ` ± ${shown(c.value.halfWidth)}` : ''}`;
         if (!c.diff) return value;
-        const ci = Number.isFinite(c.diff.halfWidth) ? ` [${shown(c.diff.low)}, ${shown(c.diff.high)}]` : '';
+        const ci = Number.isFinite(c.diff.halfWidth) && !isConstant(c.diff) ? ` [${shown(c.diff.low)}, ${shown(c.diff.high)}]` : '';
         return `${value}\ndiff ${signed(c.diff.mean)}${ci}${significant(c.diff) ? ' *' : ''}`;
       }),
     ]);
   }
-  return `${t.toString()}\nmean ± half-width of the ${pct} confidence interval over seeds; diff = this policy minus ${labels[0]} on the same seeds\n(paired), with its ${pct} interval; * = the interval excludes 0 (a significant difference)\n`;
+  const bare = cells.some((c) => isConstant(c.value) || (c.diff !== null && isConstant(c.diff)));
+  return (
+    `${t.toString()}\nmean ± half-width of the ${pct} confidence interval over seeds; diff = this policy minus ${labels[0]} on the same seeds\n(paired), with its ${pct} interval; * = the interval excludes 0 (a significant difference)\n` +
+    (bare ? 'a value or diff without an interval was the same on every seed (no variation to test)\n' : '')
+  );
 }
 
 /** comparison.csv: metric, policy, n, mean, low, high, diff_mean, diff_low, diff_high. */
@@ -102,5 +127,5 @@ function signed(x: number): string {
 }
 
 function significant(m: MeanInterval): boolean {
-  return Number.isFinite(m.halfWidth) && (m.low > 0 || m.high < 0);
+  return Number.isFinite(m.halfWidth) && m.halfWidth > 0 && (m.low > 0 || m.high < 0);
 }

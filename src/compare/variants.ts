@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { InputError } from '../errors.js';
-import { policies } from '../policies/registry.js';
+import { findPolicy } from '../policies/registry.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** One policy configuration to compare. */
@@ -12,19 +12,34 @@ export interface PolicyVariant {
 }
 
 /**
+ * What `llmsim compare` runs besides the scenario's own policy when `--policies` is not given:
+ * the routing baselines, which need no parameters and nothing from the profiles, so they run on
+ * any cluster. Policies that need more (an oracle, accuracies, energy models, thresholds) are
+ * compared by naming them.
+ */
+export const BASELINE_POLICIES: readonly string[] = ['fifo', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded'];
+
+/** The default set in words, shared by `compare --help` and the docs so they cannot disagree. */
+export const DEFAULT_POLICIES_TEXT = `the scenario's policy, then the routing baselines ${BASELINE_POLICIES.join(', ')}`;
+
+/**
  * Parses `--policies a,b:key=value:key2=value2`: comma-separated policies, each a registered name
  * with optional `:key=value` parameters (values read as YAML scalars, so 3 is a number and true a
- * boolean). Without the flag: the scenario's own policy first, then every other registered policy
- * whose parameters all have defaults.
+ * boolean). Without the flag: the scenario's own policy first, then the BASELINE_POLICIES that
+ * are not the same configuration as it.
  */
 export function policyVariants(spec: string | undefined, scenario: Scenario): PolicyVariant[] {
   if (spec === undefined) {
     const own = scenario.policy;
     const first = { label: labelOf(own.name, own.params), name: own.name, params: own.params };
-    // Only policies that run on their defaults: one that needs parameters must be named with them.
-    const others = policies.filter((p) => p.name !== own.name && p.params.safeParse({}).success);
-    return [first, ...others.map((p) => ({ label: p.name, name: p.name, params: {} }))];
+    const ownKey = configKey(first);
+    const baselines = parseVariants(BASELINE_POLICIES.join(','));
+    return [first, ...baselines.filter((v) => configKey(v) !== ownKey)];
   }
+  return parseVariants(spec);
+}
+
+function parseVariants(spec: string): PolicyVariant[] {
   const entries = spec.split(',').map((s) => s.trim());
   const variants = entries.map((entry) => {
     const [name, ...pairs] = entry.split(':');
@@ -45,6 +60,12 @@ export function policyVariants(spec: string | undefined, scenario: Scenario): Po
   return variants;
 }
 
+// Name plus parameters with defaults filled in: `fifo` and `fifo:routing=round-robin` are one configuration.
+function configKey(v: PolicyVariant): string {
+  const parsed = findPolicy(v.name)?.params.safeParse(v.params);
+  return JSON.stringify([v.name, parsed?.success ? parsed.data : v.params]);
+}
+
 function labelOf(name: string, params: Readonly<Record<string, unknown>>): string {
   const pairs = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return [name, ...pairs].join(':');
@@ -53,4 +74,15 @@ function labelOf(name: string, params: Readonly<Record<string, unknown>>): strin
 /** A label as a directory name: anything but letters, digits, '.', '_' and '-' becomes '_'. */
 export function labelSlug(label: string): string {
   return label.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** Directory names for the labels: their slugs, made unique with the position where two collide. */
+export function uniqueSlugs(labels: readonly string[]): string[] {
+  const used = new Set<string>();
+  return labels.map((l, i) => {
+    let s = labelSlug(l);
+    if (used.has(s)) s = `${s}-${i}`;
+    used.add(s);
+    return s;
+  });
 }

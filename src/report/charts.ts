@@ -66,32 +66,60 @@ export function timelineCharts(runs: readonly RunInput[]): ChartSpec[] {
 }
 
 /** How a sweep's points are laid out on a chart: x = the load-like parameter, a series per other combination. */
-interface SweepLayout {
-  readonly x: string | undefined;
+interface SweepLayout extends SweepAxis {
   readonly rows: readonly { x: number; series: string; cells: Readonly<Record<string, string>> }[];
+}
+
+/** The x axis of a sweep's charts: a swept numeric parameter, and whether it is a load (rate). */
+export interface SweepAxis {
+  readonly x: string | undefined;
+  /** True when x is an arrival rate or load scale, so the charts may say "vs load". */
+  readonly load: boolean;
+}
+
+/**
+ * Picks the x axis: a swept rate or load parameter if there is one ("vs load" is the plot people
+ * expect), else the first numeric swept parameter, named as such; none if no numeric one varies.
+ */
+export function sweepAxis(sweep: SweepInput): SweepAxis {
+  const at = (name: string) => sweep.columns.indexOf(name);
+  const numericVaried = sweep.params.filter((p) => {
+    const vals = sweep.rows.map((r) => r[at(p)] ?? '');
+    return vals.every((v) => v !== '' && Number.isFinite(Number(v))) && new Set(vals).size > 1;
+  });
+  const loadLike = numericVaried.find((p) => isLoadName(p.split('.').at(-1)!));
+  return { x: loadLike ?? numericVaried[0], load: loadLike !== undefined };
+}
+
+// rateRps, rateScale, arrivalRate, load...: a rate or load word at the start or at a camel-case boundary.
+function isLoadName(key: string): boolean {
+  return /^(rate|load)/i.test(key) || /(Rate|Load|Rps)/.test(key);
+}
+
+/** A sweep section's heading: latency vs load, or vs the parameter on the x axis. */
+export function sweepTitle(sweep: SweepInput): string {
+  const { x, load } = sweepAxis(sweep);
+  return `Sweep ${sweep.label}: latency vs ${load ? 'load' : x ?? 'grid point'}, energy vs latency`;
 }
 
 function layoutSweep(sweep: SweepInput): SweepLayout {
   const col = (row: readonly string[], name: string) => row[sweep.columns.indexOf(name)] ?? '';
-  const numericVaried = sweep.params.filter((p) => {
-    const vals = sweep.rows.map((r) => col(r, p));
-    return vals.every((v) => v !== '' && Number.isFinite(Number(v))) && new Set(vals).size > 1;
-  });
-  // Prefer a rate or load parameter for the x axis: "vs load" is the plot people expect.
-  const x = numericVaried.find((p) => /rate|load|scale/i.test(p)) ?? numericVaried[0];
+  const { x, load } = sweepAxis(sweep);
   const rows = sweep.rows.map((r) => {
     const others = sweep.params.filter((p) => p !== x).map((p) => `${p.split('.').at(-1)}=${col(r, p)}`);
     const cells: Record<string, string> = {};
     sweep.columns.forEach((c, i) => (cells[c] = r[i] ?? ''));
     return { x: x === undefined ? Number(col(r, 'point')) : Number(col(r, x)), series: others.join(', ') || sweep.label, cells };
   });
-  return { x, rows };
+  return { x, load, rows };
 }
 
 /** p99 and mean latency vs load with confidence bands, and energy vs p99 latency with its Pareto front. */
 export function sweepCharts(sweep: SweepInput, index: number): ChartSpec[] {
   const { x, rows } = layoutSweep(sweep);
   const xTitle = x ?? 'grid point';
+  // With one run per point there is no interval to draw: say so rather than promise a band.
+  const band = rows.some((r) => Number(r.cells.runs) >= 2);
   const num = (s: string | undefined) => (s === undefined || s === '' ? NaN : Number(s));
   const charts: ChartSpec[] = [];
   const metrics = [
@@ -112,14 +140,14 @@ export function sweepCharts(sweep: SweepInput, index: number): ChartSpec[] {
     charts.push({
       id: `sweep-${index}-${metric}`,
       title: `${sweep.label}: ${title} vs ${xTitle}`,
-      caption: `Mean over seeds per grid point; the band is the ${levelText(sweep)} confidence interval of the mean.`,
+      caption: band ? `Mean over seeds per grid point; the band is the ${levelText(sweep)} confidence interval of the mean.` : 'One run (seed) per grid point, so no confidence band: sweep with seeds >= 2 for one.',
       spec: {
         width: WIDTH,
         height: HEIGHT,
         data: { values },
         encoding: { x: { field: 'x', type: 'quantitative', title: xTitle }, color },
         layer: [
-          { mark: { type: 'area', opacity: 0.18, clip: true }, encoding: { y: { field: 'low', type: 'quantitative', title, ...y }, y2: { field: 'high' } } },
+          ...(band ? [{ mark: { type: 'area', opacity: 0.18, clip: true }, encoding: { y: { field: 'low', type: 'quantitative', title, ...y }, y2: { field: 'high' } } }] : []),
           { mark: { type: 'line', point: true, strokeWidth: 2, clip: true }, encoding: { y: { field: 'mean', type: 'quantitative', title, ...y } } },
         ],
       } as TopLevelSpec,
@@ -128,7 +156,7 @@ export function sweepCharts(sweep: SweepInput, index: number): ChartSpec[] {
   const points = rows
     .map((r) => ({ x: num(r.cells['energy.perFinishedRequestJ.mean']), y: num(r.cells['latency.e2eS.p99.mean']), series: r.series, at: r.x }))
     .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-  if (points.length > 0) charts.push(paretoChart(`pareto-sweep-${index}`, `${sweep.label}: energy vs p99 latency`, points, `grid points (mean over seeds); ${xTitle} = load`));
+  if (points.length > 0) charts.push(paretoChart(`pareto-sweep-${index}`, `${sweep.label}: energy vs p99 latency`, points, band ? 'grid points (mean over seeds)' : 'grid points'));
   return charts;
 }
 

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { InputError } from '../errors.js';
-import { readTextFile } from '../util/yaml-file.js';
 import { readSummaryFile } from '../check/check.js';
+import { readJsonFile } from '../check/json-file.js';
+import { InputError, describeValue } from '../errors.js';
+import { readTextFile } from '../util/yaml-file.js';
+import { findColumns, readCsvTable } from '../workload/csv-table.js';
 
 /** Per-request columns the report needs from requests.csv (NaN where empty). */
 export interface RequestColumns {
@@ -72,55 +73,73 @@ export function readReportInputs(paths: readonly string[]): ReportInputs {
 }
 
 function readRun(dir: string): RunInput {
-  const summary = readSummaryFile(join(dir, 'summary.json'), 'summary file') as Record<string, unknown>;
+  const summary = readSummaryFile(join(dir, 'summary.json'), 'summary file');
   const label = typeof summary.name === 'string' ? summary.name : basename(dir);
   const file = join(dir, 'requests.csv');
   return { label, dir, summary, requests: existsSync(file) ? readRequests(file) : undefined };
 }
 
-/** Reads the columns the report needs from a requests.csv written by llmsim. */
+/**
+ * Reads the columns the report needs from a requests.csv written by llmsim. A file without rows
+ * (no run writes one) or a cell that is not a number is an InputError at its line and column;
+ * only the latency cells may be empty (requests that never started or finished).
+ */
 export function readRequests(file: string): RequestColumns {
-  const rows = parseCsv(file);
-  const header = rows[0] ?? [];
-  const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new InputError({ file, line: 1 }, `expected a requests.csv column "${name}", found columns ${header.join(', ')}`);
-    return i;
-  };
-  const [a, q, t, e, d] = ['arrival_s', 'queueing_delay_s', 'ttft_s', 'e2e_s', 'device'].map(col) as [number, number, number, number, number];
-  const n = rows.length - 1;
+  const table = readCsvTable(readTextFile(file, 'requests.csv'), file);
+  const col = findColumns(table, 'requests.csv', ['arrival_s', 'queueing_delay_s', 'ttft_s', 'e2e_s', 'device']);
+  const n = table.rows.length;
   const out = { arrivalS: new Float64Array(n), queueingDelayS: new Float64Array(n), ttftS: new Float64Array(n), e2eS: new Float64Array(n), device: new Array<string>(n) };
-  const num = (s: string | undefined) => (s === undefined || s === '' ? NaN : Number(s));
   for (let i = 0; i < n; i++) {
-    const r = rows[i + 1]!;
-    out.arrivalS[i] = num(r[a]);
-    out.queueingDelayS[i] = num(r[q]);
-    out.ttftS[i] = num(r[t]);
-    out.e2eS[i] = num(r[e]);
-    out.device[i] = r[d] ?? '';
+    const r = table.rows[i]!;
+    const cell = (name: 'arrival_s' | 'queueing_delay_s' | 'ttft_s' | 'e2e_s', optional: boolean) => numberCell(r[col[name]], optional, { file, line: table.lines[i], field: name });
+    out.arrivalS[i] = cell('arrival_s', false);
+    out.queueingDelayS[i] = cell('queueing_delay_s', true);
+    out.ttftS[i] = cell('ttft_s', true);
+    out.e2eS[i] = cell('e2e_s', true);
+    out.device[i] = r[col.device] ?? '';
   }
   return out;
 }
 
-function readPoints(file: string): SweepInput {
-  const rows = parseCsv(file);
-  const columns = rows[0] ?? [];
+/**
+ * Reads a sweep's points.csv: at least one grid point, `point` and `runs` whole numbers, and
+ * every statistic column after `runs` a number or empty. The label is the sweep's name from
+ * sweep.json beside it (else the directory's), with its confidence level.
+ */
+export function readPoints(file: string): SweepInput {
+  const table = readCsvTable(readTextFile(file, 'points.csv'), file);
+  const columns = table.header;
   const runsAt = columns.indexOf('runs');
-  if (columns[0] !== 'point' || runsAt < 0) throw new InputError({ file, line: 1 }, `expected a sweep points.csv header (point, <params>, runs, ...), found ${columns.slice(0, 4).join(', ')}`);
-  const label = basename(dirname(file)) === 'sweep' ? basename(dirname(dirname(file))) : basename(dirname(file));
-  const manifest = join(dirname(file), 'sweep.json');
-  const level = existsSync(manifest) ? (readSummaryFile(manifest, 'sweep manifest') as { level?: unknown }).level : undefined;
-  return { label, file, params: columns.slice(1, runsAt), columns, rows: rows.slice(1), level: typeof level === 'number' ? level : undefined };
+  if (columns[0] !== 'point' || runsAt < 0) throw new InputError({ file, line: table.headerLine }, `expected a sweep points.csv header (point, <params>, runs, ...), found ${columns.slice(0, 4).join(', ')}`);
+  table.rows.forEach((r, i) => {
+    const where = (field: string) => ({ file, line: table.lines[i], field });
+    for (const c of [0, runsAt]) {
+      if (!/^\d+$/.test(r[c]!)) throw new InputError(where(columns[c]!), `expected a whole number, found ${describeValue(r[c])}`);
+    }
+    for (let c = runsAt + 1; c < columns.length; c++) numberCell(r[c], true, where(columns[c]!));
+  });
+  const manifest = readManifestInfo(join(dirname(file), 'sweep.json'));
+  const label = manifest.name ?? (basename(dirname(file)) === 'sweep' ? basename(dirname(dirname(file))) : basename(dirname(file)));
+  return { label, file, params: columns.slice(1, runsAt), columns, rows: table.rows, level: manifest.level };
 }
 
-function parseCsv(file: string): string[][] {
-  try {
-    return parse(readTextFile(file, 'CSV file'), { relax_column_count: false }) as string[][];
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const e = err as { lines?: number; message?: string };
-    throw new InputError({ file, line: e.lines }, `expected well-formed CSV, found: ${e.message ?? String(err)}`);
+// Name and confidence level from a sweep.json beside points.csv, where there is one.
+function readManifestInfo(file: string): { name?: string; level?: number } {
+  if (!existsSync(file)) return {};
+  const m = readJsonFile(file, 'sweep manifest');
+  const rec = m !== null && typeof m === 'object' ? (m as Record<string, unknown>) : {};
+  return { name: typeof rec.name === 'string' ? rec.name : undefined, level: typeof rec.level === 'number' ? rec.level : undefined };
+}
+
+// A numeric CSV cell as llmsim writes it: a finite number, or (where allowed) empty for "undefined".
+function numberCell(cell: string | undefined, optional: boolean, where: { file: string; line?: number; field: string }): number {
+  if (cell === undefined || cell === '') {
+    if (optional) return NaN;
+    throw new InputError(where, 'expected a number, found an empty cell');
   }
+  const v = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(cell) ? Number(cell) : NaN;
+  if (!Number.isFinite(v)) throw new InputError(where, `expected a number, found ${describeValue(cell)}`);
+  return v;
 }
 
 function uniqueLabels(runs: RunInput[]): RunInput[] {

@@ -1,4 +1,4 @@
-import { latencyCdfCharts, runsParetoChart, sweepCharts, timelineCharts } from './charts.js';
+import { latencyCdfCharts, runsParetoChart, sweepCharts, sweepTitle, timelineCharts } from './charts.js';
 import { pointsTable, reportHtml, runsTable, type ReportSection } from './html.js';
 import type { ReportInputs } from './inputs.js';
 import { renderSvg, type ChartSpec } from './render.js';
@@ -13,7 +13,7 @@ export async function buildReport(inputs: ReportInputs, title: string, sources: 
   const pareto = runsParetoChart(inputs.runs);
   const plan: { title: string; charts: ChartSpec[]; note?: string }[] = [
     { title: 'Latency distributions', charts: latencyCdfCharts(inputs.runs), note: noRequests },
-    ...inputs.sweeps.map((s, i) => ({ title: `Sweep ${s.label}: latency vs load, energy vs latency`, charts: sweepCharts(s, i), note: 'No latency or energy columns in points.csv.' })),
+    ...inputs.sweeps.map((s, i) => ({ title: sweepTitle(s), charts: sweepCharts(s, i), note: 'No latency or energy columns in points.csv.' })),
     ...(pareto ? [{ title: 'Energy vs latency of the runs', charts: [pareto] }] : []),
     { title: 'Queue length and utilization over time', charts: timelineCharts(inputs.runs), note: noRequests },
   ].filter((s) => s.charts.length > 0 || inputs.runs.length > 0);

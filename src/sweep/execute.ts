@@ -28,7 +28,7 @@ export function executeRun(task: RunTask): RunOutcome {
     const loaded = checkScenario(task.data, { file: task.file, baseDir: task.baseDir });
     const result = simulate(prepareRun(loaded));
     const summary = summarize(result, { slo: loaded.scenario.slo, name: task.name ?? loaded.scenario.name });
-    if (task.writeDir !== undefined) writeResults(task.writeDir, { result, summary, scenarioText: resolvedScenarioText(loaded) });
+    if (task.writeDir !== undefined) writeResults(task.writeDir, { result, summary, scenarioText: resolvedScenarioText(loaded, task.writeDir) });
     return { ok: true, metrics: flattenSummary(summary) };
   } catch (err) {
     if (err instanceof InputError) {

@@ -72,10 +72,13 @@ export function readJournal(file: string): JournalContent | undefined {
 /**
  * Opens (or creates) the journal at `file` for the sweep described by `header`: finished runs are
  * read back, a torn last line is cut off, and new runs are appended after it. A journal of a
- * different sweep or shard is an InputError rather than silently mixed results.
+ * different sweep or shard is an InputError rather than silently mixed results - unless it holds
+ * no finished run, when there is nothing to lose (a sweep that failed at once, then was fixed)
+ * and it is started afresh.
  */
 export function openJournal(file: string, header: JournalHeader): Journal {
-  const existing = existsSync(file) ? readJournal(file) : undefined;
+  let existing = existsSync(file) ? readJournal(file) : undefined;
+  if (existing && existing.done.size === 0) existing = undefined;
   if (existing) {
     const h = existing.header;
     const same = h.fingerprint === header.fingerprint && h.runs === header.runs && h.shard.index === header.shard.index && h.shard.count === header.shard.count;

@@ -3,7 +3,8 @@ import cliProgress from 'cli-progress';
 /** Reports finished runs: a live bar on a terminal, or occasional plain lines for logs and CI. */
 export interface Progress {
   tick(): void;
-  stop(): void;
+  /** Ends the report; `failed`: the sweep stopped on an error, which says the rest (no final line). */
+  stop(failed?: boolean): void;
 }
 
 /** How to report progress. */
@@ -42,7 +43,9 @@ export function createProgress(o: ProgressOptions): Progress {
   const step = Math.max(1, Math.ceil(o.total / 20));
   let done = o.done;
   let ranHere = 0;
+  let shown = -1; // the count the last line showed: the final line only when it says something new
   const line = () => {
+    shown = done;
     const elapsedS = (o.nowMs() - startMs) / 1000;
     const etaS = ranHere > 0 ? (elapsedS / ranHere) * (o.total - done) : NaN;
     o.stream.write(`${o.label}: ${done}/${o.total} runs (${Math.floor((100 * done) / Math.max(1, o.total))}%), ${formatSeconds(elapsedS)} elapsed, ETA ${Number.isFinite(etaS) ? formatSeconds(etaS) : '-'}\n`);
@@ -54,8 +57,8 @@ export function createProgress(o: ProgressOptions): Progress {
       ranHere++;
       if (done % step === 0 && done < o.total) line();
     },
-    stop() {
-      line();
+    stop(failed = false) {
+      if (!failed && done !== shown) line();
     },
   };
 }

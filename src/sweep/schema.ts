@@ -26,6 +26,16 @@ export const sweepSchema = z.strictObject({
     .describe('Field path -> list of values; every combination is a grid point (the last path varies fastest)'),
   seeds: z
     .union([z.number().int().min(1).max(100_000), z.array(seed).min(1)])
+    // A repeated seed repeats a run exactly: it adds no information and narrows the intervals falsely.
+    .superRefine((seeds, ctx) => {
+      if (!Array.isArray(seeds)) return;
+      const first = new Map<number, number>();
+      seeds.forEach((s, i) => {
+        const j = first.get(s);
+        if (j === undefined) first.set(s, i);
+        else ctx.addIssue({ code: 'custom', path: [i], message: `expected each seed once (${s} is also sweep.seeds[${j}])` });
+      });
+    })
     .default(1)
     .describe('Replications per grid point: N (seeds seed, seed+1, ..., seed+N-1) or an explicit list of seeds'),
   level: z.number().gt(0).lt(1).default(0.95).describe('Confidence level of the per-point intervals in points.csv'),

@@ -1,10 +1,10 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareSummaries } from '../../src/check/check.js';
 import { DEFAULT_TOLERANCE, loadTolerances, patternToRegExp, toleranceFor } from '../../src/check/tolerances.js';
 import { main } from '../../src/main.js';
-import { tempDir } from '../sweep/fixtures.js';
+import { repoFile, tempDir } from '../sweep/fixtures.js';
 
 const dir = tempDir('check');
 let out = '';
@@ -72,7 +72,9 @@ describe('compareSummaries', () => {
 describe('llmsim check', () => {
   const summary = join(dir, 'summary.json');
   const golden = join(dir, 'golden.json');
-  beforeAll(() => writeFileSync(summary, `${JSON.stringify(base, null, 2)}\n`));
+  // A summary as far as check is concerned: base plus the other top-level mappings every summary has.
+  const full = { ...base, requests: { total: 10 }, throughput: { requestsPerS: 2 }, sim: { events: 100 } };
+  beforeAll(() => writeFileSync(summary, `${JSON.stringify(full, null, 2)}\n`));
 
   it('--update creates the baseline; an identical summary passes with exit 0', async () => {
     expect(await llmsim('check', summary, '--baseline', golden)).toBe(2);
@@ -80,15 +82,15 @@ describe('llmsim check', () => {
     expect(await llmsim('check', summary, '--baseline', golden, '--update')).toBe(0);
     expect(readFileSync(golden, 'utf8')).toBe(readFileSync(summary, 'utf8'));
     expect(await llmsim('check', summary, '--baseline', golden)).toBe(0);
-    expect(out).toMatch(/ok: 6 value\(s\) within tolerance/);
+    expect(out).toMatch(/ok: 9 value\(s\) within tolerance/);
   });
 
   it('a perturbed result fails with exit 1 and a table of what drifted; --update accepts it on purpose', async () => {
     const perturbed = join(dir, 'perturbed.json');
-    writeFileSync(perturbed, JSON.stringify({ ...base, latency: { e2eS: { mean: 10, p99: 21 } } }));
+    writeFileSync(perturbed, JSON.stringify({ ...full, latency: { e2eS: { mean: 10, p99: 21 } } }));
     expect(await llmsim('check', perturbed, '--baseline', golden)).toBe(1);
     expect(out).toMatch(/latency\.e2eS\.p99 .*20 .*21 .*\+1 .*\+5%/);
-    expect(err).toMatch(/perturbed\.json: 1 of 6 value\(s\) drifted from baseline .*golden\.json/);
+    expect(err).toMatch(/perturbed\.json: 1 of 9 value\(s\) drifted from baseline .*golden\.json/);
     const loose = join(dir, 'loose.yaml');
     writeFileSync(loose, 'metrics:\n  latency.e2eS.p99: { rel: 0.1 }\n');
     expect(await llmsim('check', perturbed, '--baseline', golden, '--tolerances', loose)).toBe(0);
@@ -101,10 +103,39 @@ describe('llmsim check', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{\n  "a": 1,\n  "b": [1, 2\n}\n');
     expect(await llmsim('check', broken, '--baseline', golden)).toBe(2);
-    expect(err).toMatch(/broken\.json:\d+:\d+: invalid YAML/);
+    // Read as JSON, not YAML: the error is JSON's, where the list should have been closed.
+    expect(err).toBe(`llmsim: ${broken}:4:1: expected valid JSON, found a syntax error: Expected ',' or ']' after array element\n`);
+    writeFileSync(broken, '{"a": 1');
+    expect(await llmsim('check', broken, '--baseline', golden)).toBe(2);
+    expect(err).toMatch(/broken\.json:1:8: expected valid JSON, found a syntax error/);
     const tol = join(dir, 'bad-tol.yaml');
     writeFileSync(tol, 'default:\n  rel: -1\n');
     expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(2);
     expect(err).toMatch(/bad-tol\.yaml:2:8: default\.rel: expected >= 0, found -1/);
+  });
+
+  it('refuses files that are not summaries (exit 2) and never writes one as a baseline', async () => {
+    const scenario = repoFile('scenarios/quickstart.yaml');
+    expect(await llmsim('check', scenario, '--baseline', golden)).toBe(2);
+    expect(err).toMatch(/^llmsim: .*quickstart\.yaml: requests: expected a summary file \(an llmsim summary\.json, .*\), found no "requests" \(top-level keys: name, description, seed, workload, cluster, policy, slo\)\n$/);
+    const fresh = join(dir, 'fresh.json');
+    expect(await llmsim('check', scenario, '--baseline', fresh, '--update')).toBe(2);
+    expect(existsSync(fresh)).toBe(false);
+    const named = join(dir, 'named.json');
+    writeFileSync(named, '{"name": 3}');
+    expect(await llmsim('check', summary, '--baseline', named)).toBe(2);
+    expect(err).toMatch(/named\.json: requests: expected a baseline summary .*found no "requests" \(top-level keys: name\)/);
+    writeFileSync(named, JSON.stringify({ ...full, sim: 7 }));
+    expect(await llmsim('check', named, '--baseline', golden)).toBe(2);
+    expect(err).toMatch(/named\.json: sim: expected a summary file .*found "sim" holding 7/);
+  });
+
+  it('refuses a tolerance pattern that matches no metric, naming it and its line', async () => {
+    const tol = join(dir, 'typo.yaml');
+    writeFileSync(tol, ['metrics:', '  "latency.*.p99": { rel: 0.1 }', '  "latncy.**": { rel: 0.1 }', ''].join('\n'));
+    expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(2);
+    expect(err).toBe(`llmsim: ${tol}:3:3: metrics.latncy.**: expected a pattern matching some metric of the summaries compared (did you mean "latency" for "latncy"?), found "latncy.**", which matches none\n`);
+    writeFileSync(tol, ['metrics:', '  "latency.*.p99": { rel: 0.1 }', '  "devices[*].utilization": { ignore: true }', ''].join('\n'));
+    expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { comparePolicies } from '../../src/compare/table.js';
+import { comparePolicies, formatComparison } from '../../src/compare/table.js';
+import { seedIndependent } from '../../src/commands/compare.js';
 import { policyVariants } from '../../src/compare/variants.js';
 import { main } from '../../src/main.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -32,11 +33,13 @@ describe('--policies', () => {
       { label: 'fifo:routing=least-loaded:n=3:on=true', name: 'fifo', params: { routing: 'least-loaded', n: 3, on: true } },
     ]);
   });
-  it('defaults to the scenario policy first, then the other registered ones', () => {
-    const v = policyVariants(undefined, scenario());
-    expect(v[0]).toEqual({ label: 'fifo', name: 'fifo', params: {} });
-    expect(new Set(v.map((x) => x.name)).size).toBe(v.length);
-    expect(v.map((x) => x.name)).not.toContain('wilkins-threshold'); // needs a threshold and groups: only by name
+  it('defaults to the scenario policy first, then the routing baselines that are not the same configuration', () => {
+    expect(policyVariants(undefined, scenario()).map((v) => v.label)).toEqual(['fifo', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded']);
+    // fifo with routing round-robin (its default) is the baseline `fifo`: not run twice.
+    const rr = { ...scenario(), policy: { name: 'fifo', params: { routing: 'round-robin' } } };
+    expect(policyVariants(undefined, rr).map((v) => v.label)).toEqual(['fifo:routing=round-robin', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded']);
+    const sjf = { ...scenario(), policy: { name: 'sjf-oracle', params: {} } };
+    expect(policyVariants(undefined, sjf).map((v) => v.label)).toEqual(['sjf-oracle', 'fifo', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded']);
   });
   it('rejects malformed entries and duplicates', () => {
     expect(() => policyVariants('fifo,', scenario())).toThrow(/--policies: expected name\[:key=value\.\.\.\]/);
@@ -57,6 +60,26 @@ describe('paired comparison', () => {
     expect(cells[1]!.diff!.low).toBeCloseTo(5 / 3 - 1.434218, 5);
     expect(cells[1]!.diff!.high).toBeCloseTo(5 / 3 + 1.434218, 5);
   });
+  it('gives a value or difference that is the same on every seed an exact zero-width interval, never starred', () => {
+    // Three seeds, identical per policy (a trace replay): 0.1 + 0.1 + 0.1 is not 3 * 0.1 in floating point.
+    const cells = comparePolicies(['A', 'B'], [[{ m: 0.1 }, { m: 0.1 }, { m: 0.1 }], [{ m: 0.3 }, { m: 0.3 }, { m: 0.3 }]], ['m'], 0.95);
+    expect(cells[0]!.value).toMatchObject({ n: 3, mean: 0.1, halfWidth: 0, low: 0.1, high: 0.1 });
+    expect(cells[1]!.diff).toMatchObject({ n: 3, mean: 0.3 - 0.1, halfWidth: 0 });
+    const text = formatComparison(cells, ['A', 'B'], 0.95);
+    const table = text.slice(0, text.lastIndexOf('┘') + 1);
+    expect(table).toMatch(/│ m +│ +0\.1 │ +0\.3 +│\n│ +│ +│ diff \+0\.2 │/);
+    expect(table).not.toMatch(/ \*|±/);
+    expect(text).toMatch(/without an interval was the same on every seed/);
+    // A difference that varies and excludes 0 is still starred.
+    const varied = comparePolicies(['A', 'B'], [[{ m: 1 }, { m: 2 }, { m: 3 }], [{ m: 2 }, { m: 3.1 }, { m: 4 }]], ['m'], 0.95);
+    expect(formatComparison(varied, ['A', 'B'], 0.95)).toMatch(/diff \+1\.033 \[[\d.]+, [\d.]+\] \*/);
+  });
+
+  it('detects policies whose every seed gave the same metrics', () => {
+    const same = [{ a: 1, b: null }, { a: 1, b: null }];
+    expect(seedIndependent(['A', 'B', 'C'], [same, [{ a: 1, b: null }, { a: 2, b: null }], [same[0]!]])).toEqual(['A']); // C: one seed proves nothing
+  });
+
   it('pairs only seeds where both policies have a value', () => {
     const cells = comparePolicies(['A', 'B'], [[{ m: 1 }, { m: null }, { m: 3 }], [{ m: 2 }, { m: 4 }, { m: 5 }]], ['m'], 0.95);
     expect(cells[1]!.diff!.n).toBe(2);

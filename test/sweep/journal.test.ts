@@ -48,14 +48,27 @@ describe('sweep journal', () => {
 
   it('refuses the journal of another sweep or shard, and damage before the last line', () => {
     const file = join(dir, 'd.jsonl');
-    openJournal(file, header).close();
+    const j = openJournal(file, header);
+    j.append(0, { x: 0 });
+    j.close();
     expect(() => openJournal(file, { ...header, fingerprint: 'zzz' })).toThrow(/d\.jsonl: expected the journal of this sweep .*found one of another/);
     expect(() => openJournal(file, { ...header, shard: { index: 1, count: 2 } })).toThrow(/shard 1\/2/);
     appendFileSync(file, 'garbage\n{"run":1,"metrics":{}}\n');
-    expect(() => readJournal(file)).toThrow(/d\.jsonl:2: expected one JSON record per line/);
+    expect(() => readJournal(file)).toThrow(/d\.jsonl:3: expected one JSON record per line/);
     const e = join(dir, 'e.jsonl');
     openJournal(e, { ...header, shard: { index: 1, count: 2 } }).close();
     appendFileSync(e, '{"run":2,"metrics":{}}\n');
     expect(() => readJournal(e)).toThrow(/e\.jsonl:2: expected a run of shard 1\/2 below 10, found 2/);
+  });
+
+  it('starts afresh over the journal of another sweep that finished no run (nothing to lose)', () => {
+    const file = join(dir, 'f.jsonl');
+    openJournal(file, header).close(); // a sweep that failed before its first run
+    const j = openJournal(file, { ...header, fingerprint: 'fixed' });
+    j.append(2, { x: 2 });
+    j.close();
+    const back = readJournal(file)!;
+    expect(back.header.fingerprint).toBe('fixed');
+    expect([...back.done.keys()]).toEqual([2]);
   });
 });

@@ -26,8 +26,19 @@ describe('sweep progress', () => {
       'sweep x: 50/100 runs (50%), 5s elapsed, ETA 25s',
       'sweep x: 55/100 runs (55%), 8s elapsed, ETA 23s',
       'sweep x: 60/100 runs (60%), 10s elapsed, ETA 20s',
-      'sweep x: 60/100 runs (60%), 10s elapsed, ETA 20s',
-    ]);
+    ]); // stop() adds no line repeating the last one
+  });
+
+  it('ends with a line only when it says something new, and none after a failure', () => {
+    const lines = (run: (p: ReturnType<typeof createProgress>) => void) => {
+      let text = '';
+      const p = createProgress({ label: 's', total: 100, done: 0, mode: 'lines', stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, nowMs: () => 0 });
+      run(p);
+      return text.split('\n').filter(Boolean).map((l) => l.split(',')[0]);
+    };
+    expect(lines((p) => p.stop())).toEqual(['s: 0/100 runs (0%)']);
+    expect(lines((p) => (p.tick(), p.tick(), p.stop()))).toEqual(['s: 0/100 runs (0%)', 's: 2/100 runs (2%)']);
+    expect(lines((p) => (p.tick(), p.stop(true)))).toEqual(['s: 0/100 runs (0%)']);
   });
 
   it('formats durations', () => {
