@@ -3,25 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compareSummaries } from '../../src/check/check.js';
 import { DEFAULT_TOLERANCE, loadTolerances, patternToRegExp, toleranceFor } from '../../src/check/tolerances.js';
-import { main } from '../../src/main.js';
 import { repoFile, tempDir } from '../sweep/fixtures.js';
+import { captureCli } from '../support/cli.js';
 
 const dir = tempDir('check');
-let out = '';
-let err = '';
-beforeAll(() => {
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
-function llmsim(...args: string[]): Promise<number> {
-  out = '';
-  err = '';
-  return main(['node', 'llmsim', ...args]);
-}
+const io = captureCli(dir);
+const { llmsim } = io;
 
 const defaults = loadTolerances();
 const base = { name: 'x', latency: { e2eS: { mean: 10, p99: 20 } }, energy: { totalJ: 1000, scope: ['busy'] }, devices: [{ utilization: 0.5 }] };
@@ -78,24 +65,24 @@ describe('llmsim check', () => {
 
   it('--update creates the baseline; an identical summary passes with exit 0', async () => {
     expect(await llmsim('check', summary, '--baseline', golden)).toBe(2);
-    expect(err).toMatch(/golden\.json: --baseline: expected an existing baseline summary, found no such file/);
+    expect(io.err).toMatch(/golden\.json: --baseline: expected an existing baseline summary, found no such file/);
     expect(await llmsim('check', summary, '--baseline', golden, '--update')).toBe(0);
     expect(readFileSync(golden, 'utf8')).toBe(readFileSync(summary, 'utf8'));
     expect(await llmsim('check', summary, '--baseline', golden)).toBe(0);
-    expect(out).toMatch(/ok: 9 value\(s\) within tolerance/);
+    expect(io.out).toMatch(/ok: 9 value\(s\) within tolerance/);
   });
 
   it('a perturbed result fails with exit 1 and a table of what drifted; --update accepts it on purpose', async () => {
     const perturbed = join(dir, 'perturbed.json');
     writeFileSync(perturbed, JSON.stringify({ ...full, latency: { e2eS: { mean: 10, p99: 21 } } }));
     expect(await llmsim('check', perturbed, '--baseline', golden)).toBe(1);
-    expect(out).toMatch(/latency\.e2eS\.p99 .*20 .*21 .*\+1 .*\+5%/);
-    expect(err).toMatch(/perturbed\.json: 1 of 9 value\(s\) drifted from baseline .*golden\.json/);
+    expect(io.out).toMatch(/latency\.e2eS\.p99 .*20 .*21 .*\+1 .*\+5%/);
+    expect(io.err).toMatch(/perturbed\.json: 1 of 9 value\(s\) drifted from baseline .*golden\.json/);
     const loose = join(dir, 'loose.yaml');
     writeFileSync(loose, 'metrics:\n  latency.e2eS.p99: { rel: 0.1 }\n');
     expect(await llmsim('check', perturbed, '--baseline', golden, '--tolerances', loose)).toBe(0);
     expect(await llmsim('check', perturbed, '--baseline', golden, '--update')).toBe(0);
-    expect(out).toMatch(/updated baseline .* \(1 value\(s\) had drifted\)/);
+    expect(io.out).toMatch(/updated baseline .* \(1 value\(s\) had drifted\)/);
     expect(await llmsim('check', perturbed, '--baseline', golden)).toBe(0);
   });
 
@@ -104,37 +91,37 @@ describe('llmsim check', () => {
     writeFileSync(broken, '{\n  "a": 1,\n  "b": [1, 2\n}\n');
     expect(await llmsim('check', broken, '--baseline', golden)).toBe(2);
     // Read as JSON, not YAML: the error is JSON's, where the list should have been closed.
-    expect(err).toBe(`llmsim: ${broken}:4:1: expected valid JSON, found a syntax error: Expected ',' or ']' after array element\n`);
+    expect(io.err).toBe(`llmsim: ${broken}:4:1: expected valid JSON, found a syntax error: Expected ',' or ']' after array element\n`);
     writeFileSync(broken, '{"a": 1');
     expect(await llmsim('check', broken, '--baseline', golden)).toBe(2);
-    expect(err).toMatch(/broken\.json:1:8: expected valid JSON, found a syntax error/);
+    expect(io.err).toMatch(/broken\.json:1:8: expected valid JSON, found a syntax error/);
     const tol = join(dir, 'bad-tol.yaml');
     writeFileSync(tol, 'default:\n  rel: -1\n');
     expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(2);
-    expect(err).toMatch(/bad-tol\.yaml:2:8: default\.rel: expected >= 0, found -1/);
+    expect(io.err).toMatch(/bad-tol\.yaml:2:8: default\.rel: expected >= 0, found -1/);
   });
 
   it('refuses files that are not summaries (exit 2) and never writes one as a baseline', async () => {
     const scenario = repoFile('scenarios/quickstart.yaml');
     expect(await llmsim('check', scenario, '--baseline', golden)).toBe(2);
-    expect(err).toMatch(/^llmsim: .*quickstart\.yaml: requests: expected a summary file \(an llmsim summary\.json, .*\), found no "requests" \(top-level keys: name, description, seed, workload, cluster, policy, slo\)\n$/);
+    expect(io.err).toMatch(/^llmsim: .*quickstart\.yaml: requests: expected a summary file \(an llmsim summary\.json, .*\), found no "requests" \(top-level keys: name, description, seed, workload, cluster, policy, slo\)\n$/);
     const fresh = join(dir, 'fresh.json');
     expect(await llmsim('check', scenario, '--baseline', fresh, '--update')).toBe(2);
     expect(existsSync(fresh)).toBe(false);
     const named = join(dir, 'named.json');
     writeFileSync(named, '{"name": 3}');
     expect(await llmsim('check', summary, '--baseline', named)).toBe(2);
-    expect(err).toMatch(/named\.json: requests: expected a baseline summary .*found no "requests" \(top-level keys: name\)/);
+    expect(io.err).toMatch(/named\.json: requests: expected a baseline summary .*found no "requests" \(top-level keys: name\)/);
     writeFileSync(named, JSON.stringify({ ...full, sim: 7 }));
     expect(await llmsim('check', named, '--baseline', golden)).toBe(2);
-    expect(err).toMatch(/named\.json: sim: expected a summary file .*found "sim" holding 7/);
+    expect(io.err).toMatch(/named\.json: sim: expected a summary file .*found "sim" holding 7/);
   });
 
   it('refuses a tolerance pattern that matches no metric, naming it and its line', async () => {
     const tol = join(dir, 'typo.yaml');
     writeFileSync(tol, ['metrics:', '  "latency.*.p99": { rel: 0.1 }', '  "latncy.**": { rel: 0.1 }', ''].join('\n'));
     expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(2);
-    expect(err).toBe(`llmsim: ${tol}:3:3: metrics.latncy.**: expected a pattern matching some metric of the summaries compared (did you mean "latency" for "latncy"?), found "latncy.**", which matches none\n`);
+    expect(io.err).toBe(`llmsim: ${tol}:3:3: metrics.latncy.**: expected a pattern matching some metric of the summaries compared (did you mean "latency" for "latncy"?), found "latncy.**", which matches none\n`);
     writeFileSync(tol, ['metrics:', '  "latency.*.p99": { rel: 0.1 }', '  "devices[*].utilization": { ignore: true }', ''].join('\n'));
     expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(0);
   });

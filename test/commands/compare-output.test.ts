@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POLICIES_TEXT } from '../../src/compare/variants.js';
-import { main } from '../../src/main.js';
 import { repoFile, sweepScenario, tempDir } from '../sweep/fixtures.js';
+import { captureCli } from '../support/cli.js';
 
 /**
  * What `llmsim compare` leaves on disk: the default policy set runs on any cluster; nothing is
@@ -11,21 +11,8 @@ import { repoFile, sweepScenario, tempDir } from '../sweep/fixtures.js';
  * nothing else; scenario problems read as `llmsim run` reports them.
  */
 const dir = tempDir('compare-output');
-let out = '';
-let err = '';
-beforeAll(() => {
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
-function llmsim(...args: string[]): Promise<number> {
-  out = '';
-  err = '';
-  return main(['node', 'llmsim', ...args]);
-}
+const io = captureCli(dir);
+const { llmsim } = io;
 const listing = (d: string) => readdirSync(d).sort();
 
 /** Continuous batching with a Splitwise profile: no leaderboard accuracy, so the Wilkins policies cannot run on it. */
@@ -62,14 +49,14 @@ describe('compare: the default policies', () => {
   it('are the scenario policy and the routing baselines, which run on any cluster', async () => {
     const o = join(dir, 'default');
     expect(await llmsim('compare', cbScenario('cb'), '--seeds', '2', '-j', '2', '-o', o)).toBe(0);
-    expect(out).toMatch(/5 policies x 2 seeds/);
+    expect(io.out).toMatch(/5 policies x 2 seeds/);
     // fifo:routing=least-loaded is the scenario's own policy: not run twice.
     expect(listing(o)).toEqual(['compare.csv', 'comparison.csv', 'fifo', 'fifo_routing_least-loaded', 'least-loaded', 'random', 'round-robin']);
   });
 
   it('are described identically in --help and docs/workflow.md', async () => {
     expect(await llmsim('compare', '--help')).toBe(0);
-    expect(out.replace(/\s+/g, ' ')).toContain(DEFAULT_POLICIES_TEXT);
+    expect(io.out.replace(/\s+/g, ' ')).toContain(DEFAULT_POLICIES_TEXT);
     expect(readFileSync(repoFile('docs/workflow.md'), 'utf8').replace(/\s+/g, ' ')).toContain(DEFAULT_POLICIES_TEXT);
   });
 });
@@ -79,24 +66,24 @@ describe('compare: nothing written on failure', () => {
     const file = cbScenario('cb-fail');
     const fresh = join(dir, 'fail', 'fresh');
     expect(await llmsim('compare', file, '--policies', 'fifo,wilkins-offline', '--seeds', '2', '-o', fresh)).toBe(2);
-    expect(err).toMatch(/in policy wilkins-offline, seed [34]: expected a leaderboard accuracy in the profile of h100\/0/);
+    expect(io.err).toMatch(/in policy wilkins-offline, seed [34]: expected a leaderboard accuracy in the profile of h100\/0/);
     expect(existsSync(join(dir, 'fail'))).toBe(false);
     const kept = join(dir, 'kept');
     expect(await llmsim('compare', file, '--policies', 'fifo,random', '--seeds', '2', '-o', kept, '-q')).toBe(0);
     const before = [listing(kept), readFileSync(join(kept, 'comparison.csv'), 'utf8')];
     expect(await llmsim('compare', file, '--policies', 'fifo,wilkins-offline', '--seeds', '2', '-o', kept)).toBe(2);
     expect(await llmsim('compare', file, '--policies', 'fifo', '--metrics', 'latency.e2eS.p999', '--seeds', '2', '-o', kept)).toBe(2);
-    expect(err).toMatch(/--metrics: .*unknown "latency\.e2eS\.p999"/);
+    expect(io.err).toMatch(/--metrics: .*unknown "latency\.e2eS\.p999"/);
     expect([listing(kept), readFileSync(join(kept, 'comparison.csv'), 'utf8')]).toEqual(before);
   });
 
   it('reports a scenario problem exactly as llmsim run does, before any run', async () => {
     const file = cbScenario('cb-missing', 'no-such-profile.yaml');
     expect(await llmsim('run', file, '-o', join(dir, 'missing-run'))).toBe(2);
-    const runError = err;
+    const runError = io.err;
     expect(runError).toMatch(/cb-missing\.yaml:13:\d+: cluster\.devices\[0\]\.profile: expected an existing file/);
     expect(await llmsim('compare', file, '--seeds', '3', '-o', join(dir, 'missing'))).toBe(2);
-    expect(err).toBe(runError);
+    expect(io.err).toBe(runError);
     expect(existsSync(join(dir, 'missing'))).toBe(false);
   });
 });
@@ -116,7 +103,7 @@ describe('compare: rerunning into a directory', () => {
     mkdirSync(join(o, 'random'));
     writeFileSync(join(o, 'random', 'data.txt'), 'mine');
     expect(await llmsim('compare', file, '--policies', 'fifo,random', '--seeds', '2', '-o', o)).toBe(2);
-    expect(err).toMatch(/rerun\/random: expected no file or directory there but llmsim compare results/);
+    expect(io.err).toMatch(/rerun\/random: expected no file or directory there but llmsim compare results/);
     expect(listing(o)).toEqual(['README.txt', 'compare.csv', 'comparison.csv', 'fifo', 'my-notes', 'random', 'round-robin']);
     expect(listing(join(o, 'random'))).toEqual(['data.txt']);
   });
@@ -131,9 +118,9 @@ describe('compare: a workload that does not depend on the seed', () => {
     const file = sweepScenario(d, '');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/workload:\n(  .*\n)+/, 'workload:\n  trace: { path: trace.csv }\n'));
     expect(await llmsim('compare', file, '--policies', 'fifo,least-loaded', '--seeds', '3', '-o', join(d, 'out'))).toBe(0);
-    const warnings = out.split('\n').filter((l) => l.startsWith('warning:'));
+    const warnings = io.out.split('\n').filter((l) => l.startsWith('warning:'));
     expect(warnings).toEqual([expect.stringMatching(/^warning: all 3 seeds gave identical results for every policy: the workload does not depend on the seed/)]);
-    const table = out.slice(out.indexOf('┌'), out.lastIndexOf('┘') + 1);
+    const table = io.out.slice(io.out.indexOf('┌'), io.out.lastIndexOf('┘') + 1);
     expect(table).toMatch(/diff [-+][\d.]+/); // the policies do differ...
     expect(table).not.toMatch(/±|\*/); // ...but there is no spread over seeds to test that against
   });

@@ -4,26 +4,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { comparePolicies, formatComparison } from '../../src/compare/table.js';
 import { seedIndependent } from '../../src/commands/compare.js';
 import { policyVariants } from '../../src/compare/variants.js';
-import { main } from '../../src/main.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { sweepScenario, tempDir } from '../sweep/fixtures.js';
+import { captureCli } from '../support/cli.js';
 
 const dir = tempDir('compare');
-let out = '';
-let err = '';
-beforeAll(() => {
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
-function llmsim(...args: string[]): Promise<number> {
-  out = '';
-  err = '';
-  return main(['node', 'llmsim', ...args]);
-}
+const io = captureCli(dir);
+const { llmsim } = io;
 
 describe('--policies', () => {
   const scenario = () => loadScenario(sweepScenario(dir, '')).scenario;
@@ -92,9 +79,9 @@ describe('llmsim compare', () => {
     const file = sweepScenario(dir, '', { count: 300 });
     const o = join(dir, 'out');
     expect(await llmsim('compare', file, '--policies', 'fifo,fifo:routing=least-loaded', '--seeds', '3', '-j', '2', '-o', o)).toBe(0);
-    expect(out).toMatch(/2 policies x 3 seeds \(5\.\.7\), same workload per seed/);
-    expect(out).toMatch(/│ metric +│ +fifo \(baseline\) │ +fifo:routing=least-loaded │/);
-    expect(out).toMatch(/│ latency\.e2eS\.p99 +│ +[\d.]+ ± [\d.]+ │ +[\d.]+ ± [\d.]+ │\n│ +│ +│ +diff [-+]?[\d.]+ \[[-\d.]+, [-\d.]+\]( \*)? │/);
+    expect(io.out).toMatch(/2 policies x 3 seeds \(5\.\.7\), same workload per seed/);
+    expect(io.out).toMatch(/│ metric +│ +fifo \(baseline\) │ +fifo:routing=least-loaded │/);
+    expect(io.out).toMatch(/│ latency\.e2eS\.p99 +│ +[\d.]+ ± [\d.]+ │ +[\d.]+ ± [\d.]+ │\n│ +│ +│ +diff [-+]?[\d.]+ \[[-\d.]+, [-\d.]+\]( \*)? │/);
     const rows = readFileSync(join(o, 'compare.csv'), 'utf8').trimEnd().split('\n');
     expect(rows).toHaveLength(1 + 6);
     const header = rows[0]!.split(',');
@@ -117,10 +104,10 @@ describe('llmsim compare', () => {
   it('a bad policy or parameter is an input error naming the entry and field', async () => {
     const file = sweepScenario(dir, '');
     expect(await llmsim('compare', file, '--policies', 'fifo:routing=sideways', '-o', join(dir, 'x'))).toBe(2);
-    expect(err).toMatch(/--policies: policy "fifo:routing=sideways": policy\.params\.routing: expected one of "round-robin", "least-loaded", found "sideways"/);
+    expect(io.err).toMatch(/--policies: policy "fifo:routing=sideways": policy\.params\.routing: expected one of "round-robin", "least-loaded", found "sideways"/);
     expect(await llmsim('compare', file, '--policies', 'fifoo', '-o', join(dir, 'x'))).toBe(2);
-    expect(err).toMatch(/policy "fifoo": policy\.name: unknown policy "fifoo" \(did you mean "fifo"\?\)/);
+    expect(io.err).toMatch(/policy "fifoo": policy\.name: unknown policy "fifoo" \(did you mean "fifo"\?\)/);
     expect(await llmsim('compare', file, '--policies', 'fifo', '--metrics', 'latency.e2eS.p99,bogus', '--seeds', '1', '-o', join(dir, 'x'))).toBe(2);
-    expect(err).toMatch(/--metrics: .*unknown "bogus"/);
+    expect(io.err).toMatch(/--metrics: .*unknown "bogus"/);
   });
 });

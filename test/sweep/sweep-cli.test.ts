@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/main.js';
 import { repoFile, sweepScenario, tempDir } from './fixtures.js';
+import { captureCli } from '../support/cli.js';
 
 /**
  * The sweep's promises, end to end through the CLI: results identical whatever -j, a sweep killed
@@ -17,26 +17,15 @@ const FILES = ['runs.csv', 'points.csv', 'sweep.json'];
 const grid = ['sweep:', '  grid:', '    workload.rateScale: [0.5, 1, 2, 4]', '    policy.params.routing: [round-robin, least-loaded]', '  seeds: 5'].join('\n');
 let scenario: string;
 let reference: string;
-let out = '';
-let err = '';
+const io = captureCli(dir);
+const { llmsim } = io;
 
 beforeAll(async () => {
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
   scenario = sweepScenario(dir, grid, { count: 2000 });
   reference = join(dir, 'reference');
   expect(await llmsim('sweep', scenario, '-o', reference, '-j', '2', '-q')).toBe(0);
 });
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
 
-function llmsim(...args: string[]): Promise<number> {
-  out = '';
-  err = '';
-  return main(['node', 'llmsim', ...args]);
-}
 
 const read = (d: string, f: string) => readFileSync(join(d, f), 'utf8');
 function expectSameAsReference(d: string): void {
@@ -76,7 +65,7 @@ describe('llmsim sweep', () => {
     appendFileSync(journal, '{"run":39,"metrics":{"requests.total":20'); // a write cut short
 
     expect(await llmsim('sweep', scenario, '-o', d, '-j', '2')).toBe(0);
-    expect(out).toMatch(new RegExp(`ran ${40 - before} in .* ${before} resumed from the journal`));
+    expect(io.out).toMatch(new RegExp(`ran ${40 - before} in .* ${before} resumed from the journal`));
     expectSameAsReference(d);
     const runs = readFileSync(journal, 'utf8').trimEnd().split('\n').slice(1).map((l) => JSON.parse(l).run as number);
     expect(runs).toHaveLength(40);
@@ -84,8 +73,8 @@ describe('llmsim sweep', () => {
 
     // A finished sweep reruns nothing.
     expect(await llmsim('sweep', scenario, '-o', d)).toBe(0);
-    expect(out).toMatch(/= 40 runs; all 40 already in the journal, nothing to run\n/);
-    expect(err).toBe(''); // no progress line for nothing to do
+    expect(io.out).toMatch(/= 40 runs; all 40 already in the journal, nothing to run\n/);
+    expect(io.err).toBe(''); // no progress line for nothing to do
   });
 
   it('n shards merged equal the unsharded sweep byte for byte', async () => {
@@ -101,25 +90,25 @@ describe('llmsim sweep', () => {
   it('merge refuses a missing shard, a shard twice, and an unfinished shard', async () => {
     const shards = [0, 1, 2].map((i) => join(dir, `shard-${i}`));
     expect(await llmsim('merge', shards[0]!, shards[2]!, '-o', join(dir, 'm1'))).toBe(2);
-    expect(err).toMatch(/expected all 3 shards, found none for shard\(s\) 1\/3/);
+    expect(io.err).toMatch(/expected all 3 shards, found none for shard\(s\) 1\/3/);
     expect(await llmsim('merge', shards[0]!, shards[1]!, shards[1]!, '-o', join(dir, 'm2'))).toBe(2);
-    expect(err).toMatch(/found shard 1\/3 again/);
+    expect(io.err).toMatch(/found shard 1\/3 again/);
     const partial = join(dir, 'partial');
     const lines = read(shards[2]!, 'journal.jsonl').split('\n');
     expect(await llmsim('sweep', scenario, '--shard', '2/3', '-o', partial, '-q')).toBe(0);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(partial, 'journal.jsonl'), `${lines.slice(0, 5).join('\n')}\n`);
     expect(await llmsim('merge', shards[0]!, shards[1]!, partial, '-o', join(dir, 'm3'))).toBe(2);
-    expect(err).toMatch(/expected 13 finished runs in shard 2\/3, found 4: rerun that shard/);
+    expect(io.err).toMatch(/expected 13 finished runs in shard 2\/3, found 4: rerun that shard/);
   });
 
   it('bad flags and a scenario without a sweep block are input errors (exit 2)', async () => {
     expect(await llmsim('sweep', scenario, '--shard', '3/3')).toBe(2);
-    expect(err).toMatch(/--shard: expected i\/n with 0 <= i < n/);
+    expect(io.err).toMatch(/--shard: expected i\/n with 0 <= i < n/);
     expect(await llmsim('sweep', scenario, '-j', '0')).toBe(2);
-    expect(err).toMatch(/--jobs/);
+    expect(io.err).toMatch(/--jobs/);
     const plain = sweepScenario(join(dir, 'reference'), '');
     expect(await llmsim('sweep', plain)).toBe(2);
-    expect(err).toMatch(/expected a sweep: block/);
+    expect(io.err).toMatch(/expected a sweep: block/);
   });
 });

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/main.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { planSweep } from '../../src/sweep/expand.js';
 import { preflightPoints } from '../../src/sweep/preflight.js';
 import { repoFile, sweepScenario, tempDir } from './fixtures.js';
+import { captureCli } from '../support/cli.js';
 
 /**
  * Bad input found by a sweep: reported before the output directory is touched, as `llmsim run`
@@ -14,21 +14,8 @@ import { repoFile, sweepScenario, tempDir } from './fixtures.js';
  */
 const dir = tempDir('sweep-errors');
 const PROFILE = repoFile('profiles/wilkins/llama-2-7b-a100.yaml');
-let out = '';
-let err = '';
-beforeAll(() => {
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
-function llmsim(...args: string[]): Promise<number> {
-  out = '';
-  err = '';
-  return main(['node', 'llmsim', ...args]);
-}
+const io = captureCli(dir);
+const { llmsim } = io;
 
 /** The fixture scenario with its text edited, in its own directory. */
 function scenarioWith(name: string, sweep: string, edit: (text: string) => string = (t) => t): string {
@@ -44,11 +31,11 @@ describe('sweep pre-flight', () => {
   it('reports a missing profile exactly as llmsim run does, in one line, and writes nothing', async () => {
     const file = scenarioWith('missing', SEEDS, (t) => t.replace(PROFILE, 'nope.yaml'));
     expect(await llmsim('run', file, '-o', join(dir, 'missing', 'run'))).toBe(2);
-    const runError = err;
+    const runError = io.err;
     expect(runError).toMatch(/s\.yaml:13:\d+: cluster\.devices\[0\]\.profile: expected an existing file/);
     const o = join(dir, 'missing', 'out', 'sweep');
     expect(await llmsim('sweep', file, '-o', o)).toBe(2);
-    expect(err).toBe(runError);
+    expect(io.err).toBe(runError);
     expect(existsSync(join(dir, 'missing', 'out'))).toBe(false);
     // Fixed, the same command runs: nothing was left to trip over.
     writeFileSync(file, readFileSync(file, 'utf8').replace('nope.yaml', PROFILE));
@@ -67,7 +54,7 @@ describe('sweep pre-flight', () => {
     expect(await llmsim('sweep', other, '-o', o, '-q')).toBe(0);
     const before = readFileSync(join(o, 'journal.jsonl'), 'utf8');
     expect(await llmsim('sweep', file, '-o', o)).toBe(2);
-    expect(err).toBe(`llmsim: ${join(d, 't.csv')}:3: prompt_tokens: expected a finite number, found "abc"\n`);
+    expect(io.err).toBe(`llmsim: ${join(d, 't.csv')}:3: prompt_tokens: expected a finite number, found "abc"\n`);
     expect(readFileSync(join(o, 'journal.jsonl'), 'utf8')).toBe(before);
   });
 
@@ -75,7 +62,7 @@ describe('sweep pre-flight', () => {
     const grid = ['sweep:', '  grid:', '    cluster.devices[0].slots: [1, 2]', `    cluster.devices[0].profile: [${PROFILE}, other.yaml]`].join('\n');
     const file = scenarioWith('swept', grid);
     expect(await llmsim('sweep', file, '-o', join(dir, 'swept', 'out'))).toBe(2);
-    expect(err).toMatch(/^llmsim: .*s\.yaml:21:\d+: cluster\.devices\[0\]\.profile: in sweep point 1 \(cluster\.devices\[0\]\.slots=1, cluster\.devices\[0\]\.profile="other\.yaml"\): expected an existing file, found none at .*other\.yaml\n$/);
+    expect(io.err).toMatch(/^llmsim: .*s\.yaml:21:\d+: cluster\.devices\[0\]\.profile: in sweep point 1 \(cluster\.devices\[0\]\.slots=1, cluster\.devices\[0\]\.profile="other\.yaml"\): expected an existing file, found none at .*other\.yaml\n$/);
     expect(existsSync(join(dir, 'swept', 'out'))).toBe(false);
   });
 
@@ -94,7 +81,7 @@ describe('sweep failures and edge cases', () => {
   it('a run that fails leaves neither the directories it created nor its files in an existing one', async () => {
     const file = scenarioWith('runtime', SEEDS, (t) => t.replace('  name: fifo', '  name: fifo\n  params: { groups: [nope] }'));
     expect(await llmsim('sweep', file, '-o', join(dir, 'runtime', 'new', 'sweep'))).toBe(2);
-    expect(err).toMatch(/llmsim: policy\.params\.groups\[0\]: in run \d \(point 0: no grid; seed \d\): expected a device group of the cluster \(a100\), found "nope"\n$/);
+    expect(io.err).toMatch(/llmsim: policy\.params\.groups\[0\]: in run \d \(point 0: no grid; seed \d\): expected a device group of the cluster \(a100\), found "nope"\n$/);
     expect(existsSync(join(dir, 'runtime', 'new'))).toBe(false);
     const mine = join(dir, 'runtime', 'mine');
     mkdirSync(mine);
@@ -106,13 +93,13 @@ describe('sweep failures and edge cases', () => {
   it('refuses a seed listed twice, naming the entry', async () => {
     const file = scenarioWith('dup', 'sweep:\n  seeds: [1, 2, 1]');
     expect(await llmsim('sweep', file, '-o', join(dir, 'dup', 'out'))).toBe(2);
-    expect(err).toMatch(/s\.yaml:19:\d+: sweep\.seeds\[2\]: expected each seed once \(1 is also sweep\.seeds\[0\]\), found 1\n$/);
+    expect(io.err).toMatch(/s\.yaml:19:\d+: sweep\.seeds\[2\]: expected each seed once \(1 is also sweep\.seeds\[0\]\), found 1\n$/);
   });
 
   it('says so when a shard holds no runs', async () => {
     const file = scenarioWith('shard', SEEDS);
     expect(await llmsim('sweep', file, '--shard', '5/10', '-o', join(dir, 'shard', 'out'))).toBe(0);
-    expect(out).toMatch(/^warning: shard 5\/10 holds no runs \(runs r with r mod 10 = 5; the sweep has 2\)/);
+    expect(io.out).toMatch(/^warning: shard 5\/10 holds no runs \(runs r with r mod 10 = 5; the sweep has 2\)/);
     expect(readFileSync(join(dir, 'shard', 'out', 'runs.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(1);
   });
 
