@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
 import { ITERATION_FORMS, compileCostModel, compileIterationModel, loadProfile, type CompileOptions } from '../profiles/load.js';
 import { createStream } from '../util/rng.js';
-import type { DeviceContext } from './device.js';
+import type { Device, DeviceContext } from './device.js';
 import type { ReplicaIdentity } from './slots.js';
+import type { IterationModel } from '../profiles/model.js';
 import type { Profile } from '../profiles/schema.js';
 import type { PreparedDeviceGroup } from '../simulation/simulate.js';
-import { formatPath } from '../util/validate.js';
+import { errorAt } from '../util/validate.js';
 import type { SourceDoc } from '../util/yaml-file.js';
 import { continuousBatchingDeviceSchema, createContinuousBatchingDevice } from './continuous-batching.js';
 import { edgePipelineDeviceSchema, prepareEdgePipelineGroup } from './edge-pipeline.js';
@@ -39,54 +39,51 @@ type Preparers = { [K in DeviceEntry['kind']]: (spec: Extract<DeviceEntry, { kin
 const preparers: Preparers = {
   slots(spec, env) {
     const profile = profileOfForm(spec.profile, 'bilinear', env);
-    const cost = replicaModel(spec, profile, compileCostModel, env);
-    const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, estimate: costEstimator(compileCostModel(profile)) };
+    const base = compileCostModel(profile);
+    const cost = replicaModel(spec, profile, base, compileCostModel, env);
+    const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, estimate: costEstimator(base) };
     return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createSlotsDevice(spec, cost(ctx, id), ctx, id) };
   },
-  'continuous-batching'(spec, env) {
-    const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
-    const model = replicaModel(spec, profile, compileIterationModel, env);
-    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)), warnings: iterationWarnings(spec, profile) };
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createContinuousBatchingDevice(spec, model(ctx, id), ctx, id) };
-  },
-  'static-batching'(spec, env) {
-    const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
-    const model = replicaModel(spec, profile, compileIterationModel, env);
-    const known = { gpus: profile.gpus, estimate: iterationEstimator(compileIterationModel(profile)), warnings: iterationWarnings(spec, profile) };
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createStaticBatchingDevice(spec, model(ctx, id), ctx, id) };
-  },
+  'continuous-batching': (spec, env) => iterationGroup(spec, env, createContinuousBatchingDevice),
+  'static-batching': (spec, env) => iterationGroup(spec, env, createStaticBatchingDevice),
   'edge-pipeline': prepareEdgePipelineGroup,
 };
 
+/** A batching device entry: an iteration-form profile compiled once, shared by estimates and noiseless replicas. */
+function iterationGroup<S extends { name: string; kind: string; profile: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
+  spec: S,
+  env: PrepareEnv,
+  create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
+): PreparedDeviceGroup {
+  const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
+  const base = compileIterationModel(profile);
+  const model = replicaModel(spec, profile, base, compileIterationModel, env);
+  const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base) };
+  return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
+}
+
 /**
- * Each replica's cost model: the shared compiled one, or, with `noise: true`, one that resamples
- * the profile's fit residuals from a stream of its own (seeded by scenario seed and replica name,
- * so adding a replica does not reshuffle the others). Policies' estimates never draw noise.
+ * Each replica's cost model: the shared compiled one (`base`), or, with `noise: true`, one that
+ * resamples the profile's fit residuals from a stream of its own (seeded by scenario seed and
+ * replica name, so adding a replica does not reshuffle the others). Policies' estimates use
+ * `base` and never draw noise.
  */
 function replicaModel<M>(
   spec: { noise: boolean },
   profile: Profile,
+  base: M,
   compile: (p: Profile, options?: CompileOptions) => M,
   env: PrepareEnv,
 ): (ctx: DeviceContext, id: ReplicaIdentity) => M {
-  if (!spec.noise) {
-    const shared = compile(profile);
-    return () => shared;
-  }
+  if (!spec.noise) return () => base;
   if (!('noise' in profile) || !profile.noise) {
-    const field = [...env.path, 'noise'];
-    const pos = env.source?.locate(field);
-    throw new InputError(
-      { file: env.source?.file, line: pos?.line, column: pos?.column, field: formatPath(field) },
-      `expected a profile with a noise block (the residuals of its fit), found none in profile "${profile.name}"`,
-    );
+    throw errorAt(env.source, undefined, [...env.path, 'noise'], `expected a profile with a noise block (the residuals of its fit), found none in profile "${profile.name}"`);
   }
   return (ctx, id) => compile(profile, { noise: createStream(ctx.seed, `noise/${id.name}`) });
 }
 
 /** Gaps in an iteration profile that silently change what a run means: say so in its results. */
-function iterationWarnings(spec: { name: string; kvCapacityTokens?: number }, profile: Profile): string[] {
-  const model = compileIterationModel(profile);
+function iterationWarnings(spec: { name: string; kvCapacityTokens?: number }, profile: Profile, model: IterationModel): string[] {
   const warnings: string[] = [];
   if (!Number.isFinite(model.kvCapacityTokens) && spec.kvCapacityTokens === undefined) {
     warnings.push(`${spec.name}: profile "${profile.name}" gives no memory, so the KV cache is unbounded (no preemption, no rejection); set kvCapacityTokens or add a memory block`);
@@ -104,12 +101,7 @@ function profileOfForm(file: string, form: Profile['form'] | readonly Profile['f
   const profile = env.profile(resolve(env.baseDir, file));
   const forms: readonly Profile['form'][] = typeof form === 'string' ? [form] : form;
   if (!forms.includes(profile.form)) {
-    const field = [...env.path, 'profile'];
-    const pos = env.source?.locate(field);
-    throw new InputError(
-      { file: env.source?.file, line: pos?.line, column: pos?.column, field: formatPath(field) },
-      `expected a profile of form ${forms.map((f) => `"${f}"`).join(' or ')} for this device kind, found "${profile.form}" in ${file}`,
-    );
+    throw errorAt(env.source, undefined, [...env.path, 'profile'], `expected a profile of form ${forms.map((f) => `"${f}"`).join(' or ')} for this device kind, found "${profile.form}" in ${file}`);
   }
   return profile;
 }

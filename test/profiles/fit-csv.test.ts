@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { fitCsv } from '../../src/profiles/fit-csv.js';
 import { FitSpecSchema, type FitSpecInput } from '../../src/profiles/fit-spec.js';
 import { parseProfile } from '../../src/profiles/load.js';
 import { createStream } from '../../src/util/rng.js';
+import { errorOf } from '../support/errors.js';
 
 const spec = (s: FitSpecInput) => FitSpecSchema.parse(s);
 const fit = (csv: string, s: FitSpecInput) => fitCsv(csv, 'm.csv', spec(s), 'llmsim fit m.csv');
 
-/** Message of the InputError `fn` throws. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
 
 // Published Wilkins et al. Llama-2 7B on A100 coefficients (papers.md): runtime b0..b2, energy a0..a2.
 const B = [-1.0e-2, 8.35e-2, 1.07e-4];

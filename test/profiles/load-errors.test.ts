@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { compileCostModel, compileIterationModel, loadProfile, parseProfile } from '../../src/profiles/load.js';
+import { errorOf } from '../support/errors.js';
 
 const bilinear = `name: t
 form: bilinear
@@ -35,16 +35,6 @@ memory:
   utilization: 0.9
 `;
 
-/** The one-line message of the InputError `fn` throws. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('profile loader errors', () => {
   it('accepts the valid fixtures', () => {
