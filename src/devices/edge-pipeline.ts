@@ -17,7 +17,7 @@ import { formatPath } from '../util/validate.js';
 import type { Device, DeviceContext, DeviceStats } from './device.js';
 import type { PrepareEnv } from './registry.js';
 import type { ReplicaIdentity } from './slots.js';
-import { createWaitQueue } from './wait-queue.js';
+import { createWaitQueue } from './kit/wait-queue.js';
 
 /** Scenario entry of an edge device. */
 export const edgePipelineDeviceSchema = z.strictObject({

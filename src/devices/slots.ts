@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { noiseField } from './noise-field.js';
 import type { RequestCostModel } from '../profiles/model.js';
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from './device.js';
-import { createWaitQueue } from './wait-queue.js';
+import { createWaitQueue } from './kit/wait-queue.js';
 
 /** Scenario entry of a request-level device: `slots` concurrent requests (Wilkins et al. style). */
 export const slotsDeviceSchema = z.strictObject({

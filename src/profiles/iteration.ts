@@ -23,14 +23,25 @@ export function compileIteration(p: IterationProfile): IterationModel {
   const capW = p.power?.capW ?? Infinity;
   const kvTokens = kvCapacityTokens(p.memory);
   if (!(kvTokens >= 1)) throw new Error(`profile ${p.name}: KV capacity ${kvTokens} tokens; the schema should have rejected it`);
+  const powerW = (batch: number) => Math.min(capW, busyW + busyWPerSeq * batch);
   return {
+    // One forward pass: the fixed cost (weights read, launches) is paid once, the larger of the two
+    // fits' intercepts; token terms add. Prompt chunks read their cached past like decodes read
+    // their context (perContextToken). Decodes only: exactly decodeStepS; fresh prompts only:
+    // exactly prefillS. The fits never saw mixed batches: this composition is an assumption.
+    iterationS: (s) => {
+      const fixed = Math.max(s.prefillSeqs > 0 ? p0 : 0, s.decodeSeqs > 0 ? d0 : 0);
+      const t = s.prefillTokens;
+      return fixed + p1 * t + p2 * t * t + perSeq * s.decodeSeqs + perCtx * (s.decodeContextTokens + s.prefillPastTokens);
+    },
+    iterationPowerW: (s) => powerW(s.prefillSeqs + s.decodeSeqs),
     prefillS: (tokens) => (tokens > 0 ? p0 + p1 * tokens + p2 * tokens * tokens : 0),
     decodeStepS: (batch, ctx) => (batch > 0 ? d0 + perSeq * batch + perCtx * ctx : 0),
     // Sum over i < steps of decodeStepS(batch, ctx + i*batch): the context grows by one token per
     // sequence per step, so the context term is an arithmetic series.
     decodeRunS: (batch, ctx, steps) =>
       batch > 0 && steps > 0 ? steps * (d0 + perSeq * batch + perCtx * ctx) + (perCtx * batch * steps * (steps - 1)) / 2 : 0,
-    busyPowerW: (batch) => Math.min(capW, busyW + busyWPerSeq * batch),
+    busyPowerW: powerW,
     idlePowerW: idleW,
     kvCapacityTokens: kvTokens,
   };

@@ -27,6 +27,13 @@ export function withIterationNoise(model: IterationModel, noise: IterationProfil
   const decode = noise.decode && createNoiseSampler(noise.decode, stream);
   const runs = new Map<number, number>();
   return {
+    // A pass with prompt chunks draws from the prefill residuals, a pass of decodes from the decode ones.
+    iterationS: (shape) => {
+      const exact = model.iterationS(shape);
+      const sampler = shape.prefillTokens > 0 ? prefill : decode;
+      return sampler && exact > 0 ? exact * sampler.factor() : exact;
+    },
+    iterationPowerW: model.iterationPowerW,
     prefillS: prefill ? (tokens) => model.prefillS(tokens) * prefill.factor() : model.prefillS,
     decodeStepS: decode ? (batch, ctx) => model.decodeStepS(batch, ctx) * decode.factor() : model.decodeStepS,
     decodeRunS: decode

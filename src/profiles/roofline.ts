@@ -53,6 +53,17 @@ export function compileRoofline(p: RooflineProfile): IterationModel {
     t.overheadS + Math.max((t.flopsPerToken * b + t.flopsPerContextToken * ctx) * t.sPerFlop, (t.weightBytes + ctx * t.kvBytesPerToken) * t.sPerByte);
   const busyW = p.device.tdpW * p.gpus;
   return {
+    // One pass: compute for every token (prompt chunks and decodes) plus attention over the pairs
+    // each query sees; memory for the weights once plus the KV read by decodes and by chunks that
+    // continue a cached prefix. Decodes only: exactly decodeStepS.
+    iterationS: (s) => {
+      const tokens = s.prefillTokens + s.decodeSeqs;
+      if (tokens === 0) return 0;
+      const flops = t.flopsPerToken * tokens + t.flopsPerContextToken * (s.decodeContextTokens + s.prefillPairs);
+      const bytes = t.weightBytes + (s.decodeContextTokens + s.prefillPastTokens) * t.kvBytesPerToken;
+      return t.overheadS + Math.max(flops * t.sPerFlop, bytes * t.sPerByte);
+    },
+    iterationPowerW: () => busyW,
     prefillS: (tokens) => (tokens > 0 ? t.overheadS + Math.max(t.flopsPerToken * tokens * t.sPerFlop, t.weightBytes * t.sPerByte) : 0),
     decodeStepS: (batch, ctx) => (batch > 0 ? step(batch, ctx) : 0),
     decodeRunS: (batch, ctx, steps) => (batch > 0 && steps > 0 ? runOfMax(t, batch, ctx, steps) : 0),

@@ -15,11 +15,19 @@ export function testIterationModel(o: {
   const [p0, p1, p2 = 0] = o.prefill;
   const [d0, dB, dC] = o.decode;
   const step = (b: number, c: number) => d0 + dB * b + dC * c;
+  const busy = (b: number) => (o.busyW ? o.busyW[0] + o.busyW[1] * b : 0);
   return {
+    // Whole-pass price written out from the documented rule: the larger intercept once, token terms added.
+    iterationS: (s) =>
+      s.prefillSeqs + s.decodeSeqs === 0
+        ? 0
+        : Math.max(s.prefillSeqs > 0 ? p0 : 0, s.decodeSeqs > 0 ? d0 : 0) +
+          p1 * s.prefillTokens + p2 * s.prefillTokens * s.prefillTokens + dB * s.decodeSeqs + dC * (s.decodeContextTokens + s.prefillPastTokens),
+    iterationPowerW: (s) => busy(s.prefillSeqs + s.decodeSeqs),
     prefillS: (t) => p0 + p1 * t + p2 * t * t,
     decodeStepS: step,
     decodeRunS: (b, c, k) => k * (d0 + dB * b + dC * c) + (dC * b * k * (k - 1)) / 2,
-    busyPowerW: (b) => (o.busyW ? o.busyW[0] + o.busyW[1] * b : 0),
+    busyPowerW: busy,
     idlePowerW: o.idleW ?? 0,
     kvCapacityTokens: o.kvTokens,
   };
@@ -31,7 +39,7 @@ export function tokenTimeCost(scaleS: number): RequestCostModel {
 }
 
 export function cbGroup(model: IterationModel, spec: Record<string, unknown> = {}, replicas = 1): PreparedDeviceGroup {
-  const parsed = continuousBatchingDeviceSchema.parse({ name: 'gpu', kind: 'continuous-batching', profile: 'test', replicas, ...spec });
+  const parsed = continuousBatchingDeviceSchema.parse({ name: 'gpu', kind: 'continuous-batching', profile: 'test', replicas, scheduler: 'legacy', ...spec });
   return { name: parsed.name, kind: parsed.kind, model: 'm', replicas, create: (ctx, id) => createContinuousBatchingDevice(parsed, model, ctx, id) };
 }
 

@@ -1,0 +1,335 @@
+/**
+ * The iteration loop of a batching replica: at each boundary a formation (formation.ts) decides the
+ * next iteration; the loop prices it, runs it as one event, applies its progress, retires finished
+ * sequences and accounts time and energy.
+ *
+ * Fast-forward: while the batch is fixed and every sequence decodes (nothing admissible, nothing
+ * finishing, the KV cache holding), k decode steps are one event. Boundaries of such a "run" are
+ * always computed from its start, as start + decodeRunS(batch, context0, j), and the run's time and
+ * energy are accounted when it closes, so one event per step (fastForward: false) and one per run
+ * give the same floats, byte for byte. An arrival cuts a run at the first boundary after it, unless
+ * the batch is full (nothing could join before a sequence finishes, which ends the run anyway).
+ */
+import type { IterationModel } from '../../profiles/model.js';
+import { emptyShape } from '../../profiles/model.js';
+import type { Device, DeviceContext, DeviceStats } from '../device.js';
+import { createKvBlocks } from '../kit/kv-blocks.js';
+import { RunningBatch } from '../kit/running-batch.js';
+import { createWaitQueue } from '../kit/wait-queue.js';
+import type { ReplicaIdentity } from '../slots.js';
+import type { ContinuousBatchingDeviceSpec } from './schema.js';
+import { admissionCheck, formationOf } from './modes.js';
+import type { FormationKit } from './formation.js';
+
+const KICK = -1; // event arg: an idle replica starts once every request arriving now is queued
+
+/** Creates one replica of a `continuous-batching` device entry. */
+export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
+  const { requests, records, engine } = ctx;
+  const legacy = spec.scheduler === 'legacy';
+  const kv = createKvBlocks(spec.kvCapacityTokens ?? model.kvCapacityTokens, spec.blockSize, legacy ? 1 : 0);
+  const batch = new RunningBatch(spec.maxBatchSize);
+  const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
+  const resumeGen = new Map<number, number>(); // tokens generated before a preemption (rare: a map is fine)
+  const formation = formationOf(spec);
+  const rejectReason = admissionCheck(spec, kv, id.group);
+  const shape = emptyShape();
+
+  // The segment in flight: one iteration (runSteps 0), or runSteps decode steps of the open run.
+  let active = false, epoch = 0, segStartS = 0, segEndS = 0, runSteps = 0;
+  let segPrefillS = 0; // legacy: the prefill pass's part of the iteration (split energy by it)
+  // The open run: `runBatch` sequences decoding since runStartS from total context runCtx0, runDone steps so far.
+  let runOpen = false, runStartS = 0, runCtx0 = 0, runBatch = 0, runDone = 0;
+  let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
+  let kickPending = false;
+
+  const kit: FormationKit = {
+    batch,
+    queue,
+    kv,
+    preemptedNow: 0,
+    pendingTokens: (rid) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0),
+    resumed: (rid) => resumeGen.has(rid),
+    schedule(i, tokens) {
+      kv.used += kv.growth(batch.computed[i]!, tokens);
+      batch.sched[i] = tokens;
+    },
+    admitHead(tokens) {
+      closeRun();
+      const rid = queue.shift();
+      const done = resumeGen.get(rid) ?? 0;
+      resumeGen.delete(rid);
+      if (Number.isNaN(records.startS[rid]!)) records.startS[rid] = engine.nowS;
+      records.device[rid] = id.index;
+      const i = batch.push(rid, requests[rid]!.promptTokens + done, done);
+      kit.schedule(i, tokens);
+      return i;
+    },
+    preemptNewest() {
+      closeRun();
+      const i = batch.n - 1;
+      const rid = batch.id[i]!;
+      kv.used -= kv.held(batch.computed[i]!) + (batch.sched[i]! > 0 ? kv.growth(batch.computed[i]!, batch.sched[i]!) : 0);
+      resumeGen.set(rid, batch.gen[i]!);
+      records.preemptions[rid]! += 1;
+      preemptions++;
+      kit.preemptedNow++;
+      batch.n--;
+      queue.requeue(rid);
+    },
+    abort(i, reason) {
+      closeRun();
+      const rid = batch.id[i]!;
+      kv.used -= kv.held(batch.computed[i]!) + (batch.sched[i]! > 0 ? kv.growth(batch.computed[i]!, batch.sched[i]!) : 0);
+      batch.removeAt(i);
+      records.reject(rid, reason);
+    },
+  };
+
+  /** Accounts the open run's time and energy (its batch is still the current one) and closes it. */
+  function closeRun(): void {
+    if (!runOpen) return;
+    runOpen = false;
+    const durS = engine.nowS - runStartS;
+    const energyJ = model.busyPowerW(runBatch) * durS;
+    busyS += durS;
+    busyEnergyJ += energyJ;
+    batchSeqS += runBatch * durS;
+    for (let i = 0; i < batch.n; i++) records.energyJ[batch.id[i]!] += energyJ / runBatch;
+  }
+
+  /** Applies the progress of the segment that just ended and retires finished sequences. */
+  function completeSegment(): void {
+    active = false;
+    if (runSteps > 0) {
+      for (let i = 0; i < batch.n; i++) {
+        batch.computed[i]! += runSteps;
+        batch.gen[i]! += runSteps;
+      }
+      runDone += runSteps;
+      iterations += runSteps;
+    } else {
+      accountIteration();
+      for (let i = 0; i < batch.n; i++) {
+        const s = batch.sched[i]!;
+        if (s === 0) continue;
+        batch.sched[i] = 0;
+        batch.computed[i]! += s;
+        if (batch.prefilling(i)) continue; // a chunk that does not end the prompt yields no token
+        if (batch.gen[i]++ === 0) records.firstTokenS[batch.id[i]!] = segEndS;
+      }
+      iterations++;
+    }
+    let used = 0, done = false;
+    for (let i = 0; i < batch.n; i++) {
+      used += kv.held(batch.computed[i]!);
+      if (batch.gen[i]! >= requests[batch.id[i]!]!.outputTokens) done = true;
+    }
+    // KV held now is the segment's peak; formations keep it within capacity.
+    if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
+    kv.used = used;
+    if (used > kv.peak) kv.peak = used;
+    if (!done) return;
+    closeRun();
+    batch.retain((i) => {
+      const rid = batch.id[i]!;
+      if (batch.gen[i]! < requests[rid]!.outputTokens) return true;
+      finished++;
+      records.finish(rid, segEndS);
+      ctx.onFinish(rid);
+      return false;
+    });
+    kv.used = 0;
+    for (let i = 0; i < batch.n; i++) kv.used += kv.held(batch.computed[i]!);
+  }
+
+  /** Time and energy of the single iteration that just ended, shared among its sequences. */
+  function accountIteration(): void {
+    const durS = segEndS - segStartS;
+    const seqs = shape.prefillSeqs + shape.decodeSeqs;
+    const energyJ = model.iterationPowerW(shape) * durS;
+    busyS += durS;
+    busyEnergyJ += energyJ;
+    batchSeqS += seqs * durS;
+    if (legacy) {
+      // Legacy split: the prefill pass's share to the prompts by tokens, the decode step's evenly.
+      const prefillJ = durS > 0 ? energyJ * (segPrefillS / durS) : 0;
+      for (let i = 0; i < batch.n; i++) {
+        const s = batch.sched[i]!;
+        const rid = batch.id[i]!;
+        if (batch.prefilling(i)) records.energyJ[rid] += (prefillJ * s) / shape.prefillTokens;
+        else records.energyJ[rid] += (energyJ - prefillJ) / shape.decodeSeqs;
+      }
+      return;
+    }
+    // One pass: energy by tokens computed.
+    const tokens = shape.prefillTokens + shape.decodeSeqs;
+    for (let i = 0; i < batch.n; i++) {
+      const s = batch.sched[i]!;
+      if (s > 0) records.energyJ[batch.id[i]!] += (energyJ * s) / tokens;
+    }
+  }
+
+  /** Boundary: form the next iteration and start it (or go idle). */
+  function startIteration(): void {
+    kit.preemptedNow = 0;
+    formation(kit);
+    // An empty replica that cannot take the queue head never will: end it rather than hang.
+    while (batch.n === 0 && queue.size > 0) {
+      const rid = queue.shift();
+      resumeGen.delete(rid);
+      records.reject(rid, `aborted: its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
+      formation(kit);
+    }
+    if (batch.n === 0) {
+      closeRun();
+      return; // idle
+    }
+    fillShape();
+    if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
+    segStartS = engine.nowS;
+    epoch++;
+    active = true;
+    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n) startRun();
+    else {
+      closeRun();
+      runSteps = 0;
+      segEndS = engine.nowS + (legacy ? legacyIterationS() : model.iterationS(shape));
+    }
+    if (!(segEndS > segStartS)) throw new Error(`${id.name}: iteration of non-positive length at t=${segStartS}; check the profile`);
+    ctx.schedule(segEndS, epoch);
+  }
+
+  /** Every sequence decodes: continue the open run (same batch) or open one, for as many steps as nothing changes. */
+  function startRun(): void {
+    if (!runOpen) {
+      runOpen = true;
+      runStartS = engine.nowS;
+      runCtx0 = shape.decodeContextTokens;
+      runBatch = batch.n;
+      runDone = 0;
+    } else if (runBatch !== batch.n || runCtx0 + runDone * runBatch !== shape.decodeContextTokens) {
+      throw new Error(`${id.name}: a decode run continued with a changed batch`);
+    }
+    let steps = Infinity;
+    for (let i = 0; i < batch.n; i++) {
+      steps = Math.min(steps, requests[batch.id[i]!]!.outputTokens - batch.gen[i]!);
+      batch.sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
+    }
+    if (!spec.fastForward) steps = 1;
+    else if (heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
+    runSteps = steps;
+    segEndS = runStartS + model.decodeRunS(runBatch, runCtx0, runDone + steps);
+  }
+
+  /** Legacy price: a prefill pass plus a decode step, added (each asked only when it has work: noisy models draw per call). */
+  function legacyIterationS(): number {
+    segPrefillS = shape.prefillTokens > 0 ? model.prefillS(shape.prefillTokens) : 0;
+    return segPrefillS + (shape.decodeSeqs > 0 ? model.decodeStepS(shape.decodeSeqs, shape.decodeContextTokens) : 0);
+  }
+
+  function fillShape(): void {
+    shape.prefillSeqs = shape.prefillTokens = shape.prefillPastTokens = shape.prefillPairs = 0;
+    shape.decodeSeqs = shape.decodeContextTokens = 0;
+    for (let i = 0; i < batch.n; i++) {
+      const s = batch.sched[i]!;
+      if (s === 0) continue;
+      const past = batch.computed[i]!;
+      if (batch.prefilling(i)) {
+        shape.prefillSeqs++;
+        shape.prefillTokens += s;
+        shape.prefillPastTokens += past;
+        shape.prefillPairs += s * (past + (s + 1) / 2);
+      } else {
+        shape.decodeSeqs++;
+        shape.decodeContextTokens += past + 1;
+      }
+    }
+  }
+
+  /** KV blocks the batch holds after `j` more decode steps. */
+  function heldAfter(j: number): number {
+    let total = 0;
+    for (let i = 0; i < batch.n; i++) total += kv.held(batch.computed[i]! + j);
+    return total;
+  }
+
+  /** Largest j in [1, hi) whose KV need fits (j = 1 fits: the formation ensured it). */
+  function lastFittingStep(hi: number): number {
+    let lo = 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (heldAfter(mid) <= kv.capacityBlocks) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** An arrival cuts the run in flight at its first step boundary after now. */
+  function cutAfterNow(): void {
+    if (!active || runSteps <= 1 || batch.n >= batch.max) return;
+    const boundary = (j: number) => runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
+    let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (boundary(mid) > engine.nowS) hi = mid;
+      else lo = mid;
+    }
+    if (hi === runSteps) return;
+    runSteps = hi;
+    segEndS = boundary(hi);
+    epoch++;
+    ctx.schedule(segEndS, epoch);
+  }
+
+  return {
+    ...id,
+    kind: 'continuous-batching',
+    capacity: spec.maxBatchSize,
+    queued: () => queue.size,
+    running: () => batch.n,
+    admit(rid) {
+      const reason = rejectReason(requests[rid]!);
+      if (reason !== undefined) {
+        records.reject(rid, reason);
+        return;
+      }
+      queue.push(rid);
+      if (active) cutAfterNow();
+      else if (!kickPending) {
+        kickPending = true;
+        ctx.schedule(engine.nowS, KICK, true);
+      }
+    },
+    fire(arg) {
+      if (arg === KICK) {
+        kickPending = false;
+        if (!active) startIteration();
+        return;
+      }
+      if (arg !== epoch || !active) return; // superseded by a cut
+      completeSegment();
+      startIteration();
+    },
+    stats(endS): DeviceStats {
+      return {
+        name: id.name,
+        group: id.group,
+        kind: 'continuous-batching',
+        busyS,
+        busyEnergyJ,
+        idleEnergyJ: model.idlePowerW * Math.max(0, endS - busyS),
+        finished,
+        iterations,
+        preemptions,
+        clampedCount: 0,
+        peakKvTokens: kv.peak * kv.blockSize,
+        kvCapacityTokens: kv.capacityBlocks * kv.blockSize,
+        energyScope: legacy
+          ? `iteration energy = busy power(batch) x iteration time; idle ${model.idlePowerW} W`
+          : `iteration energy = busy power(sequences in the pass) x pass time, shared by tokens computed; idle ${model.idlePowerW} W`,
+        extra: { meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0 },
+      };
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Batch formation: at each iteration boundary, which running sequences compute how many tokens,
+ * whom to preempt, and whom to admit from the queue. One function per scheduler mode; the device
+ * (device.ts) owns the clock, pricing, accounting and fast-forward. A formation only sets
+ * `batch.sched[i]` through the kit and changes the batch through the kit.
+ */
+import type { KvBlocks } from '../kit/kv-blocks.js';
+import type { RunningBatch } from '../kit/running-batch.js';
+import type { WaitQueue } from '../kit/wait-queue.js';
+
+/** What a formation may look at and do. */
+export interface FormationKit {
+  readonly batch: RunningBatch;
+  readonly queue: WaitQueue;
+  readonly kv: KvBlocks;
+  /** Tokens a waiting request must compute before it generates: its prompt plus what it generated before a preemption. */
+  pendingTokens(rid: number): number;
+  /** True when waiting request `rid` was preempted before (it is a recompute). */
+  resumed(rid: number): boolean;
+  /** Schedules `tokens` for running sequence i and takes the KV blocks they need (the caller checked they fit). */
+  schedule(i: number, tokens: number): void;
+  /** Admits the queue head with `tokens` scheduled (the caller checked blocks and limits); returns its index. */
+  admitHead(tokens: number): number;
+  /** Sends the newest running sequence back to the queue, to be recomputed. */
+  preemptNewest(): void;
+  /** Ends running sequence i now: it can never fit the KV cache, even alone. */
+  abort(i: number, reason: string): void;
+  /** Sequences preempted while forming this iteration. */
+  preemptedNow: number;
+}
+
+/** Decides the next iteration. */
+export type Formation = (kit: FormationKit) => void;
+
+/**
+ * llmsim 0.1's scheduler, kept so old results reproduce: every running sequence decodes; new
+ * prompts are prefilled whole in the same iteration (priced as a prefill pass plus a decode step)
+ * while the prefill token budget, batch size and KV blocks allow, with the next token's block
+ * reserved (lookahead 1). A lone recompute may exceed the budget. KV short: preempt the newest.
+ */
+export function legacyFormation(maxBatch: number, budget: number): Formation {
+  return (kit) => {
+    const { batch, queue, kv } = kit;
+    let need = 0;
+    for (let i = 0; i < batch.n; i++) need += kv.growth(batch.computed[i]!, 1);
+    while (kv.used + need > kv.capacityBlocks) {
+      const last = batch.n - 1;
+      need -= kv.growth(batch.computed[last]!, 1);
+      kit.preemptNewest();
+    }
+    for (let i = 0; i < batch.n; i++) kit.schedule(i, 1);
+    const firstNew = batch.n;
+    let prefillTokens = 0;
+    while (queue.size > 0 && batch.n < maxBatch) {
+      const rid = queue.peek();
+      const tokens = kit.pendingTokens(rid);
+      const overBudget = prefillTokens + tokens > budget && !(kit.resumed(rid) && batch.n === firstNew);
+      if (overBudget || kv.growth(0, tokens) > kv.free()) break;
+      kit.admitHead(tokens);
+      prefillTokens += tokens;
+    }
+  };
+}
+
+/** Settings of the chunked (vLLM v1 / Sarathi-Serve) formation. */
+export interface ChunkedSettings {
+  readonly maxBatch: number;
+  /** Tokens one iteration computes at most, decodes included. */
+  readonly budget: number;
+  /** A prompt chunk is at most this many tokens (0 = no limit beyond the budget). */
+  readonly longPrefillThreshold: number;
+}
+
+/**
+ * Chunked prefill under one token budget (vLLM v1's scheduler; Sarathi-Serve's stall-free batching
+ * with the chunk size as budget): running decodes first, one token each; then the next chunks of
+ * sequences still prefilling, in admission order; then new requests in queue order while the
+ * budget, the batch size and the KV cache allow. KV short: see `makeRoom`. After a preemption no
+ * new request is admitted in that iteration (as vLLM v1).
+ */
+export function chunkedFormation(s: ChunkedSettings): Formation {
+  const cap = s.longPrefillThreshold > 0 ? s.longPrefillThreshold : Infinity;
+  return (kit) => {
+    const { batch, queue, kv } = kit;
+    let budget = s.budget;
+    // Pass 0: decodes; pass 1: chunks of sequences still prefilling.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < batch.n && budget > 0; i++) {
+        if (batch.sched[i]! > 0 || batch.prefilling(i) !== (pass === 1)) continue;
+        const want = pass === 0 ? 1 : Math.min(batch.target[i]! - batch.computed[i]!, budget, cap);
+        // Only the newest sequences ever leave here (i itself last), so indices below stay valid.
+        const tokens = makeRoom(kit, i, want);
+        if (tokens === 0) continue;
+        kit.schedule(i, tokens);
+        budget -= tokens;
+      }
+    }
+    if (kit.preemptedNow > 0) return;
+    while (queue.size > 0 && budget > 0 && batch.n < s.maxBatch) {
+      const want = Math.min(kit.pendingTokens(queue.peek()), budget, cap);
+      if (kv.growth(0, want) > kv.free()) break;
+      kit.admitHead(want);
+      budget -= want;
+    }
+  };
+}
+
+/**
+ * vLLM v0's default scheduler (Orca-style, no chunking): when a waiting prompt fits, an iteration
+ * prefills whole prompts only (decodes pause) while the token budget, batch size and KV blocks
+ * allow; otherwise every running sequence decodes (KV short: see `makeRoom`).
+ */
+export function prefillFirstFormation(maxBatch: number, budget: number): Formation {
+  return (kit) => {
+    const { batch, queue, kv } = kit;
+    let tokens = 0;
+    while (queue.size > 0 && batch.n < maxBatch) {
+      const want = kit.pendingTokens(queue.peek());
+      if (tokens + want > budget || kv.growth(0, want) > kv.free()) break;
+      kit.admitHead(want);
+      tokens += want;
+    }
+    if (tokens > 0) return;
+    for (let i = 0; i < batch.n; i++) if (makeRoom(kit, i, 1) > 0) kit.schedule(i, 1);
+  };
+}
+
+/**
+ * Tokens running sequence i can compute now, at most `want`, making room in the KV cache by
+ * preempting the newest running sequences (recompute; vLLM's victim under FCFS) - never one already
+ * scheduled in this iteration (i then waits: 0). When i is itself the newest it is preempted (0).
+ * Alone, a prompt chunk shrinks to what fits; a decode that does not fit alone never will: aborted.
+ */
+function makeRoom(kit: FormationKit, i: number, want: number): number {
+  const { batch, kv } = kit;
+  while (kv.growth(batch.computed[i]!, want) > kv.free()) {
+    const last = batch.n - 1;
+    if (last !== i) {
+      if (batch.sched[last]! > 0) return 0;
+      kit.preemptNewest();
+      continue;
+    }
+    if (i > 0) {
+      kit.preemptNewest();
+      return 0;
+    }
+    const computed = batch.computed[i]!;
+    const fit = (kv.held(computed) + kv.free()) * kv.blockSize - kv.lookahead - computed;
+    if (batch.prefilling(i) && fit > 0) return Math.min(fit, want);
+    kit.abort(i, 'aborted: the sequence outgrew the KV cache of its replica while running alone');
+    return 0;
+  }
+  return want;
+}

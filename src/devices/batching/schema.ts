@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { noiseField } from '../noise-field.js';
+import { SCHEDULER_NAMES } from './modes.js';
+
+/** Scenario entry of an iteration-level (vLLM/Orca style) batching device. */
+export const continuousBatchingDeviceSchema = z.strictObject({
+  name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
+  kind: z.literal('continuous-batching'),
+  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file'),
+  replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
+  scheduler: z
+    .enum(SCHEDULER_NAMES)
+    .default('legacy')
+    .describe(
+      'Batch formation: vllm-v1 (chunked prefill under one token budget, decodes first; the default, as vLLM V1, SGLang and TensorRT-LLM serve), sarathi (stall-free chunks of chunkSize tokens), prefill-first (vLLM V0: whole prompts pause decodes), legacy (llmsim 0.1: whole prompts plus a decode step, priced additively)',
+    ),
+  maxBatchSize: z.number().int().positive().default(256).describe('Sequences in one iteration at most (vLLM max_num_seqs)'),
+  maxBatchedTokens: z
+    .number()
+    .int()
+    .positive()
+    .default(8192)
+    .describe('Tokens one iteration computes at most (vLLM max_num_batched_tokens): prompt chunks and decodes for vllm-v1; prompt tokens for prefill-first and legacy'),
+  chunkSize: z.number().int().positive().default(512).describe('sarathi: tokens one iteration computes at most, decodes included (its fixed chunk size)'),
+  longPrefillThreshold: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('vllm-v1: a prompt chunk is at most this many tokens (vLLM long_prefill_token_threshold; 0 = only the budget limits it)'),
+  maxModelLen: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Longest prompt + output a request may ask for (vLLM max_model_len); longer requests are rejected on arrival. Not set: no limit. Ignored by legacy'),
+  blockSize: z.number().int().positive().default(16).describe('KV-cache block size in tokens (1 = token-granular)'),
+  kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
+  fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
+  noise: noiseField,
+});
+export type ContinuousBatchingDeviceSpec = z.output<typeof continuousBatchingDeviceSchema>;

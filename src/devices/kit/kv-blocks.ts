@@ -1,0 +1,37 @@
+/**
+ * KV-cache blocks of one replica, counted (not yet identified: prefix caching will name them).
+ * A sequence holds ceil((computed + lookahead) / blockSize) blocks once it has computed anything:
+ * vLLM holds exactly its computed tokens (lookahead 0); llmsim's legacy scheduler also reserves the
+ * slot of the token being generated (lookahead 1).
+ */
+export interface KvBlocks {
+  readonly blockSize: number;
+  readonly capacityBlocks: number;
+  readonly lookahead: number;
+  /** Blocks held now (kept in step by the device). */
+  used: number;
+  /** Largest `used` seen at an iteration's end. */
+  peak: number;
+  /** Blocks a sequence holds with `computed` tokens in the cache (0 before its first chunk). */
+  held(computed: number): number;
+  /** Blocks a sequence needs to add to compute `tokens` more. */
+  growth(computed: number, tokens: number): number;
+  /** Blocks free now. */
+  free(): number;
+}
+
+/** A block counter for `capacityTokens` (Infinity = unbounded) in blocks of `blockSize` tokens. */
+export function createKvBlocks(capacityTokens: number, blockSize: number, lookahead: number): KvBlocks {
+  const held = (computed: number) => (computed > 0 ? Math.ceil((computed + lookahead) / blockSize) : 0);
+  const kv: KvBlocks = {
+    blockSize,
+    capacityBlocks: Math.floor(capacityTokens / blockSize),
+    lookahead,
+    used: 0,
+    peak: 0,
+    held,
+    growth: (computed, tokens) => held(computed + tokens) - held(computed),
+    free: () => kv.capacityBlocks - kv.used,
+  };
+  return kv;
+}

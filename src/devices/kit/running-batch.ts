@@ -1,0 +1,72 @@
+/**
+ * The sequences a batching replica is running, in admission order (preemption takes the newest,
+ * from the end), as parallel typed arrays: no object per sequence on the hot path.
+ *
+ * Token accounting, per sequence: `computed` tokens have their KV in the cache; the sequence is in
+ * its prefill phase until `computed` reaches `target` (its prompt, plus the tokens it had generated
+ * before a preemption: a recompute prefills those too); each iteration that completes the prefill,
+ * and each decode step after it, generates one token (`gen`). `sched` is the tokens scheduled in the
+ * iteration being formed (a prompt chunk, or 1 for a decode).
+ */
+export class RunningBatch {
+  n = 0;
+  readonly id: Int32Array;
+  readonly computed: Int32Array;
+  readonly target: Int32Array;
+  readonly gen: Int32Array;
+  readonly sched: Int32Array;
+
+  constructor(readonly max: number) {
+    this.id = new Int32Array(max);
+    this.computed = new Int32Array(max);
+    this.target = new Int32Array(max);
+    this.gen = new Int32Array(max);
+    this.sched = new Int32Array(max);
+  }
+
+  /** Appends a sequence with nothing computed yet; returns its index. */
+  push(rid: number, target: number, gen: number): number {
+    if (this.n === this.max) throw new Error(`running batch full (${this.max})`);
+    const i = this.n++;
+    this.id[i] = rid;
+    this.computed[i] = 0;
+    this.target[i] = target;
+    this.gen[i] = gen;
+    this.sched[i] = 0;
+    return i;
+  }
+
+  /** True while sequence i still has prompt (or recompute) tokens to prefill. */
+  prefilling(i: number): boolean {
+    return this.computed[i]! < this.target[i]!;
+  }
+
+  /** Removes sequence i, keeping the order of the others. */
+  removeAt(i: number): void {
+    for (let j = i + 1; j < this.n; j++) {
+      this.id[j - 1] = this.id[j]!;
+      this.computed[j - 1] = this.computed[j]!;
+      this.target[j - 1] = this.target[j]!;
+      this.gen[j - 1] = this.gen[j]!;
+      this.sched[j - 1] = this.sched[j]!;
+    }
+    this.n--;
+  }
+
+  /** Keeps the sequences for which `keep(i)` is true, in order (one pass). */
+  retain(keep: (i: number) => boolean): void {
+    let w = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (!keep(i)) continue;
+      if (w !== i) {
+        this.id[w] = this.id[i]!;
+        this.computed[w] = this.computed[i]!;
+        this.target[w] = this.target[i]!;
+        this.gen[w] = this.gen[i]!;
+        this.sched[w] = this.sched[i]!;
+      }
+      w++;
+    }
+    this.n = w;
+  }
+}
