@@ -14,7 +14,7 @@ export interface DeviceStats {
   readonly busyS: number;
   /** Energy while working, J. */
   readonly busyEnergyJ: number;
-  /** Energy while idle (idle power x idle time up to the end of the run), J. */
+  /** Energy while idle: idle power x the run window's time not spent busy, J. */
   readonly idleEnergyJ: number;
   /** Requests it finished. */
   readonly finished: number;
@@ -108,6 +108,9 @@ export interface Device extends DeviceView {
   admit(id: number): void;
   /** One of this device's own events fired at the engine's current time. */
   fire(arg: number): void;
-  /** Closes the accounts at `endS` (end of the run) and reports. */
-  stats(endS: number): DeviceStats;
+  /**
+   * Closes the accounts and reports. `windowS` is the length of the run's window (first arrival to
+   * last finish), the one utilization and throughput use: idle energy counts its time not busy.
+   */
+  stats(windowS: number): DeviceStats;
 }

@@ -173,14 +173,14 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
       ctx.onFinish(rid);
       if (queue.size > 0) start(queue.shift());
     },
-    stats(endS): DeviceStats {
+    stats(windowS): DeviceStats {
       return {
         name: id.name,
         group: id.group,
         kind: 'edge-pipeline',
         busyS,
         busyEnergyJ,
-        idleEnergyJ: spec.power.idleW * Math.max(0, endS - busyS),
+        idleEnergyJ: spec.power.idleW * Math.max(0, windowS - busyS),
         finished,
         iterations: finished,
         preemptions: 0,

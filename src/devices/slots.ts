@@ -74,8 +74,8 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
       ctx.onFinish(rid);
       if (queue.size > 0) start(queue.shift());
     },
-    stats(endS): DeviceStats {
-      const idleSlotS = Math.max(0, spec.slots * endS - busySlotS);
+    stats(windowS): DeviceStats {
+      const idleSlotS = Math.max(0, spec.slots * windowS - busySlotS);
       return {
         name: id.name,
         group: id.group,

@@ -156,14 +156,14 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
       batch.length = 0;
       if (waiting.length > 0) startBatch();
     },
-    stats(endS): DeviceStats {
+    stats(windowS): DeviceStats {
       return {
         name: id.name,
         group: id.group,
         kind: 'static-batching',
         busyS,
         busyEnergyJ,
-        idleEnergyJ: model.idlePowerW * Math.max(0, endS - busyS),
+        idleEnergyJ: model.idlePowerW * Math.max(0, windowS - busyS),
         finished,
         iterations: batches,
         preemptions: 0,

@@ -33,7 +33,12 @@ export interface Summary {
     readonly tpotS: Distribution;
     readonly e2eS: Distribution;
   };
-  /** Finished requests and their tokens over the span from the first arrival to the last finish. */
+  /**
+   * First arrival to last finish, s: the one window throughput, utilization and idle energy are
+   * measured over (devices count idle power for the window's time they are not busy).
+   */
+  readonly window: { readonly startS: number | null; readonly endS: number | null };
+  /** Finished requests and their tokens over the window (spanS = its length). */
   readonly throughput: {
     readonly spanS: number | null;
     readonly requestsPerS: number | null;
@@ -92,11 +97,8 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
   let preempted = 0;
   let outputTokens = 0;
   let promptTokens = 0;
-  let firstArrivalS = Infinity;
-  let lastFinishS = -Infinity;
   for (let i = 0; i < total; i++) {
     const req = requests[i];
-    if (req.arrivalS < firstArrivalS) firstArrivalS = req.arrivalS;
     if (records.preemptions[i] > 0) preempted++;
     const status = records.status[i];
     if (status === STATUS_REJECTED) rejected++;
@@ -104,9 +106,9 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     finished++;
     outputTokens += req.outputTokens;
     promptTokens += req.promptTokens;
-    if (records.finishS[i] > lastFinishS) lastFinishS = records.finishS[i];
   }
-  const spanS = finished > 0 ? lastFinishS - firstArrivalS : NaN;
+  // One window for rates, utilization and idle energy: first arrival to last finish (simulate's).
+  const spanS = finished > 0 ? result.window.endS - result.window.startS : NaN;
   const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
   const latency = latencyColumns(result);
   const counts = countGoodput(result, latency, slo);
@@ -120,6 +122,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
       tpotS: distribution(latency.tpotS),
       e2eS: distribution(latency.e2eS),
     },
+    window: { startS: roundOrNull(result.window.startS), endS: roundOrNull(result.window.endS) },
     throughput: {
       spanS: roundOrNull(spanS),
       requestsPerS: perS(finished),

@@ -10,6 +10,8 @@ export interface SimResult {
   readonly devices: readonly DeviceStats[];
   /** Simulation time of the last event, s. */
   readonly endS: number;
+  /** First arrival to last finish, s: the window of throughput, utilization and idle energy. */
+  readonly window: { readonly startS: number; readonly endS: number };
   /** Engine events processed. */
   readonly events: number;
   /** Human-readable warnings (e.g. profile values clamped at their floor). */

@@ -1,7 +1,7 @@
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from '../devices/device.js';
 import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
-import { RecordTable, STATUS_PENDING } from '../metrics/records.js';
+import { RecordTable, STATUS_FINISHED, STATUS_PENDING } from '../metrics/records.js';
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import type { SimResult } from './result.js';
@@ -120,12 +120,26 @@ export function simulate(input: SimInput): SimResult {
   for (let i = 0; i < requests.length; i++) {
     if (records.status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
   }
-  const stats = devices.map((d): DeviceStats => ({ ...d.stats(engine.nowS), model: d.model, accuracyPct: d.accuracy }));
+  const window = runWindow(requests, records, engine.nowS);
+  const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
   const clamped = stats
     .filter((s) => s.clampedCount > 0)
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
   const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
-  return { requests, records, devices: stats, endS: engine.nowS, events: engine.processed, warnings };
+  return { requests, records, devices: stats, endS: engine.nowS, window, events: engine.processed, warnings };
+}
+
+/**
+ * The window every rate, utilization and idle energy is measured over: first arrival to last
+ * finish (to the last event when nothing finished).
+ */
+function runWindow(requests: readonly Request[], records: RecordTable, endS: number): { startS: number; endS: number } {
+  if (requests.length === 0) return { startS: 0, endS };
+  let lastFinishS = -Infinity;
+  for (let i = 0; i < requests.length; i++) {
+    if (records.status[i] === STATUS_FINISHED && records.finishS[i]! > lastFinishS) lastFinishS = records.finishS[i]!;
+  }
+  return { startS: requests[0]!.arrivalS, endS: lastFinishS > -Infinity ? lastFinishS : endS };
 }
 
 function eligibility(devices: readonly Device[]): Map<string, number[]> {

@@ -49,5 +49,7 @@ export function buildResult(rows: Row[], devices: DeviceStats[], extra: Partial<
     else if (r.finishS !== undefined) records.status[id] = STATUS_FINISHED;
     return { id, ...r.req };
   });
-  return { requests, records, devices, endS: extra.endS ?? 10, events: extra.events ?? 0, warnings: extra.warnings ?? [] };
+  const finishes = rows.filter((r) => r.rejected === undefined && r.finishS !== undefined).map((r) => r.finishS!);
+  const window = { startS: rows.length > 0 ? Math.min(...rows.map((r) => r.req.arrivalS)) : 0, endS: finishes.length > 0 ? Math.max(...finishes) : (extra.endS ?? 10) };
+  return { requests, records, devices, endS: extra.endS ?? 10, window, events: extra.events ?? 0, warnings: extra.warnings ?? [] };
 }

@@ -4,7 +4,8 @@ import { simulate } from '../../src/simulation/simulate.js';
 import { fifoPolicy } from '../../src/policies/fifo.js';
 import { STATUS_FINISHED, STATUS_REJECTED } from '../../src/metrics/records.js';
 import type { RequestCostModel } from '../../src/profiles/model.js';
-import { cbGroup, req, slotsGroup, testIterationModel } from '../support/models.js';
+import { summarize } from '../../src/metrics/summary.js';
+import { cbGroup, req, slotsGroup, testIterationModel, tokenTimeCost } from '../support/models.js';
 
 const bilinearLike: RequestCostModel = {
   serviceS: (p, o) => 0.001 * p + 0.02 * o,
@@ -61,9 +62,11 @@ describe('simulation invariants on random workloads and clusters', () => {
             expect(d.busyS).toBeLessThanOrEqual(res.endS + 1e-9);
             expect(d.busyEnergyJ).toBeGreaterThanOrEqual(0);
             const idleW = d.kind === 'slots' ? 40 * slots : 90;
-            // Energy >= what the device would draw idling the whole run (busy power exceeds idle power here:
-            // 400+ W vs 90 W for batching, 250-300 W per busy slot vs 40 W).
-            expect(d.busyEnergyJ + d.idleEnergyJ).toBeGreaterThanOrEqual(idleW * res.endS - 1e-6);
+            // Energy >= what the device would draw idling the whole window, first arrival to last finish
+            // (busy power exceeds idle power here: 400+ W vs 90 W for batching, 250-300 W per busy slot vs 40 W).
+            const windowS = res.window.endS - res.window.startS;
+            expect(windowS).toBeLessThanOrEqual(res.endS - requests[0]!.arrivalS);
+            expect(d.busyEnergyJ + d.idleEnergyJ).toBeGreaterThanOrEqual(idleW * windowS * (1 - 1e-12) - 1e-6);
             expect(d.peakKvTokens).toBeLessThanOrEqual(d.kvCapacityTokens);
           }
           // Per-request energy shares add up to the devices' busy energy.
@@ -86,5 +89,25 @@ describe('simulation invariants on random workloads and clusters', () => {
       ),
       { numRuns: 120, seed: 11 },
     );
+  });
+});
+
+describe('one time window for rates, utilization and idle energy', () => {
+  it('counts idle power from the first arrival, not from t = 0 (hand-computed)', () => {
+    // One slot, service = 2 s per output token; idle 40 W. Requests at t = 100 and t = 105, 1 token each:
+    // busy 100-102 and 105-107. Window 100..107 = 7 s, busy 4 s, idle 3 s -> 120 J (counting from t = 0: 4120 J).
+    const res = simulate({
+      requests: [req(0, 100, 10, 1), req(1, 105, 10, 1)],
+      cluster: [slotsGroup({ ...tokenTimeCost(2), idlePowerW: 40 }, 1)],
+      policy: fifoPolicy,
+      policyParams: { routing: 'round-robin' },
+      seed: 1,
+    });
+    expect(res.window).toEqual({ startS: 100, endS: 107 });
+    expect(res.devices[0]!.idleEnergyJ).toBeCloseTo(120, 9);
+    const s = summarize(res);
+    expect(s.window).toEqual({ startS: 100, endS: 107 });
+    expect(s.throughput.spanS).toBe(7);
+    expect(s.devices[0]!.utilization).toBeCloseTo(4 / 7, 6);
   });
 });

@@ -311,14 +311,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       completeSegment();
       startIteration();
     },
-    stats(endS): DeviceStats {
+    stats(windowS): DeviceStats {
       return {
         name: id.name,
         group: id.group,
         kind: 'continuous-batching',
         busyS,
         busyEnergyJ,
-        idleEnergyJ: model.idlePowerW * Math.max(0, endS - busyS),
+        idleEnergyJ: model.idlePowerW * Math.max(0, windowS - busyS),
         finished,
         iterations,
         preemptions,
