@@ -1,9 +1,9 @@
 /** Shared helpers of scripts/paper-tables.ts: run one grid point, aggregate over seeds, print markdown. */
 import { resolve } from 'node:path';
 import { meanConfidenceInterval } from '../../src/metrics/stats.js';
-import { summarize, type Summary } from '../../src/metrics/summary.js';
-import { checkScenario, prepareRun } from '../../src/scenario/load.js';
-import { simulate } from '../../src/simulation/simulate.js';
+import type { Summary } from '../../src/metrics/summary.js';
+import { checkScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 import { loadYamlFile } from '../../src/util/yaml-file.js';
 
 export const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
@@ -18,8 +18,7 @@ export function runPoint(data: Record<string, any>, seed: number, edit: (d: any)
   const copy = structuredClone(data);
   edit(copy);
   copy.seed = seed;
-  const loaded = checkScenario(copy, { file: `${copy.name}.yaml`, baseDir: SCENARIOS });
-  return summarize(simulate(prepareRun(loaded)), { slo: loaded.scenario.slo, name: loaded.scenario.name });
+  return runScenario(checkScenario(copy, { file: `${copy.name}.yaml`, baseDir: SCENARIOS })).summary;
 }
 
 /** Mean runtime (service time) of finished requests: e2e minus queueing, averaged. */

@@ -2,9 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../engine/engine.js';
-import { summarize } from '../metrics/summary.js';
-import { checkScenario, prepareRun } from '../scenario/load.js';
-import { simulate } from '../simulation/simulate.js';
+import { checkScenario } from '../scenario/load.js';
+import { runScenario } from '../scenario/run.js';
 import { benchCases } from './cases.js';
 
 /** One benchmark case in this process; prints one JSON line of figures. */
@@ -29,12 +28,11 @@ if (!c.scenario) {
 } else {
   const t0 = performance.now();
   const loaded = checkScenario(c.scenario, { file: `bench:${c.id}`, baseDir: root });
-  const input = prepareRun(loaded);
-  const t1 = performance.now();
-  const result = simulate(input);
-  const t2 = performance.now();
-  const summary = summarize(result, {});
+  const endOf: Record<string, number> = {};
+  const { input, result, summary } = runScenario(loaded, { onStage: (stage) => (endOf[stage] = performance.now()) });
   const t3 = performance.now();
+  const t1 = endOf.prepared;
+  const t2 = endOf.simulated;
   out({
     requests: input.requests.length,
     finished: summary.requests.finished,

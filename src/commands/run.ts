@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { summarize } from '../metrics/summary.js';
 import { formatSummaryTable } from '../metrics/table.js';
 import { writeResults } from '../metrics/write.js';
-import { loadScenario, prepareRun, resolvedScenarioText } from '../scenario/load.js';
-import { simulate } from '../simulation/simulate.js';
+import { loadScenario, resolvedScenarioText } from '../scenario/load.js';
+import { runScenario } from '../scenario/run.js';
 import { parseOptions, seedOption } from './options.js';
 
 const runOptions = z.strictObject({
@@ -23,9 +22,7 @@ export function runCommand(file: string, rawOptions: unknown, print: (text: stri
   // What actually runs: flags override the file, and the written scenario.yaml says so.
   const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
   const run = { ...loaded, scenario };
-  const input = prepareRun(run);
-  const result = simulate(input);
-  const summary = summarize(result, { slo: scenario.slo, name: scenario.name });
+  const { result, summary } = runScenario(run);
   const dir = resolve(opts.out ?? scenario.output.dir ?? `results/${scenario.name}`);
   const written = writeResults(dir, {
     result,

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
-import { prepareDeviceGroup, profileCache } from '../devices/registry.js';
+import { profileCache } from '../devices/kinds/prepare.js';
+import { deviceFileFields, prepareDeviceGroup } from '../devices/registry.js';
 import { findPolicy, policies } from '../policies/registry.js';
 import type { PolicyDefinition } from '../policies/policy.js';
 import type { SimInput } from '../simulation/simulate.js';
@@ -76,8 +77,7 @@ export function fileFields(scenario: Scenario): { path: PropertyKey[]; value: st
     if (dist && dist.dist === 'empirical') out.push({ path: ['workload', 'synthetic', part, 'path'], value: dist.path });
   }
   scenario.cluster.devices.forEach((d, i) => {
-    if ('profile' in d) out.push({ path: ['cluster', 'devices', i, 'profile'], value: d.profile });
-    if ('model' in d && typeof d.model === 'string') out.push({ path: ['cluster', 'devices', i, 'model'], value: d.model });
+    for (const { field, value } of deviceFileFields(d)) out.push({ path: ['cluster', 'devices', i, field], value });
   });
   return out;
 }

@@ -1,8 +1,7 @@
 import { InputError, formatInputError, type InputLocation } from '../errors.js';
-import { summarize } from '../metrics/summary.js';
 import { writeResults } from '../metrics/write.js';
-import { checkScenario, prepareRun, resolvedScenarioText } from '../scenario/load.js';
-import { simulate } from '../simulation/simulate.js';
+import { checkScenario, resolvedScenarioText } from '../scenario/load.js';
+import { runScenario } from '../scenario/run.js';
 import { flattenSummary, type FlatMetrics } from './metrics.js';
 
 /** One simulation to run in a worker: raw scenario data plus where its relative paths start. */
@@ -22,12 +21,11 @@ export type RunOutcome =
   | { readonly ok: true; readonly metrics: FlatMetrics }
   | { readonly ok: false; readonly input: boolean; readonly location?: InputLocation; readonly message: string; readonly stack?: string };
 
-/** validate + prepareRun + simulate + summarize, as `llmsim run` does; never throws. */
+/** Validates the task's scenario and runs it as `llmsim run` does (runScenario); never throws. */
 export function executeRun(task: RunTask): RunOutcome {
   try {
     const loaded = checkScenario(task.data, { file: task.file, baseDir: task.baseDir });
-    const result = simulate(prepareRun(loaded));
-    const summary = summarize(result, { slo: loaded.scenario.slo, name: task.name ?? loaded.scenario.name });
+    const { result, summary } = runScenario(loaded, { name: task.name });
     if (task.writeDir !== undefined) writeResults(task.writeDir, { result, summary, scenarioText: resolvedScenarioText(loaded, task.writeDir) });
     return { ok: true, metrics: flattenSummary(summary) };
   } catch (err) {

@@ -7,10 +7,9 @@ import { formatDriftTable } from '../../src/check/format.js';
 import { loadTolerances } from '../../src/check/tolerances.js';
 import { deviceEntrySchema } from '../../src/devices/registry.js';
 import { writeFileAtomic } from '../../src/metrics/atomic-write.js';
-import { summarize } from '../../src/metrics/summary.js';
 import { policies } from '../../src/policies/registry.js';
-import { loadScenario, prepareRun } from '../../src/scenario/load.js';
-import { simulate } from '../../src/simulation/simulate.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 
 /**
  * The CI regression gate: every test/golden/<name>.yaml is simulated and its summary checked
@@ -25,8 +24,7 @@ const tolerances = loadTolerances(join(dir, 'tolerances.yaml'));
 const update = process.env.UPDATE_GOLDEN === '1';
 
 function summaryOf(file: string): unknown {
-  const loaded = loadScenario(file);
-  const summary = summarize(simulate(prepareRun(loaded)), { slo: loaded.scenario.slo, name: loaded.scenario.name });
+  const { summary } = runScenario(loadScenario(file));
   // Through JSON, as `llmsim check` reads summary.json.
   return JSON.parse(JSON.stringify(summary));
 }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../../src/metrics/summary.js';
-import { checkScenario, loadScenario, prepareRun } from '../../src/scenario/load.js';
-import { simulate } from '../../src/simulation/simulate.js';
+import { checkScenario, loadScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 import { loadYamlFile } from '../../src/util/yaml-file.js';
 
 const DIR = resolve(import.meta.dirname, '../../scenarios');
@@ -12,9 +11,7 @@ const file = (name: string) => resolve(DIR, name);
 function run(name: string, edit: (data: any) => void = () => {}) {
   const data = structuredClone(loadYamlFile(file(name), 'scenario').data) as any;
   edit(data);
-  const loaded = checkScenario(data, { file: name, baseDir: DIR });
-  const result = simulate(prepareRun(loaded));
-  return { result, summary: summarize(result) };
+  return runScenario(checkScenario(data, { file: name, baseDir: DIR }));
 }
 
 // The published coefficient table (Wilkins et al., HotCarbon 2024), typed in again here so the

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pairedComparison } from '../../src/metrics/stats.js';
-import { summarize } from '../../src/metrics/summary.js';
-import { checkScenario, prepareRun } from '../../src/scenario/load.js';
-import { simulate } from '../../src/simulation/simulate.js';
+import { checkScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 
 /**
  * RT-LM's claims on one request-level server (M/G/1): Llama-2 7B on A100 (Wilkins et al.
@@ -29,8 +28,7 @@ function meanE2e(policy: { name: string; params: Record<string, unknown> }, rho:
     cluster: { devices: [{ name: 'a100', kind: 'slots', profile: '../profiles/wilkins/llama-2-7b-a100.yaml', slots: 1 }] },
     policy,
   };
-  const loaded = checkScenario(data, { file: 'claims.yaml', baseDir: SCENARIOS });
-  return summarize(simulate(prepareRun(loaded))).latency.e2eS.mean!;
+  return runScenario(checkScenario(data, { file: 'claims.yaml', baseDir: SCENARIOS })).summary.latency.e2eS.mean!;
 }
 
 const FCFS = { name: 'fifo', params: {} };

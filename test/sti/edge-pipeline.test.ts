@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEdgePipelineDevice, edgePipelineDeviceSchema, prepareEdgePipelineGroup, type EdgePipelineDeviceSpec } from '../../src/devices/edge-pipeline.js';
 import type { DeviceContext } from '../../src/devices/device.js';
-import type { PrepareEnv } from '../../src/devices/registry.js';
+import type { PrepareEnv } from '../../src/devices/kinds/kind.js';
 import { Engine } from '../../src/engine/engine.js';
 import { InputError } from '../../src/errors.js';
 import { RecordTable, STATUS_FINISHED, STATUS_REJECTED } from '../../src/metrics/records.js';

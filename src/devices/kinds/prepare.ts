@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { ITERATION_FORMS, compileIterationModel, loadProfile, type CompileOptions } from '../../profiles/load.js';
+import type { IterationModel } from '../../profiles/model.js';
+import type { Profile } from '../../profiles/schema.js';
+import type { PreparedDeviceGroup } from '../../simulation/simulate.js';
+import { createStream } from '../../util/rng.js';
+import { errorAt } from '../../util/validate.js';
+import type { Device, DeviceContext } from '../device.js';
+import { iterationEstimator } from '../estimate.js';
+import type { ReplicaIdentity } from '../slots.js';
+import type { PrepareEnv } from './kind.js';
+
+/** A batching device entry: an iteration-form profile compiled once, shared by estimates and noiseless replicas. */
+export function iterationGroup<S extends { name: string; kind: string; profile: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
+  spec: S,
+  env: PrepareEnv,
+  create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
+): PreparedDeviceGroup {
+  const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
+  const base = compileIterationModel(profile);
+  const model = replicaModel(spec, profile, base, compileIterationModel, env);
+  const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base) };
+  return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
+}
+
+/**
+ * Each replica's cost model: the shared compiled one (`base`), or, with `noise: true`, one that
+ * resamples the profile's fit residuals from a stream of its own (seeded by scenario seed and
+ * replica name, so adding a replica does not reshuffle the others). Policies' estimates use
+ * `base` and never draw noise.
+ */
+export function replicaModel<M>(
+  spec: { noise: boolean },
+  profile: Profile,
+  base: M,
+  compile: (p: Profile, options?: CompileOptions) => M,
+  env: PrepareEnv,
+): (ctx: DeviceContext, id: ReplicaIdentity) => M {
+  if (!spec.noise) return () => base;
+  if (!('noise' in profile) || !profile.noise) {
+    throw errorAt(env.source, undefined, [...env.path, 'noise'], `expected a profile with a noise block (the residuals of its fit), found none in profile "${profile.name}"`);
+  }
+  return (ctx, id) => compile(profile, { noise: createStream(ctx.seed, `noise/${id.name}`) });
+}
+
+/** Gaps in an iteration profile that silently change what a run means: say so in its results. */
+function iterationWarnings(spec: { name: string; kvCapacityTokens?: number }, profile: Profile, model: IterationModel): string[] {
+  const warnings: string[] = [];
+  if (!Number.isFinite(model.kvCapacityTokens) && spec.kvCapacityTokens === undefined) {
+    warnings.push(`${spec.name}: profile "${profile.name}" gives no memory, so the KV cache is unbounded (no preemption, no rejection); set kvCapacityTokens or add a memory block`);
+  }
+  if (Number.isNaN(model.busyPowerW(1))) warnings.push(`${spec.name}: profile "${profile.name}" gives no power, so energy is unknown (null)`);
+  return warnings;
+}
+
+/** The entry's `profile` file, loaded through the run's cache; an input error unless it has one of `form`. */
+export function profileOfForm(file: string, form: Profile['form'] | readonly Profile['form'][], env: PrepareEnv): Profile {
+  const profile = env.profile(resolve(env.baseDir, file));
+  const forms: readonly Profile['form'][] = typeof form === 'string' ? [form] : form;
+  if (!forms.includes(profile.form)) {
+    throw errorAt(env.source, undefined, [...env.path, 'profile'], `expected a profile of form ${forms.map((f) => `"${f}"`).join(' or ')} for this device kind, found "${profile.form}" in ${file}`);
+  }
+  return profile;
+}
+
+/** Creates a per-run profile cache for PrepareEnv.profile. */
+export function profileCache(): (file: string) => Profile {
+  const cache = new Map<string, Profile>();
+  return (file) => {
+    let p = cache.get(file);
+    if (!p) {
+      p = loadProfile(file);
+      cache.set(file, p);
+    }
+    return p;
+  };
+}
