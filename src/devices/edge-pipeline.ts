@@ -15,7 +15,7 @@ import { STRATEGIES } from '../sti/plan.js';
 import { createPlanCache, defaultSeqBuckets, runStrategy, seqBucket, type EdgeSetup, type PlanCache } from '../sti/strategy.js';
 import { formatPath } from '../util/validate.js';
 import type { Device, DeviceContext, DeviceStats } from './device.js';
-import type { PrepareEnv } from './registry.js';
+import type { PrepareEnv } from './kinds/kind.js';
 import type { ReplicaIdentity } from './slots.js';
 import { createWaitQueue } from './kit/wait-queue.js';
 

@@ -6,8 +6,6 @@ import type { DeviceKind, PrepareEnv } from './kinds/kind.js';
 import { slotsKind } from './kinds/slots.js';
 import { staticBatchingKind } from './kinds/static-batching.js';
 
-// Device files import PrepareEnv from here (edge-pipeline.ts does).
-export type { PrepareEnv } from './kinds/kind.js';
 
 /**
  * Every device kind llmsim knows. Adding a kind: write its descriptor in src/devices/kinds/, add
