@@ -158,15 +158,29 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 });
 
-describe('llmsim run: requests that cannot fit are rejected with a reason, the run completes', () => {
-  it('a prompt+output beyond the KV capacity is rejected, others finish', async () => {
-    const file = scenario((t) => t.replace('replicas: 1', 'replicas: 1\n      kvCapacityTokens: 1000\n      blockSize: 16'), 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n0.5,900,200\n1,20,3\n');
+describe('llmsim run: requests that cannot fit are rejected or aborted with a reason, the run completes', () => {
+  const trace = 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n0.5,900,200\n1,20,3\n2,1200,1\n';
+  const withKv = (extra: string) => (t: string) => t.replace('replicas: 1', `replicas: 1\n      kvCapacityTokens: 1000\n      blockSize: 16${extra}`);
+
+  it('vllm-v1 (default): a prompt beyond the KV cache is rejected on arrival; a sequence outgrowing it alone is aborted', async () => {
+    const file = scenario(withKv(''), trace);
     expect(await run('run', file, '--quiet')).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
-    expect(summary.requests).toMatchObject({ total: 3, finished: 2, rejected: 1 });
-    expect(summary.requests.rejectReasons[0].reason).toBe('prompt+output exceeds the KV capacity of a gpu replica (992 tokens)');
+    expect(summary.requests).toMatchObject({ total: 4, finished: 2, rejected: 2 });
+    expect(summary.requests.rejectReasons.map((r: { reason: string }) => r.reason).sort()).toEqual([
+      'aborted: the sequence outgrew the KV cache of its replica while running alone',
+      'prompt exceeds the KV capacity of a gpu replica (992 tokens)',
+    ]);
     const csv = readFileSync(join(dir, 'out', 'requests.csv'), 'utf8').split('\n');
     expect(csv[2]).toMatch(/rejected/);
+  });
+
+  it('legacy: a prompt+output beyond the KV capacity is rejected on arrival (it used the true output length)', async () => {
+    const file = scenario(withKv('\n      scheduler: legacy'), trace);
+    expect(await run('run', file, '--quiet')).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(summary.requests).toMatchObject({ total: 4, finished: 2, rejected: 2 });
+    expect(summary.requests.rejectReasons[0].reason).toBe('prompt+output exceeds the KV capacity of a gpu replica (992 tokens)');
   });
 });
 

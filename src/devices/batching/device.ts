@@ -217,8 +217,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       batch.sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
     }
     // After a preemption a mode may admit at the very next boundary (vLLM v1 admits nothing in the
-    // iteration that preempted; V0 freed blocks its queue head may now fit): run one step.
-    if (!spec.fastForward || (kit.preemptedNow > 0 && queue.size > 0)) steps = 1;
+    // iteration that preempted; V0 freed blocks its queue head may now fit): run one step. Legacy
+    // preempts, then admits at the same boundary, so its queue stays blocked for the whole run.
+    if (!spec.fastForward || (!legacy && kit.preemptedNow > 0 && queue.size > 0)) steps = 1;
     else if (heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
     runSteps = steps;
     segEndS = runStartS + model.decodeRunS(runBatch, runCtx0, runDone + steps);

@@ -10,7 +10,7 @@ export const continuousBatchingDeviceSchema = z.strictObject({
   replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
   scheduler: z
     .enum(SCHEDULER_NAMES)
-    .default('legacy')
+    .default('vllm-v1')
     .describe(
       'Batch formation: vllm-v1 (chunked prefill under one token budget, decodes first; the default, as vLLM V1, SGLang and TensorRT-LLM serve), sarathi (stall-free chunks of chunkSize tokens), prefill-first (vLLM V0: whole prompts pause decodes), legacy (llmsim 0.1: whole prompts plus a decode step, priced additively)',
     ),
