@@ -16,6 +16,7 @@ const fmt = (x: unknown, d = 2) => (typeof x === 'number' ? x.toFixed(d) : '-');
 const num = (x: unknown) => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '-');
 
 console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'})`);
+const measured = new Map<string, { wallS: number; events: number }>();
 for (const c of benchCases) {
   if (only.length > 0 && !only.includes(c.id)) continue;
   const t0 = performance.now();
@@ -30,4 +31,7 @@ for (const c of benchCases) {
   console.log(`  simulate ${fmt(r.simulateS, 3)} s (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);
   console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${fmt(wallS, 2)} s`);
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${fmt(r.peakRssMB, 0)} MB`);
+  measured.set(c.id, { wallS, events: r.events! });
+  const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
+  if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
 }

@@ -10,12 +10,26 @@ export interface BenchCase {
   readonly title: string;
   readonly target: string;
   readonly scenario?: Record<string, unknown>;
+  /** Id of the case this one is compared with (same workload, another setting): the bench prints the ratios. */
+  readonly versus?: string;
+}
+
+/** The same case under llmsim 0.1's scheduler, to compare the default's cost with it. */
+function underLegacy(c: BenchCase): BenchCase {
+  const scenario = c.scenario as { cluster: { devices: Record<string, unknown>[] } };
+  return {
+    ...c,
+    id: `${c.id}-legacy`,
+    title: `${c.title}, scheduler: legacy`,
+    target: '-',
+    scenario: { ...scenario, cluster: { devices: scenario.cluster.devices.map((d) => ({ ...d, scheduler: 'legacy' })) } },
+  };
 }
 
 const llama7bSlots = { name: 'a100', kind: 'slots', profile: 'profiles/wilkins/llama-2-7b-a100.yaml' };
-const llama70bCb = { name: 'h100', kind: 'continuous-batching', profile: 'profiles/splitwise/llama2-70b-h100-tp4.yaml', maxBatchSize: 64, maxBatchedTokens: 8192 };
+const llama70bCb = { name: 'h100', kind: 'continuous-batching', scheduler: 'vllm-v1', profile: 'profiles/splitwise/llama2-70b-h100-tp4.yaml', maxBatchSize: 64, maxBatchedTokens: 8192 };
 
-export const benchCases: readonly BenchCase[] = [
+const cases: readonly BenchCase[] = [
   { id: 'engine', title: 'engine alone: 10M events through a heap of 10k pending', target: '-' },
   {
     id: 'slots-1m',
@@ -79,3 +93,8 @@ export const benchCases: readonly BenchCase[] = [
     },
   },
 ];
+
+/** Every case; (b) and (c) also under the legacy scheduler, which each is compared with. */
+export const benchCases: readonly BenchCase[] = cases.flatMap((c) =>
+  c.id === 'azure-conv-cb4' || c.id === 'cb16-1m' ? [underLegacy(c), { ...c, versus: `${c.id}-legacy` }] : [c],
+);

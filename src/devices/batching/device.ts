@@ -61,7 +61,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       resumeGen.delete(rid);
       if (Number.isNaN(records.startS[rid]!)) records.startS[rid] = engine.nowS;
       records.device[rid] = id.index;
-      const i = batch.push(rid, requests[rid]!.promptTokens + done, done);
+      const r = requests[rid]!;
+      const i = batch.push(rid, r.promptTokens + done, done, r.outputTokens);
       kit.schedule(i, tokens);
       return i;
     },
@@ -101,29 +102,29 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Applies the progress of the segment that just ended and retires finished sequences. */
   function completeSegment(): void {
     active = false;
+    const { computed, gen, sched, out, id: ids } = batch;
+    let used = 0, done = false;
     if (runSteps > 0) {
       for (let i = 0; i < batch.n; i++) {
-        batch.computed[i]! += runSteps;
-        batch.gen[i]! += runSteps;
+        const c = (computed[i]! += runSteps);
+        used += kv.held(c);
+        if ((gen[i]! += runSteps) >= out[i]!) done = true;
       }
       runDone += runSteps;
       iterations += runSteps;
     } else {
       accountIteration();
       for (let i = 0; i < batch.n; i++) {
-        const s = batch.sched[i]!;
-        if (s === 0) continue;
-        batch.sched[i] = 0;
-        batch.computed[i]! += s;
-        if (batch.prefilling(i)) continue; // a chunk that does not end the prompt yields no token
-        if (batch.gen[i]++ === 0) records.firstTokenS[batch.id[i]!] = segEndS;
+        const s = sched[i]!;
+        sched[i] = 0;
+        const c = (computed[i]! += s);
+        used += kv.held(c);
+        // A chunk that does not end the prompt yields no token.
+        if (s === 0 || c < batch.target[i]!) continue;
+        if (gen[i]++ === 0) records.firstTokenS[ids[i]!] = segEndS;
+        if (gen[i]! >= out[i]!) done = true;
       }
       iterations++;
-    }
-    let used = 0, done = false;
-    for (let i = 0; i < batch.n; i++) {
-      used += kv.held(batch.computed[i]!);
-      if (batch.gen[i]! >= requests[batch.id[i]!]!.outputTokens) done = true;
     }
     // KV held now is the segment's peak; formations keep it within capacity.
     if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
@@ -133,7 +134,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     closeRun();
     batch.retain((i) => {
       const rid = batch.id[i]!;
-      if (batch.gen[i]! < requests[rid]!.outputTokens) return true;
+      if (batch.gen[i]! < batch.out[i]!) return true;
       finished++;
       records.finish(rid, segEndS);
       ctx.onFinish(rid);
@@ -213,7 +214,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     }
     let steps = Infinity;
     for (let i = 0; i < batch.n; i++) {
-      steps = Math.min(steps, requests[batch.id[i]!]!.outputTokens - batch.gen[i]!);
+      steps = Math.min(steps, batch.out[i]! - batch.gen[i]!);
       batch.sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
     }
     // After a preemption a mode may admit at the very next boundary (vLLM v1 admits nothing in the

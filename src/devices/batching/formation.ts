@@ -48,7 +48,8 @@ export function legacyFormation(maxBatch: number, budget: number): Formation {
       need -= kv.growth(batch.computed[last]!, 1);
       kit.preemptNewest();
     }
-    for (let i = 0; i < batch.n; i++) kit.schedule(i, 1);
+    batch.sched.fill(1, 0, batch.n);
+    kv.used += need;
     const firstNew = batch.n;
     let prefillTokens = 0;
     while (queue.size > 0 && batch.n < maxBatch) {
@@ -83,12 +84,29 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
   return (kit) => {
     const { batch, queue, kv } = kit;
     let budget = s.budget;
-    // Pass 0: decodes; pass 1: chunks of sequences still prefilling.
-    for (let pass = 0; pass < 2; pass++) {
+    let prefilling = 0;
+    // Pass 0: decodes (the hot path: a block is free, or the sequence's last block has room).
+    for (let i = 0; i < batch.n && budget > 0; i++) {
+      const computed = batch.computed[i]!;
+      if (computed < batch.target[i]!) {
+        prefilling++;
+        continue;
+      }
+      const grow = kv.growth(computed, 1);
+      if (grow > kv.capacityBlocks - kv.used) {
+        if (makeRoom(kit, i, 1) === 0) continue; // only the newest leave (i itself last): indices below stay valid
+        kit.schedule(i, 1);
+      } else {
+        kv.used += grow;
+        batch.sched[i] = 1;
+      }
+      budget--;
+    }
+    // Pass 1: the next chunks of sequences still prefilling, in admission order.
+    if (prefilling > 0) {
       for (let i = 0; i < batch.n && budget > 0; i++) {
-        if (batch.sched[i]! > 0 || batch.prefilling(i) !== (pass === 1)) continue;
-        const want = pass === 0 ? 1 : Math.min(batch.target[i]! - batch.computed[i]!, budget, cap);
-        // Only the newest sequences ever leave here (i itself last), so indices below stay valid.
+        if (batch.sched[i]! > 0 || !batch.prefilling(i)) continue;
+        const want = Math.min(batch.target[i]! - batch.computed[i]!, budget, cap);
         const tokens = makeRoom(kit, i, want);
         if (tokens === 0) continue;
         kit.schedule(i, tokens);

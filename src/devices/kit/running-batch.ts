@@ -6,7 +6,8 @@
  * its prefill phase until `computed` reaches `target` (its prompt, plus the tokens it had generated
  * before a preemption: a recompute prefills those too); each iteration that completes the prefill,
  * and each decode step after it, generates one token (`gen`). `sched` is the tokens scheduled in the
- * iteration being formed (a prompt chunk, or 1 for a decode).
+ * iteration being formed (a prompt chunk, or 1 for a decode); `out` the tokens it will generate in
+ * all (copied from the request so the hot loops stay in these arrays).
  */
 export class RunningBatch {
   n = 0;
@@ -15,6 +16,7 @@ export class RunningBatch {
   readonly target: Int32Array;
   readonly gen: Int32Array;
   readonly sched: Int32Array;
+  readonly out: Int32Array;
 
   constructor(readonly max: number) {
     this.id = new Int32Array(max);
@@ -22,10 +24,11 @@ export class RunningBatch {
     this.target = new Int32Array(max);
     this.gen = new Int32Array(max);
     this.sched = new Int32Array(max);
+    this.out = new Int32Array(max);
   }
 
   /** Appends a sequence with nothing computed yet; returns its index. */
-  push(rid: number, target: number, gen: number): number {
+  push(rid: number, target: number, gen: number, out: number): number {
     if (this.n === this.max) throw new Error(`running batch full (${this.max})`);
     const i = this.n++;
     this.id[i] = rid;
@@ -33,6 +36,7 @@ export class RunningBatch {
     this.target[i] = target;
     this.gen[i] = gen;
     this.sched[i] = 0;
+    this.out[i] = out;
     return i;
   }
 
@@ -49,6 +53,7 @@ export class RunningBatch {
       this.target[j - 1] = this.target[j]!;
       this.gen[j - 1] = this.gen[j]!;
       this.sched[j - 1] = this.sched[j]!;
+      this.out[j - 1] = this.out[j]!;
     }
     this.n--;
   }
@@ -64,6 +69,7 @@ export class RunningBatch {
         this.target[w] = this.target[i]!;
         this.gen[w] = this.gen[i]!;
         this.sched[w] = this.sched[i]!;
+        this.out[w] = this.out[i]!;
       }
       w++;
     }
