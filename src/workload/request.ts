@@ -1,3 +1,19 @@
+/** A run of prompt tokens whose content is named by `id`: equal ids mean equal tokens. */
+export interface PrefixSegment {
+  /** Content id, unique within a workload (a Mooncake hash id, a system prompt, a conversation turn). */
+  readonly id: number;
+  /** Tokens of the run, >= 1. */
+  readonly tokens: number;
+}
+
+/** A turn that the client sends only after an earlier request of its session has ended. */
+export interface FollowUp {
+  /** Id of the request whose end (finish, rejection, abort or timeout) releases this one. */
+  readonly after: number;
+  /** Seconds the client waits after that end before sending this request ("think time"), >= 0. */
+  readonly thinkS: number;
+}
+
 /**
  * One inference request: immutable input. Outcomes live in a RecordTable, never here.
  * `outputTokens` is the truth; policies see it only when they declare themselves oracles.
@@ -19,4 +35,14 @@ export interface Request {
   readonly deadlineS?: number;
   /** Tenant or request class label. */
   readonly class?: string;
+  /**
+   * The prompt's first tokens as named segments, in order; tokens past them are unique to this
+   * request. Their tokens add up to at most promptTokens. Prefix caching matches on them.
+   */
+  readonly prefix?: readonly PrefixSegment[];
+  /**
+   * Closed loop: sent `thinkS` after request `after` ends, so its arrival is known only at run
+   * time (`arrivalS` is then NaN). `after` is a smaller id.
+   */
+  readonly followUp?: FollowUp;
 }
