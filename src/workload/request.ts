@@ -41,6 +41,12 @@ export interface Request {
    */
   readonly prefix?: readonly PrefixSegment[];
   /**
+   * Content id of the tokens this request generates, when a later request sends them back (a
+   * conversation's answer in the next turn's history): their KV blocks are then cacheable too.
+   * Only meaningful when `prefix` names the whole prompt.
+   */
+  readonly outputId?: number;
+  /**
    * Closed loop: sent `thinkS` after request `after` ends, so its arrival is known only at run
    * time (`arrivalS` is then NaN). `after` is a smaller id.
    */

@@ -1,0 +1,149 @@
+/**
+ * The prefix cache of one replica's KV blocks (vLLM's automatic prefix caching, SGLang's radix
+ * cache): a full block whose tokens are named (Request.prefix segments, or a named output) is
+ * kept under its identity - its content and, through its parent, everything before it - so a later
+ * sequence with the same leading tokens reuses it instead of computing it again.
+ *
+ * Blocks are of two sorts. Named blocks are nodes of a trie (identity = path from the root), with a
+ * reference count: in use while a running sequence holds them, else free but cached, in an LRU
+ * list, until space is needed. Anonymous blocks (unnamed content, or a sequence's partial last
+ * block) are only counted, by the device. The pool never holds more than `capacityBlocks`: when
+ * anonymous and in-use blocks need room, free cached blocks are evicted, least recently freed first.
+ */
+
+/** A block's content: `id * 2^21 + offset` within one segment, or a string when it spans several. */
+export type BlockKey = number | string;
+
+const ROOT = -1;
+const NONE = -2;
+
+/** Trie of named blocks with reference counts and an LRU of the free ones. */
+export class PrefixCache {
+  /** Evictions so far (free cached blocks reclaimed for other content). */
+  evictions = 0;
+  /** Named blocks in use (reference count > 0). */
+  inUse = 0;
+  /** Named blocks free but cached (in the LRU list). */
+  cachedFree = 0;
+  /** Largest number of named blocks held at once. */
+  peakNamed = 0;
+  private readonly refs: Int32Array;
+  private readonly parent: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private readonly keys: BlockKey[];
+  private readonly children: (Map<BlockKey, number> | undefined)[];
+  private readonly rootChildren = new Map<BlockKey, number>();
+  private readonly spare: number[] = [];
+  private head = NONE; // least recently freed
+  private tail = NONE;
+
+  constructor(readonly capacityBlocks: number) {
+    const n = Math.min(capacityBlocks, 1 << 26);
+    this.refs = new Int32Array(n);
+    this.parent = new Int32Array(n);
+    this.prev = new Int32Array(n);
+    this.next = new Int32Array(n);
+    this.keys = new Array<BlockKey>(n);
+    this.children = new Array(n);
+    for (let i = n - 1; i >= 0; i--) this.spare.push(i);
+  }
+
+  /** Named blocks held in the pool (in use or cached). */
+  get named(): number {
+    return this.inUse + this.cachedFree;
+  }
+
+  /** The child of `node` (ROOT for the first block) with this content, or -1. */
+  child(node: number, key: BlockKey): number {
+    const map = node === ROOT ? this.rootChildren : this.children[node];
+    return map?.get(key) ?? -1;
+  }
+
+  /** True when `node` is free (cached, evictable): acquiring it takes a block from the free pool. */
+  isFree(node: number): boolean {
+    return this.refs[node] === 0;
+  }
+
+  /** Takes a reference on `node` (a hit, or a block the caller just inserted). */
+  acquire(node: number): void {
+    if (this.refs[node]++ === 0) {
+      this.unlink(node);
+      this.cachedFree--;
+      this.inUse++;
+    }
+  }
+
+  /** Drops a reference; at zero the block stays cached, most recently freed. */
+  release(node: number): void {
+    if (--this.refs[node]! === 0) {
+      this.inUse--;
+      this.cachedFree++;
+      this.append(node);
+    } else if (this.refs[node]! < 0) throw new Error(`prefix cache: block ${node} released more often than acquired`);
+  }
+
+  /**
+   * Names a full block under `parentNode` and takes a reference on it. Returns the new node, or -1
+   * when that content is cached already (the caller keeps its own copy anonymous, as vLLM keeps a
+   * duplicate block) or no slot is left. The caller made room first (`reclaim`).
+   */
+  insert(parentNode: number, key: BlockKey): number {
+    const map = parentNode === ROOT ? this.rootChildren : (this.children[parentNode] ??= new Map());
+    if (map.has(key) || this.spare.length === 0) return -1;
+    const node = this.spare.pop()!;
+    map.set(key, node);
+    this.parent[node] = parentNode;
+    this.keys[node] = key;
+    this.refs[node] = 1;
+    this.inUse++;
+    if (this.named > this.peakNamed) this.peakNamed = this.named;
+    return node;
+  }
+
+  /**
+   * Evicts free cached blocks, least recently freed first, until `otherBlocks` (anonymous blocks
+   * in use) plus the named ones fit the capacity.
+   */
+  reclaim(otherBlocks: number): void {
+    while (otherBlocks + this.named > this.capacityBlocks && this.head !== NONE) this.evict(this.head);
+  }
+
+  /** Reference count of a node (tests and invariant checks). */
+  refCount(node: number): number {
+    return this.refs[node]!;
+  }
+
+  private evict(node: number): void {
+    this.unlink(node);
+    this.cachedFree--;
+    this.evictions++;
+    const p = this.parent[node]!;
+    const map = p === ROOT ? this.rootChildren : this.children[p];
+    // Its children stay cached but unreachable (as in vLLM's hash table once a parent is gone).
+    if (map?.get(this.keys[node]!) === node) map.delete(this.keys[node]!);
+    const kids = this.children[node];
+    if (kids) for (const c of kids.values()) this.parent[c] = NONE;
+    this.children[node] = undefined;
+    this.spare.push(node);
+  }
+
+  private append(node: number): void {
+    this.prev[node] = this.tail;
+    this.next[node] = NONE;
+    if (this.tail === NONE) this.head = node;
+    else this.next[this.tail] = node;
+    this.tail = node;
+  }
+
+  private unlink(node: number): void {
+    const p = this.prev[node]!, n = this.next[node]!;
+    if (p === NONE) this.head = n;
+    else this.next[p] = n;
+    if (n === NONE) this.tail = p;
+    else this.prev[n] = p;
+  }
+}
+
+/** The trie's root: the parent of every first block. */
+export const CACHE_ROOT = ROOT;
