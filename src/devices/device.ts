@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.js';
-import type { RecordTable } from '../metrics/records.js';
+import type { Lifecycle } from '../simulation/lifecycle.js';
 import type { Request } from '../workload/request.js';
 
 /** Counters a device replica reports at the end of a run. */
@@ -76,11 +76,12 @@ export interface DeviceView {
   readonly estimate?: ServiceEstimator;
 }
 
-/** What the simulation hands a device: the clock, the requests, the records, hooks. */
+/** What the simulation hands a device: the clock, the requests, where to report their stages, hooks. */
 export interface DeviceContext {
   readonly engine: Engine;
   readonly requests: readonly Request[];
-  readonly records: RecordTable;
+  /** Where the device reports each request's stages (start, first token, finish, ...); it owns the records. */
+  readonly lifecycle: Lifecycle;
   /**
    * Schedules one of this device's own events; `arg` comes back to `fire`. Device events at a time
    * run before arrivals at that time (what finishes frees room for them), unless `afterArrivals`:
@@ -92,8 +93,6 @@ export interface DeviceContext {
   readonly seed: number;
   /** Priority key for waiting request `id` (smaller runs first); undefined = FCFS. */
   readonly priority?: (request: Request) => number;
-  /** Called once when request `id` finishes (policies learn from it). */
-  onFinish(id: number): void;
   /**
    * Members of the next batch of a static-batching replica, chosen among `waiting` (request ids in
    * queue order; read it, do not keep it): at most `maxBatch` ids. Undefined = the queue's first

@@ -92,7 +92,7 @@ export function prepareEdgePipelineGroup(spec: EdgePipelineDeviceSpec, env: Prep
 
 /** Creates one replica; `cache` may be shared by replicas of the same entry. */
 export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: ShardedModel, ctx: DeviceContext, id: ReplicaIdentity, cache: PlanCache = createPlanCache()): EdgePipelineDevice {
-  const { requests, records, engine } = ctx;
+  const { requests, lifecycle, engine } = ctx;
   const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
   const buckets = spec.seqBuckets ?? defaultSeqBuckets(model.maxSeqLen);
   const setup: EdgeSetup = {
@@ -141,9 +141,8 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
     plannedDelayS += r.plannedDelayS;
     ioBytes += r.ioBytes;
     if (!outcome.meetsTarget) overTarget++;
-    records.startS[rid] = engine.nowS;
-    records.device[rid] = id.index;
-    records.energyJ[rid] = r.energyJ;
+    lifecycle.started(rid, id.index, engine.nowS);
+    lifecycle.chargeEnergy(rid, r.energyJ);
     ctx.schedule(engine.nowS + r.latencyS, rid);
   }
 
@@ -158,7 +157,7 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
       if (!outcome.ok) {
         // Infeasible targets are reported per request, never served in violation of the plan.
         rejected++;
-        records.reject(rid, outcome.reason);
+        lifecycle.rejected(rid, outcome.reason);
         return;
       }
       if (busy) queue.push(rid);
@@ -168,9 +167,8 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
       busy = false;
       finished++;
       // Single-pass inference: the output is ready when the last layer finishes.
-      records.firstTokenS[rid] = engine.nowS;
-      records.finish(rid, engine.nowS);
-      ctx.onFinish(rid);
+      lifecycle.firstToken(rid, engine.nowS);
+      lifecycle.finished(rid, engine.nowS);
       if (queue.size > 0) start(queue.shift());
     },
     stats(windowS): DeviceStats {

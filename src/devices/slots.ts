@@ -35,7 +35,7 @@ export interface ReplicaIdentity {
  * what makes it checkable against Erlang C and Pollaczek-Khinchine.
  */
 export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
-  const { requests, records, engine } = ctx;
+  const { requests, lifecycle, engine } = ctx;
   const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
   let busy = 0;
   let busySlotS = 0;
@@ -51,9 +51,8 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
     busy++;
     busySlotS += serviceS;
     busyEnergyJ += energyJ;
-    records.startS[rid] = engine.nowS;
-    records.device[rid] = id.index;
-    records.energyJ[rid] = energyJ;
+    lifecycle.started(rid, id.index, engine.nowS);
+    lifecycle.chargeEnergy(rid, energyJ);
     ctx.schedule(engine.nowS + serviceS, rid);
   }
 
@@ -70,8 +69,7 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
     fire(rid) {
       busy--;
       finished++;
-      records.finish(rid, engine.nowS);
-      ctx.onFinish(rid);
+      lifecycle.finished(rid, engine.nowS);
       if (queue.size > 0) start(queue.shift());
     },
     stats(windowS): DeviceStats {

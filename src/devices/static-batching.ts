@@ -34,7 +34,7 @@ const KICK = 1; // event arg of a batch start (0 ends a batch)
  * A request that could never fit alone is rejected on arrival.
  */
 export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
-  const { requests, records, engine } = ctx;
+  const { requests, lifecycle, engine } = ctx;
   const capacityTokens = spec.kvCapacityTokens ?? model.kvCapacityTokens;
   const maxBatch = spec.maxBatchSize;
   // Waiting ids in queue order (policy key, then arrival), with their keys when keyed.
@@ -110,9 +110,8 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
     batchSeqS += b * durS;
     batches++;
     for (const rid of batch) {
-      records.startS[rid] = engine.nowS;
-      records.device[rid] = id.index;
-      records.energyJ[rid] = energyJ / b;
+      lifecycle.started(rid, id.index, engine.nowS);
+      lifecycle.chargeEnergy(rid, energyJ / b);
     }
     ctx.schedule(engine.nowS + durS, 0);
   }
@@ -126,12 +125,12 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
     admit(rid) {
       const r = requests[rid]!;
       if (r.promptTokens > spec.maxBatchedTokens) {
-        records.reject(rid, `prompt exceeds maxBatchedTokens of ${id.group} (${spec.maxBatchedTokens})`);
+        lifecycle.rejected(rid, `prompt exceeds maxBatchedTokens of ${id.group} (${spec.maxBatchedTokens})`);
         return;
       }
       if (r.promptTokens + r.outputTokens > capacityTokens) {
         // Reasons name the limit, not the request (its sizes are in requests.csv), so they group well.
-        records.reject(rid, `prompt+output exceeds the KV capacity of a ${id.group} replica (${capacityTokens} tokens)`);
+        lifecycle.rejected(rid, `prompt+output exceeds the KV capacity of a ${id.group} replica (${capacityTokens} tokens)`);
         return;
       }
       enqueue(rid);
@@ -150,8 +149,7 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
       for (const rid of batch) {
         chosenFlag[rid] = 0;
         finished++;
-        records.finish(rid, engine.nowS);
-        ctx.onFinish(rid);
+        lifecycle.finished(rid, engine.nowS);
       }
       batch.length = 0;
       if (waiting.length > 0) startBatch();

@@ -1,9 +1,10 @@
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from '../devices/device.js';
 import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
-import { RecordTable, STATUS_FINISHED, STATUS_PENDING } from '../metrics/records.js';
+import { RecordTable, STATUS_FINISHED } from '../metrics/records.js';
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
+import { createLifecycle } from './lifecycle.js';
 import type { SimResult } from './result.js';
 
 /** A device entry of the scenario with its files already loaded: builds replicas without I/O. */
@@ -51,9 +52,7 @@ export function simulate(input: SimInput): SimResult {
   const cluster: ClusterView = { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
-  const onFinish = policy.onFinish
-    ? (id: number) => policy.onFinish!(requests[id]!, cluster)
-    : () => {};
+  const lifecycle = createLifecycle(records, policy.onFinish && ((id: number) => policy.onFinish!(requests[id]!, cluster)));
   const overheadS = policy.overheadS ?? 0;
   if (!(overheadS >= 0 && overheadS < Infinity)) throw new Error(`policy ${input.policy.name}: overheadS must be a finite number >= 0, got ${overheadS}`);
 
@@ -63,11 +62,10 @@ export function simulate(input: SimInput): SimResult {
       const ctx: DeviceContext = {
         engine,
         requests,
-        records,
+        lifecycle,
         schedule: (timeS, arg, afterArrivals) => engine.schedule(timeS, afterArrivals ? RANK_AFTER_ARRIVALS : RANK_DEVICE, index, arg),
         seed: input.seed,
         priority,
-        onFinish,
         selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
       };
       const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
@@ -106,7 +104,7 @@ export function simulate(input: SimInput): SimResult {
     const request = requests[arg]!;
     if (arg + 1 < requests.length) engine.schedule(requests[arg + 1]!.arrivalS, RANK_ARRIVAL, arrivals, arg + 1);
     if (!eligibleOf(arg)) {
-      records.reject(arg, `no device serves model "${request.model}"`);
+      lifecycle.rejected(arg, `no device serves model "${request.model}"`);
       return;
     }
     if (overheadS === 0) {
@@ -117,9 +115,7 @@ export function simulate(input: SimInput): SimResult {
     engine.schedule(schedulerFreeS, RANK_ARRIVAL, decided, arg);
   });
 
-  for (let i = 0; i < requests.length; i++) {
-    if (records.status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
-  }
+  lifecycle.checkSettled();
   const window = runWindow(requests, records, engine.nowS);
   const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
   const clamped = stats

@@ -6,6 +6,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { InputError } from '../../src/errors.js';
 import { RecordTable, STATUS_FINISHED, STATUS_REJECTED } from '../../src/metrics/records.js';
 import { fifoPolicy } from '../../src/policies/fifo.js';
+import { createLifecycle } from '../../src/simulation/lifecycle.js';
 import { simulate } from '../../src/simulation/simulate.js';
 import { createPlanCache } from '../../src/sti/strategy.js';
 import type { Request } from '../../src/workload/request.js';
@@ -26,7 +27,8 @@ function harness(prompts: number[], s: EdgePipelineDeviceSpec, priority?: (r: Re
   const records = new RecordTable(requests.length);
   const scheduled: Array<[number, number]> = [];
   const finished: number[] = [];
-  const ctx: DeviceContext = { engine, requests, records, seed: 1, schedule: (t, arg) => scheduled.push([t, arg]), priority, onFinish: (id) => finished.push(id) };
+  const lifecycle = createLifecycle(records, (id) => finished.push(id));
+  const ctx: DeviceContext = { engine, requests, lifecycle, seed: 1, schedule: (t, arg) => scheduled.push([t, arg]), priority };
   const cache = createPlanCache();
   const device = createEdgePipelineDevice(s, model, ctx, { index: 3, name: 'phone/0', group: 'phone', model: model.name }, cache);
   /** Fires the last scheduled event at its time, as the engine would. */

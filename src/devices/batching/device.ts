@@ -25,7 +25,7 @@ const KICK = -1; // event arg: an idle replica starts once every request arrivin
 
 /** Creates one replica of a `continuous-batching` device entry. */
 export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
-  const { requests, records, engine } = ctx;
+  const { requests, lifecycle, engine } = ctx;
   const legacy = spec.scheduler === 'legacy';
   const kv = createKvBlocks(spec.kvCapacityTokens ?? model.kvCapacityTokens, spec.blockSize, legacy ? 1 : 0);
   const batch = new RunningBatch(spec.maxBatchSize);
@@ -59,8 +59,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const rid = queue.shift();
       const done = resumeGen.get(rid) ?? 0;
       resumeGen.delete(rid);
-      if (Number.isNaN(records.startS[rid]!)) records.startS[rid] = engine.nowS;
-      records.device[rid] = id.index;
+      lifecycle.started(rid, id.index, engine.nowS);
       const r = requests[rid]!;
       const i = batch.push(rid, r.promptTokens + done, done, r.outputTokens);
       kit.schedule(i, tokens);
@@ -72,7 +71,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const rid = batch.id[i]!;
       kv.used -= kv.held(batch.computed[i]!) + (batch.sched[i]! > 0 ? kv.growth(batch.computed[i]!, batch.sched[i]!) : 0);
       resumeGen.set(rid, batch.gen[i]!);
-      records.preemptions[rid]! += 1;
+      lifecycle.preempted(rid);
       preemptions++;
       kit.preemptedNow++;
       batch.n--;
@@ -83,7 +82,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const rid = batch.id[i]!;
       kv.used -= kv.held(batch.computed[i]!) + (batch.sched[i]! > 0 ? kv.growth(batch.computed[i]!, batch.sched[i]!) : 0);
       batch.removeAt(i);
-      records.reject(rid, reason);
+      lifecycle.aborted(rid, reason);
     },
   };
 
@@ -96,7 +95,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     busyS += durS;
     busyEnergyJ += energyJ;
     batchSeqS += runBatch * durS;
-    for (let i = 0; i < batch.n; i++) records.energyJ[batch.id[i]!] += energyJ / runBatch;
+    for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(batch.id[i]!, energyJ / runBatch);
   }
 
   /** Applies the progress of the segment that just ended and retires finished sequences. */
@@ -121,7 +120,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         used += kv.held(c);
         // A chunk that does not end the prompt yields no token.
         if (s === 0 || c < batch.target[i]!) continue;
-        if (gen[i]++ === 0) records.firstTokenS[ids[i]!] = segEndS;
+        if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, segEndS);
         if (gen[i]! >= out[i]!) done = true;
       }
       iterations++;
@@ -136,8 +135,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const rid = batch.id[i]!;
       if (batch.gen[i]! < batch.out[i]!) return true;
       finished++;
-      records.finish(rid, segEndS);
-      ctx.onFinish(rid);
+      lifecycle.finished(rid, segEndS);
       return false;
     });
     kv.used = 0;
@@ -158,8 +156,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       for (let i = 0; i < batch.n; i++) {
         const s = batch.sched[i]!;
         const rid = batch.id[i]!;
-        if (batch.prefilling(i)) records.energyJ[rid] += (prefillJ * s) / shape.prefillTokens;
-        else records.energyJ[rid] += (energyJ - prefillJ) / shape.decodeSeqs;
+        if (batch.prefilling(i)) lifecycle.chargeEnergy(rid, (prefillJ * s) / shape.prefillTokens);
+        else lifecycle.chargeEnergy(rid, (energyJ - prefillJ) / shape.decodeSeqs);
       }
       return;
     }
@@ -167,7 +165,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const tokens = shape.prefillTokens + shape.decodeSeqs;
     for (let i = 0; i < batch.n; i++) {
       const s = batch.sched[i]!;
-      if (s > 0) records.energyJ[batch.id[i]!] += (energyJ * s) / tokens;
+      if (s > 0) lifecycle.chargeEnergy(batch.id[i]!, (energyJ * s) / tokens);
     }
   }
 
@@ -179,7 +177,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     while (batch.n === 0 && queue.size > 0) {
       const rid = queue.shift();
       resumeGen.delete(rid);
-      records.reject(rid, `aborted: its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
+      lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
       formation(kit);
     }
     if (batch.n === 0) {
@@ -295,7 +293,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     admit(rid) {
       const reason = rejectReason(requests[rid]!);
       if (reason !== undefined) {
-        records.reject(rid, reason);
+        lifecycle.rejected(rid, reason);
         return;
       }
       queue.push(rid);

@@ -23,7 +23,7 @@ export interface FormationKit {
   admitHead(tokens: number): number;
   /** Sends the newest running sequence back to the queue, to be recomputed. */
   preemptNewest(): void;
-  /** Ends running sequence i now: it can never fit the KV cache, even alone. */
+  /** Ends running sequence i now: it can never fit the KV cache, even alone (recorded as `aborted: <reason>`). */
   abort(i: number, reason: string): void;
   /** Sequences preempted while forming this iteration. */
   preemptedNow: number;
@@ -165,7 +165,7 @@ function makeRoom(kit: FormationKit, i: number, want: number): number {
     const computed = batch.computed[i]!;
     const fit = (kv.held(computed) + kv.free()) * kv.blockSize - kv.lookahead - computed;
     if (batch.prefilling(i) && fit > 0) return Math.min(fit, want);
-    kit.abort(i, 'aborted: the sequence outgrew the KV cache of its replica while running alone');
+    kit.abort(i, 'the sequence outgrew the KV cache of its replica while running alone');
     return 0;
   }
   return want;

@@ -1,0 +1,78 @@
+/**
+ * The request lifecycle: queued -> running -> first token -> done, or rejected, or aborted.
+ * Devices report the stages; this object alone writes them into the RecordTable and calls the
+ * policy's finish hook, so the rules (a restart keeps the first start, a request ends once) live
+ * in one place, where handing a request to another device or cancelling it will be added.
+ * Plain method calls on one object: nothing is allocated per stage.
+ */
+import { STATUS_PENDING, type RecordTable } from '../metrics/records.js';
+
+/** Where devices report each request's stages; simulate() creates one per run. */
+export interface Lifecycle {
+  /**
+   * queued -> running on replica `deviceIndex`. The first start sets startS; a restart after a
+   * preemption keeps it, so queueing delay is the wait before the first start. The replica is
+   * recorded at every start: the one serving the request now.
+   */
+  started(rid: number, deviceIndex: number, timeS: number): void;
+  /** running -> first token: records firstTokenS (once; a recompute after a preemption does not emit it again). */
+  firstToken(rid: number, timeS: number): void;
+  /** running -> done: records finishS and the finished status, then calls the policy's finish hook once. */
+  finished(rid: number, timeS: number): void;
+  /** Refused before service (no device, or it could never fit): recorded as rejected with `reason`. */
+  rejected(rid: number, reason: string): void;
+  /**
+   * Queued or running -> ended without finishing (it stopped fitting): recorded as a rejection
+   * whose reason reads `aborted: <reason>`, so aborts group apart from admission refusals.
+   */
+  aborted(rid: number, reason: string): void;
+  /** running -> queued, to be recomputed: counts one preemption. */
+  preempted(rid: number): void;
+  /** Adds `energyJ` to the request's energy share (a request not yet finished or rejected). */
+  chargeEnergy(rid: number, energyJ: number): void;
+  /** Throws unless every request finished or was rejected: a device lost one. */
+  checkSettled(): void;
+}
+
+/** The lifecycle of one run over `records`; `onFinish` is the policy's hook (policies learn from finishes). */
+export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void): Lifecycle {
+  const { status } = records;
+  const pending = (rid: number, stage: string) => {
+    if (status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
+  };
+  return {
+    started(rid, deviceIndex, timeS) {
+      pending(rid, 'started');
+      if (Number.isNaN(records.startS[rid]!)) records.startS[rid] = timeS;
+      records.device[rid] = deviceIndex;
+    },
+    firstToken(rid, timeS) {
+      pending(rid, 'first token');
+      if (!Number.isNaN(records.firstTokenS[rid]!)) throw new Error(`request ${rid}: a second first token`);
+      records.firstTokenS[rid] = timeS;
+    },
+    finished(rid, timeS) {
+      records.finish(rid, timeS);
+      onFinish?.(rid);
+    },
+    rejected(rid, reason) {
+      records.reject(rid, reason);
+    },
+    aborted(rid, reason) {
+      records.reject(rid, `aborted: ${reason}`);
+    },
+    preempted(rid) {
+      pending(rid, 'preempted');
+      records.preemptions[rid]! += 1;
+    },
+    chargeEnergy(rid, energyJ) {
+      pending(rid, 'energy charged');
+      records.energyJ[rid]! += energyJ;
+    },
+    checkSettled() {
+      for (let i = 0; i < records.size; i++) {
+        if (status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
+      }
+    },
+  };
+}
