@@ -22,6 +22,8 @@ export class RecordTable {
   readonly device: Int32Array;
   /** STATUS_PENDING, STATUS_FINISHED or STATUS_REJECTED. */
   readonly status: Uint8Array;
+  /** Prompt tokens found in the prefix cache when the request first started (not prefilled). */
+  readonly cachedTokens: Int32Array;
   /** Times the request was preempted (KV cache exhausted) and recomputed. */
   readonly preemptions: Uint32Array;
   /** Why a request was rejected, by request id (sparse). */
@@ -36,6 +38,7 @@ export class RecordTable {
     this.device = new Int32Array(size).fill(-1);
     this.status = new Uint8Array(size);
     this.preemptions = new Uint32Array(size);
+    this.cachedTokens = new Int32Array(size);
   }
 
   /** Marks request `id` finished at `timeS`. */

@@ -12,11 +12,12 @@ import { csvNumber } from './round.js';
  * - queueing_delay_s, ttft_s, tpot_s, e2e_s: as in the summary (finished requests only; ttft and
  *   tpot empty on non-streaming devices, tpot empty for single-token outputs)
  * - energy_j: energy attributed to the request; preemptions: times it was recomputed
+ * - cached_tokens: prompt tokens found in the prefix cache at its first start (not prefilled)
  * - deadline_s: its relative deadline; deadline_met: true | false (empty without a deadline)
  */
 export const REQUESTS_CSV_COLUMNS = [
   'id', 'arrival_s', 'prompt_tokens', 'output_tokens', 'model', 'class', 'device', 'status', 'reject_reason',
-  'queueing_delay_s', 'ttft_s', 'tpot_s', 'e2e_s', 'energy_j', 'preemptions', 'deadline_s', 'deadline_met',
+  'queueing_delay_s', 'ttft_s', 'tpot_s', 'e2e_s', 'energy_j', 'preemptions', 'cached_tokens', 'deadline_s', 'deadline_met',
 ] as const;
 
 // Rows per chunk handed to `write`: ~1 MB of text, few syscalls, bounded memory.
@@ -55,7 +56,7 @@ export function writeRequestsCsv(result: SimResult, write: (text: string) => voi
       `${req.id},${csvNumber(req.arrivalS)},${req.promptTokens},${req.outputTokens},${label(req.model)},${label(req.class)},` +
       `${device >= 0 ? deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : 'pending'},` +
       `${reason === undefined ? '' : label(reason)},${csvNumber(lat.queueingDelayS[i])},${csvNumber(lat.ttftS[i])},` +
-      `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},` +
+      `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},${records.cachedTokens[i]},` +
       `${req.deadlineS === undefined ? '' : csvNumber(req.deadlineS)},${met === undefined ? '' : met}\n`;
     if ((i + 1) % CHUNK_ROWS === 0) {
       write(chunk);

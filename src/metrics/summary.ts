@@ -61,6 +61,11 @@ export interface Summary {
     /** missed / withDeadline. */
     readonly missRatio: number | null;
   };
+  /**
+   * Prefix caching over the requests that started: prompt tokens found in the cache (not
+   * prefilled) over all their prompt tokens, and cached blocks evicted to make room.
+   */
+  readonly prefixCache: { readonly cachedTokens: number; readonly promptTokens: number; readonly hitRate: number | null; readonly evictions: number };
   readonly energy: EnergySummary;
   readonly devices: DeviceSummary[];
   /**
@@ -141,6 +146,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
       missed,
       missRatio: counts.withDeadline > 0 ? roundOrNull(missed / counts.withDeadline) : null,
     },
+    prefixCache: prefixCacheSummary(result),
     energy: summarizeEnergy(result.devices, finished, outputTokens),
     devices: summarizeDevices(result.devices, spanS),
     deviceExtraMeans: extraMeans(result.devices),
@@ -180,4 +186,16 @@ function checkSlo(slo: Slo): Slo {
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InputError({ field: `slo.${key}` }, `expected a positive number of seconds, found ${describeValue(v)}`);
   }
   return slo;
+}
+
+function prefixCacheSummary(result: SimResult): Summary['prefixCache'] {
+  const { requests, records } = result;
+  let cachedTokens = 0, promptTokens = 0;
+  for (let i = 0; i < requests.length; i++) {
+    if (Number.isNaN(records.startS[i]!)) continue;
+    cachedTokens += records.cachedTokens[i]!;
+    promptTokens += requests[i]!.promptTokens;
+  }
+  const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
+  return { cachedTokens, promptTokens, hitRate: promptTokens > 0 ? roundOrNull(cachedTokens / promptTokens) : null, evictions };
 }

@@ -12,9 +12,10 @@ export interface Lifecycle {
   /**
    * queued -> running on replica `deviceIndex`. The first start sets startS; a restart after a
    * preemption keeps it, so queueing delay is the wait before the first start. The replica is
-   * recorded at every start: the one serving the request now.
+   * recorded at every start: the one serving the request now. `cachedTokens`: prompt tokens the
+   * first start found in the prefix cache (a restart's hits are not counted again).
    */
-  started(rid: number, deviceIndex: number, timeS: number): void;
+  started(rid: number, deviceIndex: number, timeS: number, cachedTokens?: number): void;
   /** running -> first token: records firstTokenS (once; a recompute after a preemption does not emit it again). */
   firstToken(rid: number, timeS: number): void;
   /** running -> done: records finishS and the finished status, then calls the policy's finish hook once. */
@@ -41,9 +42,12 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
     if (status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
   };
   return {
-    started(rid, deviceIndex, timeS) {
+    started(rid, deviceIndex, timeS, cachedTokens = 0) {
       pending(rid, 'started');
-      if (Number.isNaN(records.startS[rid]!)) records.startS[rid] = timeS;
+      if (Number.isNaN(records.startS[rid]!)) {
+        records.startS[rid] = timeS;
+        records.cachedTokens[rid] = cachedTokens;
+      }
       records.device[rid] = deviceIndex;
     },
     firstToken(rid, timeS) {

@@ -84,7 +84,16 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
   // Dyadic times (multiples of 2^-7 s) and dyadic model coefficients make arrivals land exactly on
   // step boundaries, and bursts (gap 0) arrive together: the ties a fast-forward cut must get right.
   const gap = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 40 }).map((k) => k / 128), fc.double({ min: 0, max: 0.5, noNaN: true }));
-  const workload = fc.array(fc.record({ gap, prompt: fc.integer({ min: 1, max: 300 }), output: fc.integer({ min: 1, max: 120 }) }), { minLength: 1, maxLength: 60 });
+  // Prefixes from a small pool so that prefix-cache hits, shared blocks and evictions happen; a
+  // prompt made only of named segments may name its output too (as a conversation's answer is).
+  const pool = { a: [{ id: 1, tokens: 48 }], b: [{ id: 2, tokens: 100 }], ab: [{ id: 1, tokens: 48 }, { id: 2, tokens: 100 }] };
+  const item = fc.record({
+    gap,
+    prompt: fc.integer({ min: 1, max: 300 }),
+    output: fc.integer({ min: 1, max: 120 }),
+    prefix: fc.constantFrom(undefined, 'a', 'b', 'ab', 'ab!'),
+  });
+  const workload = fc.array(item, { minLength: 1, maxLength: 60 });
   const device = fc.record({
     scheduler: fc.constantFrom('legacy', 'vllm-v1', 'sarathi', 'prefill-first'),
     maxBatchSize: fc.integer({ min: 1, max: 16 }),
@@ -93,6 +102,7 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
     maxBatchedTokens: fc.integer({ min: 300, max: 2000 }),
     chunkSize: fc.constantFrom(16, 64, 256),
     longPrefillThreshold: fc.constantFrom(0, 48),
+    prefixCaching: fc.boolean(),
     replicas: fc.integer({ min: 1, max: 3 }),
     routing: fc.constantFrom('round-robin', 'least-loaded'),
   });
@@ -100,12 +110,20 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
 
   it('gives identical records, device figures and summaries for random workloads in every scheduler mode', () => {
     const seen = new Set<string>();
-    let sawPreemption = false;
+    let sawPreemption = false, sawEviction = false;
     let fewerEvents = 0;
     fc.assert(
       fc.property(workload, device, (items, d) => {
         let t = 0;
-        const requests = items.map((it, i) => req(i, (t += it.gap), it.prompt, it.output));
+        const requests = items.map((it, i): Request => {
+          const r = req(i, (t += it.gap), it.prompt, it.output);
+          if (it.prefix === undefined) return r;
+          const segs = pool[it.prefix.replace('!', '') as keyof typeof pool];
+          const named = segs.reduce((a, s) => a + s.tokens, 0);
+          // 'ab!': the whole prompt is named, and so is the output.
+          if (it.prefix.endsWith('!')) return { ...r, promptTokens: named, prefix: segs, outputId: 9 };
+          return { ...r, promptTokens: Math.max(it.prompt, named), prefix: segs };
+        });
         const m = { ...model, kvCapacityTokens: d.kvTokens };
         const { replicas, routing, kvTokens: _k, ...spec } = d;
         const fast = run(requests, cbGroup(m, { ...spec, fastForward: true }, replicas), routing);
@@ -122,6 +140,8 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
         const { sim: _b, ...b } = summarize(slow);
         expect(JSON.stringify(a)).toBe(JSON.stringify(b));
         seen.add(d.scheduler);
+        if (d.prefixCaching && d.scheduler !== 'legacy') for (const s of fast.devices) if ((s.extra?.cacheEvictions ?? 0) > 0) sawEviction = true;
+        for (const s of fast.devices) expect(s.peakKvTokens).toBeLessThanOrEqual(s.kvCapacityTokens);
         if (fast.devices.some((s) => s.preemptions > 0)) sawPreemption = true;
         if (fast.events < slow.events) fewerEvents++;
       }),
@@ -130,6 +150,7 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
     // The generator must exercise every mode, preemption and fast-forwarding, or the property is vacuous.
     expect(seen.size).toBe(4);
     expect(sawPreemption).toBe(true);
+    expect(sawEviction).toBe(true);
     expect(fewerEvents).toBeGreaterThan(100);
   });
 

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { namedBlockKeys } from '../../src/devices/kit/block-keys.js';
 import { CACHE_ROOT, PrefixCache } from '../../src/devices/kit/prefix-cache.js';
 import type { Request } from '../../src/workload/request.js';
+import { simulate } from '../../src/simulation/simulate.js';
+import { fifoPolicy } from '../../src/policies/fifo.js';
+import { summarize } from '../../src/metrics/summary.js';
+import { cbGroup, testIterationModel } from '../support/models.js';
+
+const round6 = (x: number) => Number(x.toPrecision(6));
 
 const K = 2 ** 21;
 const request = (promptTokens: number, prefix?: Request['prefix'], extra: Partial<Request> = {}): Request => ({ id: 0, arrivalS: 0, promptTokens, outputTokens: 10, prefix, ...extra });
@@ -73,5 +79,47 @@ describe('PrefixCache: trie of named blocks, reference counts, LRU eviction', ()
     const a = c.insert(CACHE_ROOT, 1);
     c.release(a);
     expect(() => c.release(a)).toThrow(/released more often/);
+  });
+});
+
+describe('prefix caching in the batching device (vllm-v1), hand-computed', () => {
+  // Prefill costs 0.1 + 0.001 per token and nothing per cached token read, so a hit saves exactly
+  // 0.001 s per cached token; blocks of 16 tokens.
+  const model = testIterationModel({ prefill: [0.1, 0.001], decode: [0.05, 0, 0], kvTokens: 100_000 });
+  const run = (requests: Request[], spec: Record<string, unknown> = {}) =>
+    simulate({ requests, cluster: [cbGroup(model, { scheduler: 'vllm-v1', ...spec })], policy: fifoPolicy, policyParams: { routing: 'round-robin' }, seed: 1 });
+  const withPrefix = (id: number, arrivalS: number, segs: Request['prefix'], prompt: number, output = 1): Request => ({ id, arrivalS, promptTokens: prompt, outputTokens: output, prefix: segs });
+
+  it('a hit shortens TTFT by exactly the prefill time of the cached tokens', () => {
+    const sys = [{ id: 1, tokens: 160 }];
+    const res = run([withPrefix(0, 0, sys, 200), withPrefix(1, 1, sys, 200)]);
+    const r = res.records;
+    expect(r.firstTokenS[0]! - 0).toBeCloseTo(0.3, 12); // 0.1 + 200 x 0.001
+    expect(r.firstTokenS[1]! - 1).toBeCloseTo(0.14, 12); // 160 cached: 0.1 + 40 x 0.001
+    expect(Array.from(r.cachedTokens)).toEqual([0, 160]);
+    // Off: both prefill everything.
+    const off = run([withPrefix(0, 0, sys, 200), withPrefix(1, 1, sys, 200)], { prefixCaching: false }).records;
+    expect(off.firstTokenS[1]! - 1).toBeCloseTo(0.3, 12);
+    expect(Array.from(off.cachedTokens)).toEqual([0, 0]);
+  });
+
+  it('G groups sharing a system prompt: hit rate = shared tokens of all but each group\'s first / prompt tokens', () => {
+    // 2 groups x 3 requests, one per second (each done before the next): system prompt 128 tokens
+    // + a 64-token question of its own. Requests 2..5 find their group's 128 tokens cached.
+    const requests = Array.from({ length: 6 }, (_, i) => withPrefix(i, i, [{ id: 100 + (i % 2), tokens: 128 }], 192));
+    const s = summarize(run(requests));
+    expect(s.prefixCache).toEqual({ cachedTokens: 4 * 128, promptTokens: 6 * 192, hitRate: round6((4 * 128) / (6 * 192)), evictions: 0 });
+  });
+
+  it('a cache of exactly 12 blocks evicts least recently freed blocks, a prefix tail first (hand-traced)', () => {
+    // Prompts of 80 tokens = a 64-token named prefix (4 blocks) + 16 of its own; 1 output token.
+    // A(a), B(b), C(c), D(a), E(b), one at a time. C needs 5 blocks with 8 cached: evicts a's 4th
+    // block (A freed its tail first). D hits a1-a3 (48 tokens) and evicts b4; E hits b1-b3 and evicts c4.
+    const seg = (id: number) => [{ id, tokens: 64 }];
+    const requests = [1, 2, 3, 1, 2].map((p, i) => withPrefix(i, 10 * i, seg(p), 80));
+    const res = run(requests, { kvCapacityTokens: 12 * 16 });
+    expect(Array.from(res.records.cachedTokens)).toEqual([0, 0, 0, 48, 48]);
+    // At the end 11 named blocks stay cached (b1-b4, a1-a4, c1-c3); the 12th block held E's own 16 tokens.
+    expect(res.devices[0]!.extra).toMatchObject({ cacheEvictions: 3, cachedBlocksEnd: 11, cachedBlocksPeak: 11 });
   });
 });

@@ -19,6 +19,7 @@ import { createWaitQueue } from '../kit/wait-queue.js';
 import type { ReplicaIdentity } from '../slots.js';
 import type { ContinuousBatchingDeviceSpec } from './schema.js';
 import { admissionCheck, formationOf } from './modes.js';
+import { createPrefixKeeper } from './prefix.js';
 import type { FormationKit } from './formation.js';
 
 const KICK = -1; // event arg: an idle replica starts once every request arriving now is queued
@@ -34,6 +35,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const formation = formationOf(spec);
   const rejectReason = admissionCheck(spec, kv, id.group);
   const shape = emptyShape();
+  const prefix = spec.prefixCaching && !legacy ? createPrefixKeeper(requests, batch, kv) : undefined;
+  const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0);
+  const hitTokens = (rid: number) => (prefix ? prefix.lookup(rid, target(rid)).blocks * kv.blockSize : 0);
 
   // The segment in flight: one iteration (runSteps 0), or runSteps decode steps of the open run.
   let active = false, epoch = 0, segStartS = 0, segEndS = 0, runSteps = 0;
@@ -48,20 +52,33 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     queue,
     kv,
     preemptedNow: 0,
-    pendingTokens: (rid) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0),
+    pendingTokens: (rid) => target(rid) - hitTokens(rid),
     resumed: (rid) => resumeGen.has(rid),
+    admitCost(rid, tokens) {
+      if (!prefix) return kv.growth(0, tokens);
+      const hit = prefix.lookup(rid, target(rid));
+      return kv.growth(hit.blocks * kv.blockSize, tokens) + hit.freeBlocks;
+    },
     schedule(i, tokens) {
       kv.used += kv.growth(batch.computed[i]!, tokens);
       batch.sched[i] = tokens;
+      // Room for new blocks comes from free cached ones, least recently used first.
+      if (prefix) prefix.cache.reclaim(kv.used - prefix.cache.inUse);
     },
     admitHead(tokens) {
       closeRun();
       const rid = queue.shift();
       const done = resumeGen.get(rid) ?? 0;
       resumeGen.delete(rid);
-      lifecycle.started(rid, id.index, engine.nowS);
       const r = requests[rid]!;
       const i = batch.push(rid, r.promptTokens + done, done, r.outputTokens);
+      let cached = 0;
+      if (prefix) {
+        const hit = prefix.lookup(rid, r.promptTokens + done);
+        kv.used += hit.freeBlocks;
+        cached = prefix.attach(i, rid, hit);
+      }
+      lifecycle.started(rid, id.index, engine.nowS, cached);
       kit.schedule(i, tokens);
       return i;
     },
@@ -69,22 +86,35 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       closeRun();
       const i = batch.n - 1;
       const rid = batch.id[i]!;
-      kv.used -= kv.held(batch.computed[i]!) + (batch.sched[i]! > 0 ? kv.growth(batch.computed[i]!, batch.sched[i]!) : 0);
+      prefix?.release(i);
       resumeGen.set(rid, batch.gen[i]!);
       lifecycle.preempted(rid);
       preemptions++;
       kit.preemptedNow++;
       batch.n--;
+      kv.used = usedBlocks();
       queue.requeue(rid);
     },
     abort(i, reason) {
       closeRun();
       const rid = batch.id[i]!;
-      kv.used -= kv.held(batch.computed[i]!) + (batch.sched[i]! > 0 ? kv.growth(batch.computed[i]!, batch.sched[i]!) : 0);
+      prefix?.release(i);
+      prefix?.forget(rid);
       batch.removeAt(i);
+      kv.used = usedBlocks();
       lifecycle.aborted(rid, reason);
     },
   };
+
+  /**
+   * KV blocks in use: each sequence's blocks (with this iteration's scheduled tokens), counting a
+   * cached block shared by several sequences once.
+   */
+  function usedBlocks(): number {
+    let used = 0;
+    for (let i = 0; i < batch.n; i++) used += kv.held(batch.computed[i]! + batch.sched[i]!) - (batch.nodes[i]?.length ?? 0);
+    return prefix ? used + prefix.cache.inUse : used;
+  }
 
   /** Accounts the open run's time and energy (its batch is still the current one) and closes it. */
   function closeRun(): void {
@@ -125,6 +155,18 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       }
       iterations++;
     }
+    if (prefix) {
+      // A run's later steps took blocks too: make room among the free cached ones (as each step
+      // would have), then name the blocks that filled (which does not change the count).
+      // Before naming, sequences that just filled a block of the same content each hold a copy:
+      // that is the peak (naming merges the copies).
+      const before = usedBlocks();
+      prefix.cache.reclaim(before - prefix.cache.inUse);
+      if (before > kv.peak) kv.peak = before;
+      for (let i = 0; i < batch.n; i++) prefix.fill(i);
+      used = usedBlocks();
+      if (used + prefix.cache.cachedFree > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity with cached blocks`);
+    }
     // KV held now is the segment's peak; formations keep it within capacity.
     if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
     kv.used = used;
@@ -135,11 +177,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const rid = batch.id[i]!;
       if (batch.gen[i]! < batch.out[i]!) return true;
       finished++;
+      if (prefix) {
+        prefix.release(i);
+        prefix.forget(rid);
+      }
       lifecycle.finished(rid, segEndS);
       return false;
     });
-    kv.used = 0;
-    for (let i = 0; i < batch.n; i++) kv.used += kv.held(batch.computed[i]!);
+    kv.used = usedBlocks();
   }
 
   /** Time and energy of the single iteration that just ended, shared among its sequences. */
@@ -177,6 +222,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     while (batch.n === 0 && queue.size > 0) {
       const rid = queue.shift();
       resumeGen.delete(rid);
+      prefix?.forget(rid);
       lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
       formation(kit);
     }
@@ -213,6 +259,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     let steps = Infinity;
     for (let i = 0; i < batch.n; i++) {
       steps = Math.min(steps, batch.out[i]! - batch.gen[i]!);
+      // A named output block is cached as it fills, which can change what later steps evict: stop there.
+      if (prefix) steps = Math.min(steps, prefix.stepsToNextNamed(i));
       batch.sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
     }
     // After a preemption a mode may admit at the very next boundary (vLLM v1 admits nothing in the
@@ -252,8 +300,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** KV blocks the batch holds after `j` more decode steps. */
   function heldAfter(j: number): number {
     let total = 0;
-    for (let i = 0; i < batch.n; i++) total += kv.held(batch.computed[i]! + j);
-    return total;
+    for (let i = 0; i < batch.n; i++) total += kv.held(batch.computed[i]! + j) - (batch.nodes[i]?.length ?? 0);
+    return prefix ? total + prefix.cache.inUse : total;
   }
 
   /** Largest j in [1, hi) whose KV need fits (j = 1 fits: the formation ensured it). */
@@ -314,6 +362,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       startIteration();
     },
     stats(windowS): DeviceStats {
+      // Every sequence has ended, so every cached block must be free again.
+      if (prefix && batch.n === 0 && prefix.cache.inUse !== 0) throw new Error(`${id.name}: ${prefix.cache.inUse} cached blocks still referenced at the end`);
       return {
         name: id.name,
         group: id.group,
@@ -330,7 +380,10 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         energyScope: legacy
           ? `iteration energy = busy power(batch) x iteration time; idle ${model.idlePowerW} W`
           : `iteration energy = busy power(sequences in the pass) x pass time, shared by tokens computed; idle ${model.idlePowerW} W`,
-        extra: { meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0 },
+        extra: {
+          meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0,
+          ...(prefix && { cachedBlocksEnd: prefix.cache.named, cachedBlocksPeak: prefix.cache.peakNamed, cacheEvictions: prefix.cache.evictions }),
+        },
       };
     },
   };

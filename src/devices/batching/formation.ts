@@ -17,6 +17,8 @@ export interface FormationKit {
   pendingTokens(rid: number): number;
   /** True when waiting request `rid` was preempted before (it is a recompute). */
   resumed(rid: number): boolean;
+  /** KV blocks admitting waiting request `rid` with `tokens` scheduled takes from the free pool (cached hits included). */
+  admitCost(rid: number, tokens: number): number;
   /** Schedules `tokens` for running sequence i and takes the KV blocks they need (the caller checked they fit). */
   schedule(i: number, tokens: number): void;
   /** Admits the queue head with `tokens` scheduled (the caller checked blocks and limits); returns its index. */
@@ -56,7 +58,7 @@ export function legacyFormation(maxBatch: number, budget: number): Formation {
       const rid = queue.peek();
       const tokens = kit.pendingTokens(rid);
       const overBudget = prefillTokens + tokens > budget && !(kit.resumed(rid) && batch.n === firstNew);
-      if (overBudget || kv.growth(0, tokens) > kv.free()) break;
+      if (overBudget || kit.admitCost(rid, tokens) > kv.free()) break;
       kit.admitHead(tokens);
       prefillTokens += tokens;
     }
@@ -115,8 +117,9 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
     }
     if (kit.preemptedNow > 0) return;
     while (queue.size > 0 && budget > 0 && batch.n < s.maxBatch) {
-      const want = Math.min(kit.pendingTokens(queue.peek()), budget, cap);
-      if (kv.growth(0, want) > kv.free()) break;
+      const rid = queue.peek();
+      const want = Math.min(kit.pendingTokens(rid), budget, cap);
+      if (kit.admitCost(rid, want) > kv.free()) break;
       kit.admitHead(want);
       budget -= want;
     }
@@ -133,8 +136,9 @@ export function prefillFirstFormation(maxBatch: number, budget: number): Formati
     const { batch, queue, kv } = kit;
     let tokens = 0;
     while (queue.size > 0 && batch.n < maxBatch) {
-      const want = kit.pendingTokens(queue.peek());
-      if (tokens + want > budget || kv.growth(0, want) > kv.free()) break;
+      const rid = queue.peek();
+      const want = kit.pendingTokens(rid);
+      if (tokens + want > budget || kit.admitCost(rid, want) > kv.free()) break;
       kit.admitHead(want);
       tokens += want;
     }

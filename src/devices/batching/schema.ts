@@ -34,6 +34,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .positive()
     .optional()
     .describe('Longest prompt + output a request may ask for (vLLM max_model_len); longer requests are rejected on arrival. Not set: no limit. Ignored by legacy'),
+  prefixCaching: z
+    .boolean()
+    .default(true)
+    .describe('Reuse the KV blocks of shared prompt prefixes (vLLM automatic prefix caching, on by default in vLLM V1); needs requests with prefix segments. Ignored by legacy'),
   blockSize: z.number().int().positive().default(16).describe('KV-cache block size in tokens (1 = token-granular)'),
   kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),

@@ -27,27 +27,22 @@ export class PrefixCache {
   cachedFree = 0;
   /** Largest number of named blocks held at once. */
   peakNamed = 0;
-  private readonly refs: Int32Array;
-  private readonly parent: Int32Array;
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
-  private readonly keys: BlockKey[];
-  private readonly children: (Map<BlockKey, number> | undefined)[];
+  /** Bumped by every change, so a lookup can be reused until the cache changes. */
+  version = 0;
+  // Node columns, grown by doubling (a cache rarely names as many blocks as the capacity).
+  private refs = new Int32Array(0);
+  private parent = new Int32Array(0);
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private readonly keys: BlockKey[] = [];
+  private readonly children: (Map<BlockKey, number> | undefined)[] = [];
   private readonly rootChildren = new Map<BlockKey, number>();
   private readonly spare: number[] = [];
+  private slots = 0;
   private head = NONE; // least recently freed
   private tail = NONE;
 
-  constructor(readonly capacityBlocks: number) {
-    const n = Math.min(capacityBlocks, 1 << 26);
-    this.refs = new Int32Array(n);
-    this.parent = new Int32Array(n);
-    this.prev = new Int32Array(n);
-    this.next = new Int32Array(n);
-    this.keys = new Array<BlockKey>(n);
-    this.children = new Array(n);
-    for (let i = n - 1; i >= 0; i--) this.spare.push(i);
-  }
+  constructor(readonly capacityBlocks: number) {}
 
   /** Named blocks held in the pool (in use or cached). */
   get named(): number {
@@ -67,6 +62,7 @@ export class PrefixCache {
 
   /** Takes a reference on `node` (a hit, or a block the caller just inserted). */
   acquire(node: number): void {
+    this.version++;
     if (this.refs[node]++ === 0) {
       this.unlink(node);
       this.cachedFree--;
@@ -76,6 +72,7 @@ export class PrefixCache {
 
   /** Drops a reference; at zero the block stays cached, most recently freed. */
   release(node: number): void {
+    this.version++;
     if (--this.refs[node]! === 0) {
       this.inUse--;
       this.cachedFree++;
@@ -90,8 +87,9 @@ export class PrefixCache {
    */
   insert(parentNode: number, key: BlockKey): number {
     const map = parentNode === ROOT ? this.rootChildren : (this.children[parentNode] ??= new Map());
-    if (map.has(key) || this.spare.length === 0) return -1;
-    const node = this.spare.pop()!;
+    if (map.has(key) || this.named >= this.capacityBlocks) return -1;
+    const node = this.spare.length > 0 ? this.spare.pop()! : this.newSlot();
+    this.version++;
     map.set(key, node);
     this.parent[node] = parentNode;
     this.keys[node] = key;
@@ -114,7 +112,24 @@ export class PrefixCache {
     return this.refs[node]!;
   }
 
+  private newSlot(): number {
+    if (this.slots === this.refs.length) {
+      const n = Math.max(256, this.refs.length * 2);
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(n);
+        b.set(a);
+        return b;
+      };
+      this.refs = grow(this.refs);
+      this.parent = grow(this.parent);
+      this.prev = grow(this.prev);
+      this.next = grow(this.next);
+    }
+    return this.slots++;
+  }
+
   private evict(node: number): void {
+    this.version++;
     this.unlink(node);
     this.cachedFree--;
     this.evictions++;

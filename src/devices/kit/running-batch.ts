@@ -1,3 +1,5 @@
+import type { BlockKey } from './prefix-cache.js';
+
 /**
  * The sequences a batching replica is running, in admission order (preemption takes the newest,
  * from the end), as parallel typed arrays: no object per sequence on the hot path.
@@ -7,7 +9,9 @@
  * before a preemption: a recompute prefills those too); each iteration that completes the prefill,
  * and each decode step after it, generates one token (`gen`). `sched` is the tokens scheduled in the
  * iteration being formed (a prompt chunk, or 1 for a decode); `out` the tokens it will generate in
- * all (copied from the request so the hot loops stay in these arrays).
+ * all (copied from the request so the hot loops stay in these arrays). With prefix caching, `nodes`
+ * lists the cached blocks a sequence holds (its leading blocks, in order) and `keys` the content of
+ * its named blocks; both are undefined for sequences with nothing nameable.
  */
 export class RunningBatch {
   n = 0;
@@ -17,6 +21,8 @@ export class RunningBatch {
   readonly gen: Int32Array;
   readonly sched: Int32Array;
   readonly out: Int32Array;
+  readonly nodes: (number[] | undefined)[] = [];
+  readonly keys: (readonly BlockKey[] | undefined)[] = [];
 
   constructor(readonly max: number) {
     this.id = new Int32Array(max);
@@ -37,6 +43,8 @@ export class RunningBatch {
     this.gen[i] = gen;
     this.sched[i] = 0;
     this.out[i] = out;
+    this.nodes[i] = undefined;
+    this.keys[i] = undefined;
     return i;
   }
 
@@ -54,6 +62,8 @@ export class RunningBatch {
       this.gen[j - 1] = this.gen[j]!;
       this.sched[j - 1] = this.sched[j]!;
       this.out[j - 1] = this.out[j]!;
+      this.nodes[j - 1] = this.nodes[j];
+      this.keys[j - 1] = this.keys[j];
     }
     this.n--;
   }
@@ -70,6 +80,8 @@ export class RunningBatch {
         this.gen[w] = this.gen[i]!;
         this.sched[w] = this.sched[i]!;
         this.out[w] = this.out[i]!;
+        this.nodes[w] = this.nodes[i];
+        this.keys[w] = this.keys[i];
       }
       w++;
     }

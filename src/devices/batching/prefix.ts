@@ -1,0 +1,121 @@
+/**
+ * Prefix caching for the batching loop: which waiting request hits how many cached blocks, what
+ * admitting it costs, and keeping each running sequence's named blocks in the cache (PrefixCache)
+ * as they fill. A sequence holds its leading named blocks as cache nodes (`batch.nodes[i]`); its
+ * other blocks are anonymous, so the replica's blocks in use are
+ *   sum over sequences of (blocks held - nodes held) + cache.inUse
+ * and the free cached blocks are evictable room.
+ */
+import type { Request } from '../../workload/request.js';
+import { namedBlockKeys } from '../kit/block-keys.js';
+import type { KvBlocks } from '../kit/kv-blocks.js';
+import { CACHE_ROOT, PrefixCache, type BlockKey } from '../kit/prefix-cache.js';
+import type { RunningBatch } from '../kit/running-batch.js';
+
+/** What the queue head would find cached. */
+export interface Hit {
+  /** Cached blocks matched from the start (never the whole target: at least one token is computed, as vLLM). */
+  blocks: number;
+  /** Of those, blocks free now: admitting takes them out of the free pool. */
+  freeBlocks: number;
+}
+
+/** The prefix cache of one replica, seen from its loop. */
+export interface PrefixKeeper {
+  readonly cache: PrefixCache;
+  /** Cached blocks request `rid` would reuse now, if it had to compute `targetTokens` tokens. */
+  lookup(rid: number, targetTokens: number): Hit;
+  /** Takes the hit's blocks for sequence i (just pushed with nothing computed); returns the cached tokens. */
+  attach(i: number, rid: number, hit: Hit): number;
+  /** Names the blocks of sequence i that filled since it was last called. */
+  fill(i: number): void;
+  /** Gives back sequence i's cached blocks, tail first (so its head block is evicted last). */
+  release(i: number): void;
+  /** Decode steps of sequence i before its next named block fills (Infinity if none will). */
+  stepsToNextNamed(i: number): number;
+  /** Forgets request `rid` (it ended). */
+  forget(rid: number): void;
+}
+
+/** A keeper over a fresh cache of the replica's capacity. */
+export function createPrefixKeeper(requests: readonly Request[], batch: RunningBatch, kv: KvBlocks): PrefixKeeper {
+  const cache = new PrefixCache(kv.capacityBlocks);
+  const bs = kv.blockSize;
+  const keysOf = new Map<number, readonly BlockKey[]>();
+  const keys = (rid: number) => {
+    let k = keysOf.get(rid);
+    if (k === undefined) {
+      k = namedBlockKeys(requests[rid]!, bs);
+      keysOf.set(rid, k);
+    }
+    return k;
+  };
+  const hit: Hit = { blocks: 0, freeBlocks: 0 };
+  const path: number[] = [];
+  let lastRid = -1, lastTarget = -1, lastVersion = -1;
+
+  return {
+    cache,
+    lookup(rid, targetTokens) {
+      if (rid === lastRid && targetTokens === lastTarget && cache.version === lastVersion) return hit;
+      [lastRid, lastTarget, lastVersion] = [rid, targetTokens, cache.version];
+      const k = keys(rid);
+      const max = Math.min(k.length, Math.floor((targetTokens - 1) / bs));
+      hit.blocks = hit.freeBlocks = 0;
+      path.length = 0;
+      let node = CACHE_ROOT;
+      while (hit.blocks < max) {
+        node = cache.child(node, k[hit.blocks]!);
+        if (node < 0) break;
+        path.push(node);
+        if (cache.isFree(node)) hit.freeBlocks++;
+        hit.blocks++;
+      }
+      return hit;
+    },
+    attach(i, rid, h) {
+      // `path` still holds the nodes of the last lookup, which was this request's.
+      const k = keys(rid);
+      if (k.length === 0) return 0;
+      if (h !== hit || lastRid !== rid) throw new Error(`prefix cache: attach(${rid}) without its lookup`);
+      const nodes = path.slice(0, h.blocks);
+      for (const node of nodes) cache.acquire(node);
+      batch.nodes[i] = nodes;
+      batch.keys[i] = k;
+      batch.computed[i] = h.blocks * bs;
+      return h.blocks * bs;
+    },
+    fill(i) {
+      const k = batch.keys[i];
+      if (k === undefined) return;
+      const nodes = batch.nodes[i]!;
+      const full = Math.min(k.length, Math.floor(batch.computed[i]! / bs));
+      while (nodes.length < full) {
+        const parent = nodes.length === 0 ? CACHE_ROOT : nodes[nodes.length - 1]!;
+        const key = k[nodes.length]!;
+        let node = cache.child(parent, key);
+        // Cached meanwhile by another sequence: share it (vLLM keeps the duplicate until the end).
+        if (node >= 0) cache.acquire(node);
+        else node = cache.insert(parent, key);
+        if (node < 0) break;
+        nodes.push(node);
+      }
+    },
+    release(i) {
+      const nodes = batch.nodes[i];
+      if (nodes === undefined) return;
+      for (let j = nodes.length - 1; j >= 0; j--) cache.release(nodes[j]!);
+      batch.nodes[i] = undefined;
+      batch.keys[i] = undefined;
+    },
+    stepsToNextNamed(i) {
+      const k = batch.keys[i];
+      const next = batch.nodes[i]?.length ?? 0;
+      if (k === undefined || next >= k.length) return Infinity;
+      return Math.max(1, (next + 1) * bs - batch.computed[i]!);
+    },
+    forget(rid) {
+      keysOf.delete(rid);
+    },
+  };
+}
