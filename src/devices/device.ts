@@ -108,6 +108,12 @@ export interface Device extends DeviceView {
   /** One of this device's own events fired at the engine's current time. */
   fire(arg: number): void;
   /**
+   * The client of request `id` (routed here, not ended) gives up now. Returns true when the request
+   * was waiting and is taken out (the caller records the time-out); false when it is in service
+   * (the caller marks it abandoned; the device ends it when it can: see Lifecycle.abandon).
+   */
+  cancel(id: number): boolean;
+  /**
    * Closes the accounts and reports. `windowS` is the length of the run's window (first arrival to
    * last finish), the one utilization and throughput use: idle energy counts its time not busy.
    */

@@ -163,6 +163,12 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
       if (busy) queue.push(rid);
       else start(rid);
     },
+    cancel(rid) {
+      // The pipeline cannot stop a request in service: it runs to its end (then counts as timed out).
+      if (lifecycle.hasStarted(rid)) return false;
+      queue.remove(rid);
+      return true;
+    },
     fire(rid) {
       busy = false;
       finished++;

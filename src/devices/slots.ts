@@ -66,6 +66,12 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
       if (busy < spec.slots) start(rid);
       else queue.push(rid);
     },
+    cancel(rid) {
+      // A slot cannot stop a request in service: it runs to its end (then counts as timed out).
+      if (lifecycle.hasStarted(rid)) return false;
+      queue.remove(rid);
+      return true;
+    },
     fire(rid) {
       busy--;
       finished++;

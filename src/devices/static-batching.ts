@@ -140,6 +140,14 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
         ctx.schedule(engine.nowS, KICK, true);
       }
     },
+    cancel(rid) {
+      // A running batch cannot shrink: a member runs to the batch's end (then counts as timed out).
+      const at = waiting.indexOf(rid);
+      if (at < 0) return false;
+      waiting.splice(at, 1);
+      if (priority) keys.splice(at, 1);
+      return true;
+    },
     fire(arg) {
       if (arg === KICK) {
         kickPending = false;

@@ -2,6 +2,8 @@
 export const STATUS_PENDING = 0;
 export const STATUS_FINISHED = 1;
 export const STATUS_REJECTED = 2;
+/** The client gave up (its timeout passed) before the request finished. */
+export const STATUS_TIMED_OUT = 3;
 
 /**
  * Per-request outcomes as columns (struct of arrays): cheap for a million requests and free of
@@ -26,6 +28,8 @@ export class RecordTable {
   readonly cachedTokens: Int32Array;
   /** Times the request was preempted (KV cache exhausted) and recomputed. */
   readonly preemptions: Uint32Array;
+  /** Time the client gave up on a timed-out request. */
+  readonly timedOutS: Float64Array;
   /** Why a request was rejected, by request id (sparse). */
   readonly rejectReason = new Map<number, string>();
 
@@ -39,6 +43,7 @@ export class RecordTable {
     this.status = new Uint8Array(size);
     this.preemptions = new Uint32Array(size);
     this.cachedTokens = new Int32Array(size);
+    this.timedOutS = new Float64Array(size).fill(NaN);
   }
 
   /** Marks request `id` finished at `timeS`. */
@@ -46,6 +51,13 @@ export class RecordTable {
     if (this.status[id] !== STATUS_PENDING) throw new Error(`request ${id} finished twice or after rejection`);
     this.status[id] = STATUS_FINISHED;
     this.finishS[id] = timeS;
+  }
+
+  /** Marks request `id` timed out: its client gave up at `timeS`. */
+  timeOut(id: number, timeS: number): void {
+    if (this.status[id] !== STATUS_PENDING) throw new Error(`request ${id} timed out after it ended`);
+    this.status[id] = STATUS_TIMED_OUT;
+    this.timedOutS[id] = timeS;
   }
 
   /** Marks request `id` rejected with a human-readable reason. */

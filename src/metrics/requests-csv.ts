@@ -1,5 +1,5 @@
 import type { SimResult } from '../simulation/result.js';
-import { STATUS_FINISHED, STATUS_REJECTED } from './records.js';
+import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from './records.js';
 import { deadlineMet, latencyColumns } from './request-metrics.js';
 import { csvNumber } from './round.js';
 
@@ -7,17 +7,18 @@ import { csvNumber } from './round.js';
  * Columns of requests.csv, one row per request in id (arrival) order. Times in seconds, energy in
  * J, real numbers with 9 significant digits; an empty field means "not defined / did not happen".
  * - id, arrival_s, prompt_tokens, output_tokens, model, class: the request as simulated
- * - device: replica name that served it (empty if none); status: finished | rejected | pending
+ * - device: replica name that served it (empty if none); status: finished | rejected | timed-out | pending
  * - reject_reason: why it was rejected
  * - queueing_delay_s, ttft_s, tpot_s, e2e_s: as in the summary (finished requests only; ttft and
  *   tpot empty on non-streaming devices, tpot empty for single-token outputs)
  * - energy_j: energy attributed to the request; preemptions: times it was recomputed
  * - cached_tokens: prompt tokens found in the prefix cache at its first start (not prefilled)
+ * - timed_out_s: when its client gave up (status timed-out), empty otherwise
  * - deadline_s: its relative deadline; deadline_met: true | false (empty without a deadline)
  */
 export const REQUESTS_CSV_COLUMNS = [
   'id', 'arrival_s', 'prompt_tokens', 'output_tokens', 'model', 'class', 'device', 'status', 'reject_reason',
-  'queueing_delay_s', 'ttft_s', 'tpot_s', 'e2e_s', 'energy_j', 'preemptions', 'cached_tokens', 'deadline_s', 'deadline_met',
+  'queueing_delay_s', 'ttft_s', 'tpot_s', 'e2e_s', 'energy_j', 'preemptions', 'cached_tokens', 'timed_out_s', 'deadline_s', 'deadline_met',
 ] as const;
 
 // Rows per chunk handed to `write`: ~1 MB of text, few syscalls, bounded memory.
@@ -54,9 +55,9 @@ export function writeRequestsCsv(result: SimResult, write: (text: string) => voi
     const met = deadlineMet(result, lat.e2eS, i);
     chunk +=
       `${req.id},${csvNumber(req.arrivalS)},${req.promptTokens},${req.outputTokens},${label(req.model)},${label(req.class)},` +
-      `${device >= 0 ? deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : 'pending'},` +
+      `${device >= 0 ? deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : status === STATUS_TIMED_OUT ? 'timed-out' : 'pending'},` +
       `${reason === undefined ? '' : label(reason)},${csvNumber(lat.queueingDelayS[i])},${csvNumber(lat.ttftS[i])},` +
-      `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},${records.cachedTokens[i]},` +
+      `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},${records.cachedTokens[i]},${csvNumber(records.timedOutS[i])},` +
       `${req.deadlineS === undefined ? '' : csvNumber(req.deadlineS)},${met === undefined ? '' : met}\n`;
     if ((i + 1) % CHUNK_ROWS === 0) {
       write(chunk);

@@ -3,7 +3,7 @@ import type { SimResult } from '../simulation/result.js';
 import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
 import { distribution, type Distribution } from './distribution.js';
 import { countGoodput, type Slo } from './goodput.js';
-import { STATUS_FINISHED, STATUS_REJECTED } from './records.js';
+import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from './records.js';
 import { latencyColumns } from './request-metrics.js';
 import { roundOrNull } from './round.js';
 import { summarizeModels, tokenWeightedAccuracy, type ModelSummary } from './model-summary.js';
@@ -19,14 +19,18 @@ export interface Summary {
     readonly total: number;
     readonly finished: number;
     readonly rejected: number;
-    /** Neither finished nor rejected when the run ended. */
+    /** Abandoned by their client (timeout) before they finished: neither finished nor rejected. */
+    readonly timedOut: number;
+    /** timedOut / total. */
+    readonly timedOutFraction: number | null;
+    /** Neither finished, rejected nor timed out when the run ended (always 0). */
     readonly pending: number;
     /** Requests preempted at least once. */
     readonly preempted: number;
     /** Sorted by count (descending), then reason. */
     readonly rejectReasons: { readonly reason: string; readonly count: number }[];
   };
-  /** Over finished requests only; see request-metrics.ts for definitions. */
+  /** Over finished requests only (rejected and timed-out ones have no latency); see request-metrics.ts. */
   readonly latency: {
     readonly queueingDelayS: Distribution;
     readonly ttftS: Distribution;
@@ -99,6 +103,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
   const total = requests.length;
   let finished = 0;
   let rejected = 0;
+  let timedOut = 0;
   let preempted = 0;
   let outputTokens = 0;
   let promptTokens = 0;
@@ -107,6 +112,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     if (records.preemptions[i] > 0) preempted++;
     const status = records.status[i];
     if (status === STATUS_REJECTED) rejected++;
+    if (status === STATUS_TIMED_OUT) timedOut++;
     if (status !== STATUS_FINISHED) continue;
     finished++;
     outputTokens += req.outputTokens;
@@ -120,7 +126,16 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
   const missed = counts.withDeadline - counts.deadlineMet;
   return {
     name: opts.name ?? null,
-    requests: { total, finished, rejected, pending: total - finished - rejected, preempted, rejectReasons: rejectReasons(result) },
+    requests: {
+      total,
+      finished,
+      rejected,
+      timedOut,
+      timedOutFraction: total > 0 ? roundOrNull(timedOut / total) : null,
+      pending: total - finished - rejected - timedOut,
+      preempted,
+      rejectReasons: rejectReasons(result),
+    },
     latency: {
       queueingDelayS: distribution(latency.queueingDelayS),
       ttftS: distribution(latency.ttftS),

@@ -27,6 +27,23 @@ export interface Lifecycle {
    * whose reason reads `aborted: <reason>`, so aborts group apart from admission refusals.
    */
   aborted(rid: number, reason: string): void;
+  /**
+   * Queued or running -> timed out: the client gave up at `timeS` (its timeout). Not finished,
+   * not rejected; its tokens so far are not counted as output.
+   */
+  timedOut(rid: number, timeS: number): void;
+  /** True until the request finished, was rejected or aborted, or timed out. */
+  isPending(rid: number): boolean;
+  /** True once the request started service (a queued request has not). */
+  hasStarted(rid: number): boolean;
+  /**
+   * The client gave up at `timeS` while the request was in service: the device stops it when it
+   * can (a batching replica at its next iteration boundary; others when the service ends), and
+   * that end is recorded as timed out at `timeS`: `finished` then records a time-out instead.
+   */
+  abandon(rid: number, timeS: number): void;
+  /** True when the client gave up on the request in service. */
+  abandoned(rid: number): boolean;
   /** running -> queued, to be recomputed: counts one preemption. */
   preempted(rid: number): void;
   /** Adds `energyJ` to the request's energy share (a request not yet finished or rejected). */
@@ -35,9 +52,13 @@ export interface Lifecycle {
   checkSettled(): void;
 }
 
-/** The lifecycle of one run over `records`; `onFinish` is the policy's hook (policies learn from finishes). */
-export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void): Lifecycle {
+/**
+ * The lifecycle of one run over `records`; `onFinish` is the policy's hook (policies learn from
+ * finishes), `onEnd` is called once whatever way a request ends (a closed-loop client's next turn).
+ */
+export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void, onEnd?: (rid: number) => void): Lifecycle {
   const { status } = records;
+  const abandonedAt = new Map<number, number>(); // rare: a map is fine
   const pending = (rid: number, stage: string) => {
     if (status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
   };
@@ -52,19 +73,41 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
     },
     firstToken(rid, timeS) {
       pending(rid, 'first token');
+      if (abandonedAt.has(rid)) return; // nobody is listening any more
       if (!Number.isNaN(records.firstTokenS[rid]!)) throw new Error(`request ${rid}: a second first token`);
       records.firstTokenS[rid] = timeS;
     },
     finished(rid, timeS) {
-      records.finish(rid, timeS);
-      onFinish?.(rid);
+      const gaveUp = abandonedAt.get(rid);
+      if (gaveUp !== undefined) {
+        records.timeOut(rid, gaveUp);
+        abandonedAt.delete(rid);
+      } else {
+        records.finish(rid, timeS);
+        onFinish?.(rid);
+      }
+      onEnd?.(rid);
     },
     rejected(rid, reason) {
       records.reject(rid, reason);
+      onEnd?.(rid);
     },
     aborted(rid, reason) {
       records.reject(rid, `aborted: ${reason}`);
+      onEnd?.(rid);
     },
+    timedOut(rid, timeS) {
+      records.timeOut(rid, abandonedAt.get(rid) ?? timeS);
+      abandonedAt.delete(rid);
+      onEnd?.(rid);
+    },
+    isPending: (rid) => status[rid] === STATUS_PENDING,
+    hasStarted: (rid) => !Number.isNaN(records.startS[rid]!),
+    abandon(rid, timeS) {
+      pending(rid, 'abandoned');
+      abandonedAt.set(rid, timeS);
+    },
+    abandoned: (rid) => abandonedAt.has(rid),
     preempted(rid) {
       pending(rid, 'preempted');
       records.preemptions[rid]! += 1;

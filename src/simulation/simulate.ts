@@ -1,7 +1,7 @@
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from '../devices/device.js';
 import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
-import { RecordTable, STATUS_FINISHED } from '../metrics/records.js';
+import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/records.js';
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
@@ -44,15 +44,26 @@ const RANK_AFTER_ARRIVALS = 2; // an idle replica's batch start: after every arr
  * always gives the same result (what golden tests, sweeps and sharding rely on).
  */
 export function simulate(input: SimInput): SimResult {
-  const { requests } = input;
-  checkSorted(requests);
+  checkSorted(input.requests);
+  // What devices, policies and metrics see: a closed-loop turn gets its arrival time when sent.
+  const requests: Request[] = input.requests.slice();
+  const n = requests.length;
+  const followerOf = followers(requests);
   const engine = new Engine();
   const records = new RecordTable(requests.length);
   const devices: Device[] = [];
   const cluster: ClusterView = { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
-  const lifecycle = createLifecycle(records, policy.onFinish && ((id: number) => policy.onFinish!(requests[id]!, cluster)));
+  // A client sends its next turn a think time after the end it saw: for a time-out, when it gave up
+  // (the device may drop the request a little later, at its next iteration boundary).
+  const onEnd = (id: number) => {
+    const next = followerOf[id]!;
+    if (next < 0) return;
+    const endS = records.status[id] === STATUS_TIMED_OUT ? records.timedOutS[id]! : engine.nowS;
+    engine.schedule(Math.max(engine.nowS, endS + requests[next]!.followUp!.thinkS), RANK_ARRIVAL, sent, next);
+  };
+  const lifecycle = createLifecycle(records, policy.onFinish && ((id: number) => policy.onFinish!(requests[id]!, cluster)), onEnd);
   const overheadS = policy.overheadS ?? 0;
   if (!(overheadS >= 0 && overheadS < Infinity)) throw new Error(`policy ${input.policy.name}: overheadS must be a finite number >= 0, got ${overheadS}`);
 
@@ -76,8 +87,11 @@ export function simulate(input: SimInput): SimResult {
   const eligibleByModel = eligibility(devices);
   const all = devices.map((d) => d.index);
 
-  const arrivals = devices.length; // event target of the arrival stream
+  const arrivals = devices.length; // event target of the arrival stream (open-loop requests)
   const decided = devices.length + 1; // event target of "the scheduler is done with request arg"
+  const sent = devices.length + 2; // event target of a closed-loop turn sent by its client
+  const expired = devices.length + 3; // event target of a client's timeout
+  const routedTo = new Int32Array(n).fill(-1);
   // The scheduler is one FIFO server: with a constant overhead, request i leaves it at
   // max(arrival_i, leave_{i-1}) + overheadS, so its departure can be scheduled on arrival.
   let schedulerFreeS = 0;
@@ -86,12 +100,20 @@ export function simulate(input: SimInput): SimResult {
     return model === undefined ? all : eligibleByModel.get(model);
   };
   const dispatch = (id: number) => {
+    if (!lifecycle.isPending(id)) return; // its client gave up while the scheduler decided
     const eligible = eligibleOf(id)!;
     const chosen = policy.route(requests[id]!, eligible, cluster);
     if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${id} to replica ${chosen}, which is not eligible`);
+    routedTo[id] = chosen;
     devices[chosen]!.admit(id);
   };
-  if (requests.length > 0) engine.schedule(requests[0]!.arrivalS, RANK_ARRIVAL, arrivals, 0);
+  const nextOpen = (from: number) => {
+    let i = from;
+    while (i < n && requests[i]!.followUp) i++;
+    return i;
+  };
+  const first = nextOpen(0);
+  if (first < n) engine.schedule(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
   engine.run((target, arg) => {
     if (target < arrivals) {
       devices[target]!.fire(arg);
@@ -101,8 +123,19 @@ export function simulate(input: SimInput): SimResult {
       dispatch(arg);
       return;
     }
+    if (target === expired) {
+      if (!lifecycle.isPending(arg)) return;
+      const at = routedTo[arg]!;
+      if (at < 0 || devices[at]!.cancel(arg)) lifecycle.timedOut(arg, engine.nowS);
+      else lifecycle.abandon(arg, engine.nowS);
+      return;
+    }
+    if (target === arrivals) {
+      const next = nextOpen(arg + 1);
+      if (next < n) engine.schedule(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
+    } else requests[arg] = { ...requests[arg]!, arrivalS: engine.nowS }; // sent: its arrival is now
     const request = requests[arg]!;
-    if (arg + 1 < requests.length) engine.schedule(requests[arg + 1]!.arrivalS, RANK_ARRIVAL, arrivals, arg + 1);
+    if (request.timeoutS !== undefined) engine.schedule(engine.nowS + request.timeoutS, RANK_ARRIVAL, expired, arg);
     if (!eligibleOf(arg)) {
       lifecycle.rejected(arg, `no device serves model "${request.model}"`);
       return;
@@ -126,16 +159,20 @@ export function simulate(input: SimInput): SimResult {
 }
 
 /**
- * The window every rate, utilization and idle energy is measured over: first arrival to last
- * finish (to the last event when nothing finished).
+ * The window every rate, utilization and idle energy is measured over: first arrival to the last
+ * finish or time-out (empty when nothing finished or timed out). Not the last event: a superseded
+ * event may still fire later, and its time would depend on fast-forwarding.
  */
 function runWindow(requests: readonly Request[], records: RecordTable, endS: number): { startS: number; endS: number } {
   if (requests.length === 0) return { startS: 0, endS };
-  let lastFinishS = -Infinity;
+  let lastS = -Infinity;
   for (let i = 0; i < requests.length; i++) {
-    if (records.status[i] === STATUS_FINISHED && records.finishS[i]! > lastFinishS) lastFinishS = records.finishS[i]!;
+    const status = records.status[i];
+    const t = status === STATUS_FINISHED ? records.finishS[i]! : status === STATUS_TIMED_OUT ? records.timedOutS[i]! : -Infinity;
+    if (t > lastS) lastS = t;
   }
-  return { startS: requests[0]!.arrivalS, endS: lastFinishS > -Infinity ? lastFinishS : endS };
+  const startS = requests[0]!.arrivalS;
+  return { startS, endS: Math.max(startS, lastS) };
 }
 
 function eligibility(devices: readonly Device[]): Map<string, number[]> {
@@ -148,10 +185,30 @@ function eligibility(devices: readonly Device[]): Map<string, number[]> {
   return byModel;
 }
 
+/** Open-loop requests (no followUp) must come sorted by arrival; request 0 must be one of them. */
 function checkSorted(requests: readonly Request[]): void {
+  let last = -Infinity;
   for (let i = 0; i < requests.length; i++) {
     const r = requests[i]!;
     if (r.id !== i) throw new Error(`simulate: request at position ${i} has id ${r.id}`);
-    if (i > 0 && r.arrivalS < requests[i - 1]!.arrivalS) throw new Error(`simulate: requests not sorted by arrival at id ${i}`);
+    if (r.followUp) {
+      if (i === 0) throw new Error('simulate: request 0 is a follow-up; the first request must be sent by the open loop');
+      continue;
+    }
+    if (r.arrivalS < last) throw new Error(`simulate: requests not sorted by arrival at id ${i}`);
+    last = r.arrivalS;
   }
+}
+
+/** followerOf[id] = the turn sent after request id ends, or -1. */
+function followers(requests: readonly Request[]): Int32Array {
+  const followerOf = new Int32Array(requests.length).fill(-1);
+  for (const r of requests) {
+    if (!r.followUp) continue;
+    const { after, thinkS } = r.followUp;
+    if (!(after >= 0 && after < r.id) || followerOf[after] !== -1) throw new Error(`simulate: request ${r.id} follows ${after}, which is not an earlier request without another follower`);
+    if (!(thinkS >= 0 && thinkS < Infinity)) throw new Error(`simulate: request ${r.id} has think time ${thinkS}`);
+    followerOf[after] = r.id;
+  }
+  return followerOf;
 }

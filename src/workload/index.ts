@@ -57,6 +57,13 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
     const { fixedS, baseS = 0, perOutputTokenS = 0 } = spec.deadline;
     for (const d of drafts) d.deadlineS = fixedS ?? baseS + perOutputTokenS * d.outputTokens;
   }
+  const timeout = spec.timeoutS;
+  if (timeout !== undefined) {
+    for (const d of drafts) {
+      const s = typeof timeout === 'number' ? timeout : (timeout[d.class ?? 'default'] ?? timeout.default);
+      if (s !== undefined) d.timeoutS = s;
+    }
+  }
   return finalizeIds(drafts);
 }
 

@@ -35,6 +35,8 @@ export interface Request {
   readonly deadlineS?: number;
   /** Tenant or request class label. */
   readonly class?: string;
+  /** The client gives up this many seconds after arrival if the request has not finished by then. */
+  readonly timeoutS?: number;
   /**
    * The prompt's first tokens as named segments, in order; tokens past them are unique to this
    * request. Their tokens add up to at most promptTokens. Prefix caching matches on them.

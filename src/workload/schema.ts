@@ -107,7 +107,7 @@ const traceSchema = z.strictObject({
   mooncakeArrivals: z.enum(['spread', 'burst']).default('spread').describe('Mooncake timestamps come in ~3 s steps: spread each step evenly, or keep the bursts'),
 });
 
-/** The scenario's `workload:` block. Steps apply in order: read/generate, rateScale, window, limit, uncertainty, deadline. */
+/** The scenario's `workload:` block. Steps apply in order: read/generate, rateScale, window, limit, uncertainty, deadline, timeout. */
 export const workloadSchema = z
   .strictObject({
     trace: traceSchema.optional().describe('Replay a trace file (give trace or synthetic)'),
@@ -143,6 +143,13 @@ export const workloadSchema = z
       })
       .optional()
       .describe('Relative deadlines; replaces deadlines the trace carries'),
+    timeoutS: z
+      .union([
+        z.number().positive(),
+        z.record(z.string().min(1), z.number().positive()).describe('By request class; key `default` for requests of any other class (none: they never time out)'),
+      ])
+      .optional()
+      .describe('Client timeout, s after arrival: a request not finished by then is abandoned (leaves the queue or the batch) and counted as timed out'),
   })
   .superRefine((w, ctx) => {
     if ((w.trace === undefined) === (w.synthetic === undefined)) {

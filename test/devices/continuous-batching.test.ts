@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { simulate } from '../../src/simulation/simulate.js';
 import { fifoPolicy } from '../../src/policies/fifo.js';
-import { STATUS_FINISHED, STATUS_REJECTED } from '../../src/metrics/records.js';
+import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from '../../src/metrics/records.js';
 import type { Request } from '../../src/workload/request.js';
 import { summarize } from '../../src/metrics/summary.js';
 import { cbGroup, req, testIterationModel } from '../support/models.js';
@@ -92,6 +92,8 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
     prompt: fc.integer({ min: 1, max: 300 }),
     output: fc.integer({ min: 1, max: 120 }),
     prefix: fc.constantFrom(undefined, 'a', 'b', 'ab', 'ab!'),
+    // Some clients give up, at dyadic times too (ties with step boundaries).
+    timeoutS: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 200 }).map((k) => k / 128), fc.double({ min: 0.01, max: 3, noNaN: true })),
   });
   const workload = fc.array(item, { minLength: 1, maxLength: 60 });
   const device = fc.record({
@@ -110,13 +112,14 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
 
   it('gives identical records, device figures and summaries for random workloads in every scheduler mode', () => {
     const seen = new Set<string>();
-    let sawPreemption = false, sawEviction = false;
+    let sawPreemption = false, sawEviction = false, sawTimeout = false;
     let fewerEvents = 0;
     fc.assert(
       fc.property(workload, device, (items, d) => {
         let t = 0;
         const requests = items.map((it, i): Request => {
-          const r = req(i, (t += it.gap), it.prompt, it.output);
+          const plain = req(i, (t += it.gap), it.prompt, it.output);
+          const r = it.timeoutS === undefined ? plain : { ...plain, timeoutS: it.timeoutS };
           if (it.prefix === undefined) return r;
           const segs = pool[it.prefix.replace('!', '') as keyof typeof pool];
           const named = segs.reduce((a, s) => a + s.tokens, 0);
@@ -128,7 +131,7 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
         const { replicas, routing, kvTokens: _k, ...spec } = d;
         const fast = run(requests, cbGroup(m, { ...spec, fastForward: true }, replicas), routing);
         const slow = run(requests, cbGroup(m, { ...spec, fastForward: false }, replicas), routing);
-        for (const col of ['startS', 'firstTokenS', 'finishS', 'energyJ'] as const) {
+        for (const col of ['startS', 'firstTokenS', 'finishS', 'energyJ', 'timedOutS'] as const) {
           for (let i = 0; i < requests.length; i++) expect(Object.is(fast.records[col][i], slow.records[col][i]), `${col}[${i}]: ${fast.records[col][i]} vs ${slow.records[col][i]}`).toBe(true);
         }
         expect(Array.from(fast.records.status)).toEqual(Array.from(slow.records.status));
@@ -140,6 +143,7 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
         const { sim: _b, ...b } = summarize(slow);
         expect(JSON.stringify(a)).toBe(JSON.stringify(b));
         seen.add(d.scheduler);
+        if (fast.records.status.some((s) => s === STATUS_TIMED_OUT)) sawTimeout = true;
         if (d.prefixCaching && d.scheduler !== 'legacy') for (const s of fast.devices) if ((s.extra?.cacheEvictions ?? 0) > 0) sawEviction = true;
         for (const s of fast.devices) expect(s.peakKvTokens).toBeLessThanOrEqual(s.kvCapacityTokens);
         if (fast.devices.some((s) => s.preemptions > 0)) sawPreemption = true;
@@ -151,6 +155,7 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
     expect(seen.size).toBe(4);
     expect(sawPreemption).toBe(true);
     expect(sawEviction).toBe(true);
+    expect(sawTimeout).toBe(true);
     expect(fewerEvents).toBeGreaterThan(100);
   });
 

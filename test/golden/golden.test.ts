@@ -43,8 +43,8 @@ describe('golden scenarios match their golden summaries (llmsim check)', () => {
       expect(report.compared).toBeGreaterThan(50);
       expect(report.drifts, `${name} drifted from its golden summary:\n${formatDriftTable(report)}`).toEqual([]);
       // Invariants any correct summary satisfies, whatever the golden file says.
-      const s = summary as { requests: { total: number; finished: number; rejected: number; pending: number } };
-      expect(s.requests.finished + s.requests.rejected + s.requests.pending).toBe(s.requests.total);
+      const s = summary as { requests: { total: number; finished: number; rejected: number; timedOut: number; pending: number } };
+      expect(s.requests.finished + s.requests.rejected + s.requests.timedOut + s.requests.pending).toBe(s.requests.total);
       expect(s.requests.finished).toBeGreaterThan(0);
     });
   }

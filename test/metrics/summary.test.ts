@@ -34,7 +34,7 @@ describe('summarize', () => {
   it('counts requests, rejection reasons (by count, then name) and preemptions', () => {
     expect(s.name).toBe('hand');
     expect(s.requests).toEqual({
-      total: 7, finished: 4, rejected: 3, pending: 0, preempted: 1,
+      total: 7, finished: 4, rejected: 3, timedOut: 0, timedOutFraction: 0, pending: 0, preempted: 1,
       rejectReasons: [{ reason: 'kv-capacity', count: 2 }, { reason: 'too-long', count: 1 }],
     });
   });

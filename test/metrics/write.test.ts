@@ -40,18 +40,18 @@ describe('requests.csv', () => {
     expect(rows[0]).toEqual({
       id: '0', arrival_s: '0.5', prompt_tokens: '100', output_tokens: '5', model: 'llama-2-7b', class: '', device: 'h100/0',
       status: 'finished', reject_reason: '', queueing_delay_s: '0.25', ttft_s: '0.5', tpot_s: '0.375', e2e_s: '2',
-      energy_j: '12.5', preemptions: '1', cached_tokens: '0', deadline_s: '3', deadline_met: 'true',
+      energy_j: '12.5', preemptions: '1', cached_tokens: '0', timed_out_s: '', deadline_s: '3', deadline_met: 'true',
     });
     // non-streaming: no ttft/tpot; energy 1/3 with 9 significant digits
     expect(rows[1]).toEqual({
       id: '1', arrival_s: '1', prompt_tokens: '7', output_tokens: '2', model: '', class: 'tenant "a", b', device: 'cpu/0',
       status: 'finished', reject_reason: '', queueing_delay_s: '0', ttft_s: '', tpot_s: '', e2e_s: '3',
-      energy_j: '0.333333333', preemptions: '0', cached_tokens: '0', deadline_s: '', deadline_met: '',
+      energy_j: '0.333333333', preemptions: '0', cached_tokens: '0', timed_out_s: '', deadline_s: '', deadline_met: '',
     });
     expect(rows[2]).toEqual({
       id: '2', arrival_s: '2', prompt_tokens: '9000', output_tokens: '3', model: '', class: '', device: '',
       status: 'rejected', reject_reason: 'prompt, too long', queueing_delay_s: '', ttft_s: '', tpot_s: '', e2e_s: '',
-      energy_j: '0', preemptions: '0', cached_tokens: '0', deadline_s: '1', deadline_met: 'false',
+      energy_j: '0', preemptions: '0', cached_tokens: '0', timed_out_s: '', deadline_s: '1', deadline_met: 'false',
     });
   });
 

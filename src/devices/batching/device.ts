@@ -46,6 +46,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let runOpen = false, runStartS = 0, runCtx0 = 0, runBatch = 0, runDone = 0;
   let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
   let kickPending = false;
+  let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
 
   const kit: FormationKit = {
     batch,
@@ -171,6 +172,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
     kv.used = used;
     if (used > kv.peak) kv.peak = used;
+    if (abandonedHere > 0) dropAbandoned();
     if (!done) return;
     closeRun();
     batch.retain((i) => {
@@ -182,6 +184,21 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         prefix.forget(rid);
       }
       lifecycle.finished(rid, segEndS);
+      return false;
+    });
+    kv.used = usedBlocks();
+  }
+
+  /** Ends the sequences whose client gave up (as vLLM handles aborts between steps), freeing their blocks. */
+  function dropAbandoned(): void {
+    closeRun();
+    batch.retain((i) => {
+      const rid = batch.id[i]!;
+      if (!lifecycle.abandoned(rid)) return true;
+      prefix?.release(i);
+      prefix?.forget(rid);
+      lifecycle.timedOut(rid, engine.nowS);
+      abandonedHere--;
       return false;
     });
     kv.used = usedBlocks();
@@ -315,9 +332,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     return lo;
   }
 
-  /** An arrival cuts the run in flight at its first step boundary after now. */
-  function cutAfterNow(): void {
-    if (!active || runSteps <= 1 || batch.n >= batch.max) return;
+  /**
+   * An arrival cuts the run in flight at its first step boundary after now (not when the batch is
+   * full: nothing could join); so does a client giving up (`force`).
+   */
+  function cutAfterNow(force = false): void {
+    if (!active || runSteps <= 1 || (!force && batch.n >= batch.max)) return;
     const boundary = (j: number) => runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
     let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
     while (hi - lo > 1) {
@@ -350,6 +370,20 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         kickPending = true;
         ctx.schedule(engine.nowS, KICK, true);
       }
+    },
+    cancel(rid) {
+      for (let i = 0; i < batch.n; i++) {
+        if (batch.id[i] !== rid) continue;
+        abandonedHere++;
+        cutAfterNow(true);
+        return false;
+      }
+      queue.remove(rid);
+      resumeGen.delete(rid);
+      prefix?.forget(rid);
+      // The queue changed as with an arrival: a request it blocked may now be admitted.
+      if (active) cutAfterNow();
+      return true;
     },
     fire(arg) {
       if (arg === KICK) {

@@ -9,14 +9,60 @@ export interface WaitQueue {
   push(id: number): void;
   /** Puts a preempted request back: at the front for FIFO, at its own key for priorities. */
   requeue(id: number): void;
+  /** Takes out request `id`, which the caller knows is waiting here (a client gave up). */
+  remove(id: number): void;
 }
 
 /** Creates a FIFO ring buffer, or a keyed heap when a priority function is given. */
 export function createWaitQueue(priority?: (id: number) => number): WaitQueue {
-  return priority ? new KeyedQueue(priority) : new FifoQueue();
+  return new Removable(priority ? new KeyedQueue(priority) : new FifoQueue());
 }
 
-class FifoQueue implements WaitQueue {
+type Inner = Omit<WaitQueue, 'remove'>;
+
+/**
+ * Removal by lazy deletion: a removed id stays in the inner queue, marked, and is dropped when it
+ * reaches the head, so removing costs O(1) and the queues stay simple. Removals are rare (timeouts).
+ */
+class Removable implements WaitQueue {
+  private readonly removed = new Set<number>();
+
+  constructor(private readonly inner: Inner) {}
+
+  get size(): number {
+    return this.inner.size - this.removed.size;
+  }
+
+  peek(): number {
+    this.drop();
+    return this.inner.peek();
+  }
+
+  shift(): number {
+    this.drop();
+    return this.inner.shift();
+  }
+
+  push(id: number): void {
+    this.inner.push(id);
+  }
+
+  requeue(id: number): void {
+    this.inner.requeue(id);
+  }
+
+  remove(id: number): void {
+    if (this.removed.has(id)) throw new Error(`request ${id} removed twice from a wait queue`);
+    this.removed.add(id);
+  }
+
+  private drop(): void {
+    if (this.removed.size === 0) return;
+    while (this.inner.size > 0 && this.removed.delete(this.inner.peek())) this.inner.shift();
+  }
+}
+
+class FifoQueue implements Inner {
   private buf = new Int32Array(64);
   private head = 0;
   size = 0;
@@ -55,7 +101,7 @@ class FifoQueue implements WaitQueue {
 }
 
 /** Binary heap on (key, insertion sequence): equal keys keep FIFO order. */
-class KeyedQueue implements WaitQueue {
+class KeyedQueue implements Inner {
   private keys: number[] = [];
   private seqs: number[] = [];
   private ids: number[] = [];
