@@ -71,3 +71,25 @@ describe('closed-loop conversations', () => {
     expect(res.requests[1]!.arrivalS).toBeCloseTo(0.8, 12);
   });
 });
+
+describe('past saturation with timeouts (scenarios/timeouts-overload.yaml)', () => {
+  it('the run ends with every request settled, and the share of time-outs grows with the load', async () => {
+    const { fileURLToPath } = await import('node:url');
+    const { loadScenario } = await import('../../src/scenario/load.js');
+    const { runScenario } = await import('../../src/scenario/run.js');
+    const loaded = loadScenario(fileURLToPath(new URL('../../scenarios/timeouts-overload.yaml', import.meta.url)));
+    const at = (rateRps: number) => {
+      const w = loaded.scenario.workload;
+      const scenario = { ...loaded.scenario, workload: { ...w, synthetic: { ...w.synthetic!, durationS: 120, arrival: { process: 'poisson' as const, rateRps } } } };
+      return runScenario({ ...loaded, scenario }).summary.requests;
+    };
+    const fractions = [1, 4, 16].map((rate) => {
+      const r = at(rate);
+      expect(r.finished + r.rejected + r.timedOut).toBe(r.total);
+      return r.timedOutFraction!;
+    });
+    expect(fractions[0]!).toBeLessThan(fractions[1]!);
+    expect(fractions[1]!).toBeLessThan(fractions[2]!);
+    expect(fractions[2]!).toBeGreaterThan(0.5);
+  });
+});
