@@ -1,8 +1,9 @@
 /**
  * Batch formation: at each iteration boundary, which running sequences compute how many tokens,
  * whom to preempt, and whom to admit from the queue. One function per scheduler mode; the device
- * (device.ts) owns the clock, pricing, accounting and fast-forward. A formation only sets
- * `batch.sched[i]` through the kit and changes the batch through the kit.
+ * (device.ts) owns the clock, pricing, accounting and fast-forward. A formation changes the batch
+ * only through the kit (admit, preempt, abort); it sets `batch.sched[i]` through `kit.schedule`,
+ * except on the decode hot paths, which write `batch.sched` and `kv.used` themselves.
  */
 import type { KvBlocks } from '../kit/kv-blocks.js';
 import type { RunningBatch } from '../kit/running-batch.js';
