@@ -156,7 +156,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       }
       iterations++;
     }
-    if (prefix) {
+    if (prefix && (prefix.keyed > 0 || prefix.cache.named > 0)) {
       // A run's later steps took blocks too: make room among the free cached ones (as each step
       // would have), then name the blocks that filled (which does not change the count).
       // Before naming, sequences that just filled a block of the same content each hold a copy:

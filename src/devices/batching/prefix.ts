@@ -23,6 +23,8 @@ export interface Hit {
 /** The prefix cache of one replica, seen from its loop. */
 export interface PrefixKeeper {
   readonly cache: PrefixCache;
+  /** Running sequences with named blocks (0: the cache has nothing to do at a boundary). */
+  readonly keyed: number;
   /** Cached blocks request `rid` would reuse now, if it had to compute `targetTokens` tokens. */
   lookup(rid: number, targetTokens: number): Hit;
   /** Takes the hit's blocks for sequence i (just pushed with nothing computed); returns the cached tokens. */
@@ -42,7 +44,9 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
   const cache = new PrefixCache(kv.capacityBlocks);
   const bs = kv.blockSize;
   const keysOf = new Map<number, readonly BlockKey[]>();
+  const none: readonly BlockKey[] = [];
   const keys = (rid: number) => {
+    if (requests[rid]!.prefix === undefined) return none; // most requests: no map traffic
     let k = keysOf.get(rid);
     if (k === undefined) {
       k = namedBlockKeys(requests[rid]!, bs);
@@ -54,8 +58,9 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
   const path: number[] = [];
   let lastRid = -1, lastTarget = -1, lastVersion = -1;
 
-  return {
+  const keeper: PrefixKeeper & { keyed: number } = {
     cache,
+    keyed: 0,
     lookup(rid, targetTokens) {
       if (rid === lastRid && targetTokens === lastTarget && cache.version === lastVersion) return hit;
       [lastRid, lastTarget, lastVersion] = [rid, targetTokens, cache.version];
@@ -82,6 +87,7 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       for (const node of nodes) cache.acquire(node);
       batch.nodes[i] = nodes;
       batch.keys[i] = k;
+      keeper.keyed++;
       batch.computed[i] = h.blocks * bs;
       return h.blocks * bs;
     },
@@ -107,6 +113,7 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       for (let j = nodes.length - 1; j >= 0; j--) cache.release(nodes[j]!);
       batch.nodes[i] = undefined;
       batch.keys[i] = undefined;
+      keeper.keyed--;
     },
     stepsToNextNamed(i) {
       const k = batch.keys[i];
@@ -115,7 +122,8 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       return Math.max(1, (next + 1) * bs - batch.computed[i]!);
     },
     forget(rid) {
-      keysOf.delete(rid);
+      if (requests[rid]!.prefix !== undefined) keysOf.delete(rid);
     },
   };
+  return keeper;
 }
