@@ -2,6 +2,8 @@ import { InputError, describeValue } from '../errors.js';
 import { checkOrder, parseTimeCell, parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
+import { hashIdsToPrefix } from './mooncake-prefix.js';
+import { createSegmentBook } from './segment-book.js';
 
 /** Required columns of the Mooncake no-hash CSV (`num_hash_blocks` and others are ignored). */
 export const MOONCAKE_COLUMNS = ['timestamp', 'input_length', 'output_length'] as const;
@@ -11,14 +13,18 @@ export type MooncakeArrivals = 'spread' | 'burst';
 
 /**
  * Reads a Mooncake JSONL trace: one object per line with `timestamp` (ms), `input_length` and
- * `output_length` (tokens); `hash_ids` and other keys are ignored (Request has no prefix-hash
- * field yet). Blank lines are skipped. Times become seconds; see `spreadQuantizedArrivals`.
+ * `output_length` (tokens), and optionally `hash_ids`: one id per 512-token block of the prompt,
+ * which become the request's prefix segments, 512 tokens each except the last, which covers the
+ * rest of input_length (see `hashIdsToPrefix`). No `hash_ids` key means no prefix. Other keys are
+ * ignored; blank lines are skipped. Times become seconds; see `spreadQuantizedArrivals`.
  */
 export function parseMooncakeJsonl(text: string, file: string, arrivals: MooncakeArrivals = 'spread'): DraftRequest[] {
   const out: DraftRequest[] = [];
   let prev = 0;
   let prevLine = 0;
   let line = 0;
+  // One book per file: a hash id must cover the same tokens wherever it appears.
+  const book = createSegmentBook<number>((id) => id);
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
@@ -39,12 +45,17 @@ export function parseMooncakeJsonl(text: string, file: string, arrivals: Mooncak
     if (out.length > 0) checkOrder(prev, ms, prevLine, place('timestamp'));
     prev = ms;
     prevLine = line;
-    out.push({
+    const d: DraftRequest = {
       id: out.length,
       arrivalS: ms / 1000,
       promptTokens: parseTokenCell(cell(o.input_length, place('input_length')), place('input_length')),
       outputTokens: parseTokenCell(cell(o.output_length, place('output_length')), place('output_length')),
-    });
+    };
+    if (o.hash_ids !== undefined) {
+      const prefix = hashIdsToPrefix(o.hash_ids, d.promptTokens, place('hash_ids'), book);
+      if (prefix.length > 0) d.prefix = prefix;
+    }
+    out.push(d);
   }
   if (out.length === 0) throw new InputError({ file, line: 1 }, 'expected at least one JSON line, found an empty file');
   if (arrivals === 'spread') spreadQuantizedArrivals(out);
