@@ -2,16 +2,19 @@ import { InputError, describeValue } from '../errors.js';
 import { checkOrder, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
+import { parsePrefixCell } from './prefix-cell.js';
+import { createSegmentBook } from './segment-book.js';
 
 /** Required leading columns of the native format, in this order. */
 export const NATIVE_COLUMNS = ['arrival_s', 'prompt_tokens', 'output_tokens'] as const;
 /** Optional native columns, in any order after the required ones. */
-export const NATIVE_OPTIONAL_COLUMNS = ['model', 'uncertainty', 'deadline_s', 'class'] as const;
+export const NATIVE_OPTIONAL_COLUMNS = ['model', 'uncertainty', 'deadline_s', 'class', 'prefix'] as const;
 
 /**
  * Reads llmsim's own CSV: `arrival_s,prompt_tokens,output_tokens` first, then any of `model`,
- * `uncertainty` (in [0, 1]), `deadline_s` (relative, > 0) and `class`, in any order. An empty
- * optional cell means "not given". Times are seconds from the start of the run and are kept as
+ * `uncertainty` (in [0, 1]), `deadline_s` (relative, > 0), `class` and `prefix` (named segments
+ * such as `sys3:128 user3-7:64`, see `parsePrefixCell`; labels become ids 0, 1, ... in order of
+ * first appearance), in any order. An empty optional cell means "not given". Times are seconds from the start of the run and are kept as
  * they are (not shifted to 0), so a deliberate idle lead-in survives. Unknown columns are errors,
  * since in our own format they are most likely typos.
  */
@@ -23,6 +26,7 @@ export function parseNativeCsv(text: string, file: string): DraftRequest[] {
   }
   const out: DraftRequest[] = new Array(table.rows.length);
   let prev = 0;
+  const book = createSegmentBook<string>((_label, seen) => seen);
   for (let i = 0; i < table.rows.length; i++) {
     const row = table.rows[i]!;
     const line = table.lines[i];
@@ -51,6 +55,8 @@ export function parseNativeCsv(text: string, file: string): DraftRequest[] {
     }
     const cls = col.class >= 0 ? row[col.class]!.trim() : '';
     if (cls !== '') d.class = cls;
+    const prefix = col.prefix >= 0 ? parsePrefixCell(row[col.prefix]!, d.promptTokens, { file, line, field: 'prefix' }, book) : undefined;
+    if (prefix) d.prefix = prefix;
     out[i] = d;
   }
   return out;
