@@ -1,5 +1,5 @@
 import type { RandomStream } from '../util/rng.js';
-import type { ArrivalSpec } from './schema.js';
+import type { ArrivalSpec } from './dist-schema.js';
 
 /**
  * A sampler of inter-arrival gaps (seconds) with mean 1/rateRps: exponential (Poisson process),

@@ -1,5 +1,5 @@
 import type { RandomStream } from '../util/rng.js';
-import type { LengthSpec } from './schema.js';
+import type { LengthSpec } from './dist-schema.js';
 
 /** Draws one length in tokens (an integer >= 1); `u` is the request's uncertainty score, if any. */
 export type LengthSampler = (u: number) => number;

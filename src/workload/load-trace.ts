@@ -6,7 +6,7 @@ import { MOONCAKE_COLUMNS, parseMooncakeCsv, parseMooncakeJsonl, type MooncakeAr
 import { NATIVE_COLUMNS, parseNativeCsv } from './read-native.js';
 import { VIDUR_COLUMNS, parseVidurCsv } from './read-vidur.js';
 import type { Request } from './request.js';
-import type { TraceFormat } from './schema.js';
+import type { TraceFormat } from './dist-schema.js';
 
 /** The concrete readers `auto` chooses between. */
 export type TraceReader = 'llmsim' | 'azure' | 'mooncake-jsonl' | 'mooncake-csv' | 'vidur';

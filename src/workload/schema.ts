@@ -1,72 +1,7 @@
 import { z } from 'zod';
+import { arrivalSchema, outputLengthSchema, promptLengthSchema, traceFormats } from './dist-schema.js';
 
-/** Trace file formats; `auto` detects from the extension and the header line. */
-export const traceFormats = ['auto', 'llmsim', 'azure', 'mooncake', 'vidur'] as const;
-/** A trace file format name. */
-export type TraceFormat = (typeof traceFormats)[number];
-
-const tokens = () => z.number().int().min(1);
-const notBelowMin = (v: { min: number; max?: number }, ctx: z.core.$RefinementCtx) => {
-  if (v.max !== undefined && v.max < v.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `expected max >= min (${v.min})` });
-};
-
-const fixedLength = z.strictObject({
-  dist: z.literal('fixed').describe('Every request has the same length'),
-  tokens: tokens().describe('Length in tokens'),
-});
-const uniformLength = z
-  .strictObject({
-    dist: z.literal('uniform').describe('Integers drawn uniformly from [min, max]'),
-    min: tokens().describe('Smallest length, tokens (inclusive)'),
-    max: tokens().describe('Largest length, tokens (inclusive)'),
-  })
-  .superRefine(notBelowMin);
-const lognormalLength = z
-  .strictObject({
-    dist: z.literal('lognormal').describe('round(median * exp(sigma * Z)), clamped to [min, max]'),
-    median: z.number().positive().describe('Median length, tokens'),
-    sigma: z.number().min(0).describe('Standard deviation of the log-length'),
-    min: tokens().default(1).describe('Lower clamp, tokens'),
-    max: tokens().optional().describe('Upper clamp, tokens (none if omitted)'),
-  })
-  .superRefine(notBelowMin);
-const empiricalLength = z.strictObject({
-  dist: z.literal('empirical').describe("Sample with replacement from a trace file's column"),
-  path: z.string().min(1).describe("Trace file, relative to the scenario file's directory"),
-  format: z.enum(traceFormats).default('auto').describe('Format of that trace file'),
-  column: z.enum(['prompt', 'output']).optional().describe('Which column to sample; defaults to the one being generated'),
-});
-const uncertaintyLognormalLength = z
-  .strictObject({
-    dist: z.literal('uncertainty-lognormal').describe('RT-LM reconstruction: log-length ~ N(logMeanBase + logMeanPerU * u, sigma^2)'),
-    logMeanBase: z.number().describe('Mean log-length at uncertainty u = 0'),
-    logMeanPerU: z.number().describe('Added to the mean log-length per unit of uncertainty'),
-    sigma: z.number().min(0).describe('Standard deviation of the log-length around its mean'),
-    min: tokens().default(1).describe('Lower clamp, tokens'),
-    max: tokens().optional().describe('Upper clamp, tokens (none if omitted)'),
-  })
-  .superRefine(notBelowMin);
-
-/** A prompt-length distribution. */
-export const promptLengthSchema = z.discriminatedUnion('dist', [fixedLength, uniformLength, lognormalLength, empiricalLength]);
-/** An output-length distribution: the prompt ones plus one that depends on the uncertainty score. */
-export const outputLengthSchema = z.discriminatedUnion('dist', [fixedLength, uniformLength, lognormalLength, empiricalLength, uncertaintyLognormalLength]);
-/** A length distribution as validated. */
-export type LengthSpec = z.output<typeof outputLengthSchema>;
-
-const rateRps = () => z.number().positive().describe('Mean arrival rate, requests per second');
-/** An arrival process; arrivals are at the partial sums of the gaps, the first one gap after 0. */
-export const arrivalSchema = z.discriminatedUnion('process', [
-  z.strictObject({ process: z.literal('poisson').describe('Exponential gaps'), rateRps: rateRps() }),
-  z.strictObject({
-    process: z.literal('gamma').describe('Gamma renewal process with gaps of shape 1/cv^2'),
-    rateRps: rateRps(),
-    cv: z.number().positive().describe('Coefficient of variation of the gaps (1 = Poisson, > 1 bursty)'),
-  }),
-  z.strictObject({ process: z.literal('deterministic').describe('Evenly spaced, gap 1/rateRps'), rateRps: rateRps() }),
-]);
-/** An arrival process as validated. */
-export type ArrivalSpec = z.output<typeof arrivalSchema>;
+export { traceFormats, promptLengthSchema, outputLengthSchema, arrivalSchema, type TraceFormat, type LengthSpec, type ArrivalSpec } from './dist-schema.js';
 
 /** Most requests one workload may generate: beyond this a typo (durationS in ms?) is likelier than intent. */
 export const MAX_SYNTHETIC_REQUESTS = 100_000_000;
