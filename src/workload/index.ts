@@ -17,7 +17,7 @@ export { workloadSchema, traceFormats, type WorkloadSpec, type WorkloadInput, ty
 export interface BuildWorkloadOptions {
   /** Directory that relative trace paths are resolved against (the scenario file's directory). */
   baseDir: string;
-  /** Scenario seed; streams `arrivals`, `prompt`, `output`, `uncertainty`, `uncertainty-signal` derive from it. */
+  /** Scenario seed; streams `arrivals`, `prompt`, `output`, `uncertainty`, `uncertainty-signal`, `shared-prefix` derive from it. */
   seed: number;
   /** Scenario file, named in errors about the workload block itself. */
   specFile?: string;

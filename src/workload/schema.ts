@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { arrivalSchema, outputLengthSchema, promptLengthSchema, traceFormats } from './dist-schema.js';
+import { sharedPrefixPromptSchema } from './shared-prefix.js';
 
 export { traceFormats, promptLengthSchema, outputLengthSchema, arrivalSchema, type TraceFormat, type LengthSpec, type ArrivalSpec } from './dist-schema.js';
 
@@ -11,7 +12,9 @@ const syntheticSchema = z
     count: z.number().int().min(1).max(MAX_SYNTHETIC_REQUESTS).optional().describe('Number of requests (give count or durationS)'),
     durationS: z.number().positive().optional().describe('Generate arrivals in [0, durationS) (give count or durationS)'),
     arrival: arrivalSchema.describe('Arrival process'),
-    prompt: promptLengthSchema.describe('Prompt-length distribution'),
+    prompt: z
+      .discriminatedUnion('dist', [...promptLengthSchema.options, sharedPrefixPromptSchema])
+      .describe('Prompt-length distribution, or shared-prefix: a fixed set of prompts with named shared parts'),
     output: outputLengthSchema.describe('Output-length distribution'),
     uncertainty: z
       .strictObject({

@@ -3,16 +3,20 @@ import { generateArrivals } from './arrivals.js';
 import type { DraftRequest } from './draft.js';
 import { makeLengthSampler, type EmpiricalLoader } from './lengths.js';
 import type { SyntheticSpec } from './schema.js';
+import { makeSharedPrefixPrompts } from './shared-prefix.js';
 
 /**
  * Generates a synthetic request stream. Each ingredient draws from its own named stream
- * (`arrivals`, `prompt`, `output`, `uncertainty`), so changing, say, the output-length spec
- * leaves arrival times, prompt lengths and uncertainty scores exactly as they were. The output
- * length is drawn after the request's uncertainty score, which it may depend on.
+ * (`arrivals`, `prompt`, `output`, `uncertainty`; `shared-prefix` for a shared-prefix prompt's
+ * random order), so changing, say, the output-length spec leaves arrival times, prompt lengths
+ * and uncertainty scores exactly as they were. The output length is drawn after the request's
+ * uncertainty score, which it may depend on.
  */
 export function generateSynthetic(spec: SyntheticSpec, seed: number | string, load: EmpiricalLoader): DraftRequest[] {
   const arrivals = generateArrivals(spec.arrival, createStream(seed, 'arrivals'), spec.count, spec.durationS);
-  const prompt = makeLengthSampler(spec.prompt, createStream(seed, 'prompt'), 'prompt', load);
+  const p = spec.prompt;
+  const shared = p.dist === 'shared-prefix' ? makeSharedPrefixPrompts(p, createStream(seed, 'shared-prefix')) : undefined;
+  const prompt = p.dist === 'shared-prefix' ? () => p.systemTokens + p.questionTokens : makeLengthSampler(p, createStream(seed, 'prompt'), 'prompt', load);
   const output = makeLengthSampler(spec.output, createStream(seed, 'output'), 'output', load);
   const uRng = createStream(seed, 'uncertainty');
   const beta = spec.uncertainty;
@@ -22,6 +26,7 @@ export function generateSynthetic(spec: SyntheticSpec, seed: number | string, lo
     const u = beta ? uRng.beta(beta.a, beta.b) : NaN;
     const d: DraftRequest = { id: i, arrivalS: arrivals[i]!, promptTokens: prompt(u), outputTokens: output(u) };
     if (beta) d.uncertainty = u;
+    if (shared) d.prefix = shared(i);
     if (spec.model !== undefined) d.model = spec.model;
     out[i] = d;
   }
