@@ -55,6 +55,8 @@ export const promptLengthSchema = z.discriminatedUnion('dist', [fixedLength, uni
 export const outputLengthSchema = z.discriminatedUnion('dist', [fixedLength, uniformLength, lognormalLength, empiricalLength, uncertaintyLognormalLength]);
 /** A length distribution as validated. */
 export type LengthSpec = z.output<typeof outputLengthSchema>;
+/** A length distribution that needs no file and no uncertainty score (session turns and messages). */
+export const plainLengthSchema = z.discriminatedUnion('dist', [fixedLength, uniformLength, lognormalLength]);
 
 const rateRps = () => z.number().positive().describe('Mean arrival rate, requests per second');
 /** An arrival process; arrivals are at the partial sums of the gaps, the first one gap after 0. */
@@ -69,3 +71,16 @@ export const arrivalSchema = z.discriminatedUnion('process', [
 ]);
 /** An arrival process as validated. */
 export type ArrivalSpec = z.output<typeof arrivalSchema>;
+
+/** Most requests one workload may generate: beyond this a typo (durationS in ms?) is likelier than intent. */
+export const MAX_SYNTHETIC_REQUESTS = 100_000_000;
+
+/** Refinement of a generator: exactly one of count or durationS, and not absurdly many arrivals. */
+export function countOrDuration(v: { count?: number; durationS?: number; arrival: ArrivalSpec }, ctx: z.core.$RefinementCtx): void {
+  if ((v.count === undefined) === (v.durationS === undefined)) {
+    ctx.addIssue({ code: 'custom', path: v.count === undefined ? [] : ['durationS'], message: 'expected exactly one of count or durationS' });
+  }
+  if (v.durationS !== undefined && v.durationS * v.arrival.rateRps > MAX_SYNTHETIC_REQUESTS) {
+    ctx.addIssue({ code: 'custom', path: ['durationS'], message: `expected durationS * rateRps <= ${MAX_SYNTHETIC_REQUESTS} requests` });
+  }
+}

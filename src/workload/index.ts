@@ -1,12 +1,13 @@
 import { isAbsolute, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, type InputLocation } from '../errors.js';
 import { createStream } from '../util/rng.js';
 import { readTextFile } from '../util/yaml-file.js';
-import { finalizeIds, type DraftRequest } from './draft.js';
+import { finalizeIds, inWindow, type DraftRequest } from './draft.js';
 import type { EmpiricalLoader } from './lengths.js';
 import { parseTrace } from './load-trace.js';
 import type { Request } from './request.js';
 import type { WorkloadSpec } from './schema.js';
+import { generateSessions } from './sessions.js';
 import { generateSynthetic } from './synthetic.js';
 import { deriveUncertainty } from './uncertainty.js';
 
@@ -17,7 +18,10 @@ export { workloadSchema, traceFormats, type WorkloadSpec, type WorkloadInput, ty
 export interface BuildWorkloadOptions {
   /** Directory that relative trace paths are resolved against (the scenario file's directory). */
   baseDir: string;
-  /** Scenario seed; streams `arrivals`, `prompt`, `output`, `uncertainty`, `uncertainty-signal`, `shared-prefix` derive from it. */
+  /**
+   * Scenario seed; the streams derive from it: `arrivals`, `prompt`, `output`, `uncertainty`,
+   * `uncertainty-signal`, `shared-prefix`, and for sessions `turns`, `user`, `think`.
+   */
   seed: number;
   /** Scenario file, named in errors about the workload block itself. */
   specFile?: string;
@@ -28,26 +32,18 @@ export interface BuildWorkloadOptions {
  * rateScale (times / k), window (keep [startS, endS) in scaled time, then subtract startS), limit
  * (first N), uncertainty (derived from output lengths when `rho` is given; otherwise a score the
  * trace or generator gave is kept), deadline (replaces trace deadlines). The result is sorted by
- * arrival, ties in file order, with ids 0..n-1; an empty result is an InputError.
+ * arrival, ties in file order, with ids 0..n-1; an empty result is an InputError. Sessions are
+ * listed session by session: their first turns sorted by arrival, each follow-up (arrival NaN)
+ * after the turn it waits for. rateScale and window act on session starts: a session is kept or
+ * dropped whole, and think times are not scaled (they are the users' time, not the load's).
  */
 export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): Request[] {
-  const resolve = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
   const where = (field: string) => ({ file: opts.specFile, field: `workload.${field}` });
-  let drafts: DraftRequest[];
-  if (spec.trace) {
-    const file = resolve(spec.trace.path);
-    drafts = parseTrace(readTextFile(file, 'trace file'), file, spec.trace.format, { model: spec.trace.model, mooncakeArrivals: spec.trace.mooncakeArrivals });
-  } else if (spec.synthetic) {
-    drafts = generateSynthetic(spec.synthetic, opts.seed, empiricalLoader(resolve));
-    if (drafts.length === 0) {
-      throw new InputError(where('synthetic.durationS'), `expected a duration long enough for one arrival, found none in ${spec.synthetic.durationS} s at ${spec.synthetic.arrival.rateRps} req/s`);
-    }
-  } else throw new Error('workload has neither trace nor synthetic: validate it with workloadSchema first');
-
+  let drafts = readOrGenerate(spec, opts, where);
   if (spec.rateScale !== 1) for (const d of drafts) d.arrivalS /= spec.rateScale;
   if (spec.window) {
     const { startS, endS } = spec.window;
-    drafts = drafts.filter((d) => d.arrivalS >= startS && (endS === undefined || d.arrivalS < endS));
+    drafts = inWindow(drafts, startS, endS);
     if (drafts.length === 0) throw new InputError(where('window'), `expected the window [${startS}, ${endS ?? 'end'}) s to contain a request, found none`);
     for (const d of drafts) d.arrivalS -= startS;
   }
@@ -65,6 +61,23 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
     }
   }
   return finalizeIds(drafts);
+}
+
+/** The drafts of the workload's one source: a trace, a synthetic generator or sessions. */
+function readOrGenerate(spec: WorkloadSpec, opts: BuildWorkloadOptions, where: (field: string) => InputLocation): DraftRequest[] {
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
+  if (spec.trace) {
+    const file = resolve(spec.trace.path);
+    return parseTrace(readTextFile(file, 'trace file'), file, spec.trace.format, { model: spec.trace.model, mooncakeArrivals: spec.trace.mooncakeArrivals });
+  }
+  // A generator that made nothing was given too short a duration: say so at that field.
+  const nonEmpty = (drafts: DraftRequest[], kind: string, gen: { durationS?: number; arrival: { rateRps: number } }) => {
+    if (drafts.length > 0) return drafts;
+    throw new InputError(where(`${kind}.durationS`), `expected a duration long enough for one arrival, found none in ${gen.durationS} s at ${gen.arrival.rateRps} req/s`);
+  };
+  if (spec.synthetic) return nonEmpty(generateSynthetic(spec.synthetic, opts.seed, empiricalLoader(resolve)), 'synthetic', spec.synthetic);
+  if (spec.sessions) return nonEmpty(generateSessions(spec.sessions, opts.seed, where('sessions')), 'sessions', spec.sessions);
+  throw new Error('workload has no trace, synthetic or sessions: validate it with workloadSchema first');
 }
 
 /** Loads empirical length columns, each file once per workload. */

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { arrivalSchema, outputLengthSchema, promptLengthSchema, traceFormats } from './dist-schema.js';
+import { MAX_SYNTHETIC_REQUESTS, arrivalSchema, countOrDuration, outputLengthSchema, promptLengthSchema, traceFormats } from './dist-schema.js';
+import { sessionsSchema } from './sessions.js';
 import { sharedPrefixPromptSchema } from './shared-prefix.js';
 
-export { traceFormats, promptLengthSchema, outputLengthSchema, arrivalSchema, type TraceFormat, type LengthSpec, type ArrivalSpec } from './dist-schema.js';
-
-/** Most requests one workload may generate: beyond this a typo (durationS in ms?) is likelier than intent. */
-export const MAX_SYNTHETIC_REQUESTS = 100_000_000;
+export { traceFormats, promptLengthSchema, outputLengthSchema, arrivalSchema, MAX_SYNTHETIC_REQUESTS, type TraceFormat, type LengthSpec, type ArrivalSpec } from './dist-schema.js';
 
 const syntheticSchema = z
   .strictObject({
@@ -27,12 +25,7 @@ const syntheticSchema = z
     model: z.string().min(1).optional().describe('Model name for every request'),
   })
   .superRefine((v, ctx) => {
-    if ((v.count === undefined) === (v.durationS === undefined)) {
-      ctx.addIssue({ code: 'custom', path: v.count === undefined ? [] : ['durationS'], message: 'expected exactly one of count or durationS' });
-    }
-    if (v.durationS !== undefined && v.durationS * v.arrival.rateRps > MAX_SYNTHETIC_REQUESTS) {
-      ctx.addIssue({ code: 'custom', path: ['durationS'], message: `expected durationS * rateRps <= ${MAX_SYNTHETIC_REQUESTS} requests` });
-    }
+    countOrDuration(v, ctx);
     if (v.output.dist === 'uncertainty-lognormal' && v.uncertainty === undefined) {
       ctx.addIssue({ code: 'custom', path: ['output', 'dist'], message: 'expected a synthetic.uncertainty block for an uncertainty-dependent output length' });
     }
@@ -48,9 +41,10 @@ const traceSchema = z.strictObject({
 /** The scenario's `workload:` block. Steps apply in order: read/generate, rateScale, window, limit, uncertainty, deadline, timeout. */
 export const workloadSchema = z
   .strictObject({
-    trace: traceSchema.optional().describe('Replay a trace file (give trace or synthetic)'),
-    synthetic: syntheticSchema.optional().describe('Generate requests (give trace or synthetic)'),
-    rateScale: z.number().positive().default(1).describe('Replay k times faster: arrival times are divided by k'),
+    trace: traceSchema.optional().describe('Replay a trace file (give one of trace, synthetic, sessions)'),
+    synthetic: syntheticSchema.optional().describe('Generate open-loop requests (give one of trace, synthetic, sessions)'),
+    sessions: sessionsSchema.optional().describe('Generate closed-loop multi-turn chat sessions (give one of trace, synthetic, sessions)'),
+    rateScale: z.number().positive().default(1).describe('Replay k times faster: arrival times (session starts) are divided by k; think times are not scaled'),
     window: z
       .strictObject({
         startS: z.number().min(0).default(0).describe('Keep requests arriving at or after this time (after rateScale)'),
@@ -60,8 +54,8 @@ export const workloadSchema = z
         if (w.endS !== undefined && w.endS <= w.startS) ctx.addIssue({ code: 'custom', path: ['endS'], message: `expected endS > startS (${w.startS})` });
       })
       .optional()
-      .describe('Keep arrivals in [startS, endS), then shift times so startS becomes 0'),
-    limit: z.number().int().min(1).optional().describe('Keep only the first N requests (after the window)'),
+      .describe('Keep arrivals in [startS, endS), then shift times so startS becomes 0; a session is kept whole or dropped, by its start'),
+    limit: z.number().int().min(1).optional().describe('Keep only the first N requests (after the window); sessions are listed whole, so only the last kept one can lose later turns'),
     uncertainty: z
       .strictObject({
         rho: z.number().min(-1).max(1).describe('Gaussian-copula correlation of u with output length (1 = oracle, 0 = noise)'),
@@ -90,9 +84,8 @@ export const workloadSchema = z
       .describe('Client timeout, s after arrival: a request not finished by then is abandoned (leaves the queue or the batch) and counted as timed out'),
   })
   .superRefine((w, ctx) => {
-    if ((w.trace === undefined) === (w.synthetic === undefined)) {
-      ctx.addIssue({ code: 'custom', path: w.trace === undefined ? [] : ['synthetic'], message: 'expected exactly one of trace or synthetic' });
-    }
+    const given = (['trace', 'synthetic', 'sessions'] as const).filter((k) => w[k] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: given.slice(1, 2), message: 'expected exactly one of trace, synthetic or sessions' });
   });
 
 /** The validated `workload:` block, defaults filled in. */

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { RandomStream } from '../util/rng.js';
+
+/** A distribution of think times: seconds a user takes between an answer and the next message. */
+export const thinkTimeSchema = z.discriminatedUnion('dist', [
+  z.strictObject({
+    dist: z.literal('fixed').describe('The same think time every turn'),
+    valueS: z.number().min(0).describe('Think time, seconds'),
+  }),
+  z.strictObject({
+    dist: z.literal('exponential').describe('Exponential think times (memoryless users)'),
+    meanS: z.number().positive().describe('Mean think time, seconds'),
+  }),
+  z.strictObject({
+    dist: z.literal('lognormal').describe('medianS * exp(sigma * Z)'),
+    medianS: z.number().positive().describe('Median think time, seconds'),
+    sigma: z.number().min(0).describe('Standard deviation of the log think time'),
+  }),
+]);
+/** A validated think-time distribution. */
+export type ThinkTimeSpec = z.output<typeof thinkTimeSchema>;
+
+/** Draws think times in seconds (>= 0) from `rng`. */
+export function makeThinkSampler(spec: ThinkTimeSpec, rng: RandomStream): () => number {
+  switch (spec.dist) {
+    case 'fixed': {
+      const s = spec.valueS;
+      return () => s;
+    }
+    case 'exponential': {
+      const rate = 1 / spec.meanS;
+      return () => rng.exponential(rate);
+    }
+    case 'lognormal': {
+      const mu = Math.log(spec.medianS);
+      const { sigma } = spec;
+      return () => rng.lognormal(mu, sigma);
+    }
+  }
+}
