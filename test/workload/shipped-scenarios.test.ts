@@ -13,4 +13,22 @@ describe('shipped workload scenarios', () => {
     // Cycle order: request 123 uses prompt 23 = group 2, user 3: ids 2 and 10 + 23.
     expect(requests[123]!.prefix).toEqual([{ id: 2, tokens: 128 }, { id: 33, tokens: 64 }]);
   });
+
+  it('multi-turn-chat.yaml: ~600 sessions of 1-8 turns sharing one 256-token system prompt, chained by follow-ups', () => {
+    // Builds (run needs the simulation's follow-up support); prepareRun also loads the profile.
+    const { requests } = prepareRun(loadScenario(file('multi-turn-chat.yaml')));
+    const first = requests.filter((r) => !r.followUp);
+    // Poisson(600) sessions in 600 s at 1/s: within 4.5 sd (24.5).
+    expect(Math.abs(first.length - 600)).toBeLessThan(4.5 * Math.sqrt(600));
+    expect(first.every((r, i) => r.arrivalS < 600 && (i === 0 || r.arrivalS >= first[i - 1]!.arrivalS))).toBe(true);
+    expect(requests.every((r) => r.prefix![0]!.id === 0 && r.prefix![0]!.tokens === 256)).toBe(true);
+    expect(requests.every((r, i) => (r.followUp ? r.followUp.after === i - 1 && Number.isNaN(r.arrivalS) : Number.isFinite(r.arrivalS)))).toBe(true);
+    // Turns per session uniform on 1..8: mean 4.5 (sd of the mean 2.29 / sqrt(600) = 0.094).
+    expect(Math.abs(requests.length / first.length - 4.5)).toBeLessThan(4.5 * 0.094);
+    let turn = 0;
+    for (const r of requests) {
+      turn = r.followUp ? turn + 1 : 1;
+      expect(turn).toBeLessThanOrEqual(8);
+    }
+  });
 });
