@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InputError } from '../../src/errors.js';
 import { validate } from '../../src/util/validate.js';
-import { parseYaml } from '../../src/util/yaml-file.js';
 import { buildWorkload, workloadSchema, type WorkloadInput } from '../../src/workload/index.js';
+import { checkWorkloadYaml } from './check-yaml.js';
 
 const TRACES = fileURLToPath(new URL('../../traces/', import.meta.url));
 const DIR = mkdtempSync(join(tmpdir(), 'llmsim-workload-'));
@@ -60,16 +60,7 @@ describe('buildWorkload steps (rateScale, window, limit, deadline), by hand', ()
 });
 
 describe('workloadSchema', () => {
-  /** Validates a YAML scenario fragment and returns the error line, or '' when valid. */
-  function check(yaml: string): string {
-    const doc = parseYaml(yaml, 's.yaml');
-    try {
-      validate(workloadSchema, (doc.data as { workload: unknown }).workload, doc, ['workload']);
-      return '';
-    } catch (err) {
-      return (err as Error).message;
-    }
-  }
+  const check = checkWorkloadYaml;
 
   it('fills defaults', () => {
     const spec = validate(workloadSchema, { trace: { path: 'x.csv' } });

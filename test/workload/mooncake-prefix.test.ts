@@ -1,21 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { loadTrace, parseTrace } from '../../src/workload/index.js';
+import { errorOf } from '../support/errors.js';
 
 const TRACE = fileURLToPath(new URL('../../traces/mooncake-fast25-conversation-first3500.jsonl', import.meta.url));
 const line = (input: number, hashIds?: unknown, ts = 0) => JSON.stringify({ timestamp: ts, input_length: input, output_length: 5, ...(hashIds === undefined ? {} : { hash_ids: hashIds }) });
 const read = (...lines: string[]) => parseTrace(lines.join('\n'), 'm.jsonl', 'mooncake');
-
-function errorOf(...lines: string[]): string {
-  try {
-    read(...lines);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('expected the trace to be rejected');
-}
 
 describe('Mooncake hash_ids become prefix segments of 512 tokens, the last one the rest', () => {
   it('1,100 tokens and 3 ids: 512 + 512 + 76', () => {
@@ -76,7 +66,7 @@ describe('bad hash_ids are InputErrors naming the line and field', () => {
     ['one id, two sizes', [line(600, [5, 6]), line(1100, [5, 6, 7], 1)], 'm.jsonl:2: hash_ids: expected hash id 6 to have 88 tokens as on line 1, found 512'],
     ['one id, two last-block sizes', [line(600, [5, 6]), line(700, [5, 6], 1)], 'm.jsonl:2: hash_ids: expected hash id 6 to have 88 tokens as on line 1, found 188 (the last block of input_length 700)'],
   ])('%s', (_name, lines, message) => {
-    expect(errorOf(...lines)).toBe(message);
+    expect(errorOf(() => read(...lines))).toBe(message);
   });
 
   it('the no-hash CSV stays without prefixes', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { parseTrace } from '../../src/workload/index.js';
+import { errorOf } from '../support/errors.js';
 
 const H = 'arrival_s,prompt_tokens,output_tokens,prefix\n';
 const read = (text: string) => parseTrace(text, 'n.csv');
-
-function errorOf(text: string): string {
-  try {
-    read(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('expected the trace to be rejected');
-}
 
 describe('native prefix column', () => {
   it('parses label:tokens segments in order and interns labels by first appearance', () => {
@@ -50,6 +40,6 @@ describe('bad prefix cells are InputErrors naming the line', () => {
     ['past the prompt', '0,10,5,\n1,100,5,sys:64 q:37\n', 'n.csv:3: prefix: expected segments adding up to at most prompt_tokens (100), found 101 tokens'],
     ['one label, two sizes', '0,200,5,sys:128\n1,200,5,\n2,200,5,sys:64 q:1\n', 'n.csv:4: prefix: expected segment "sys" to have 128 tokens as on line 2, found 64'],
   ])('%s', (_name, rows, message) => {
-    expect(errorOf(H + rows)).toBe(message);
+    expect(errorOf(() => read(H + rows))).toBe(message);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validate } from '../../src/util/validate.js';
-import { parseYaml } from '../../src/util/yaml-file.js';
 import { buildWorkload, workloadSchema, type WorkloadInput } from '../../src/workload/index.js';
+import { checkWorkloadYaml } from './check-yaml.js';
 
 type SyntheticInput = NonNullable<WorkloadInput['synthetic']>;
 const SHARED = { dist: 'shared-prefix', groups: 2, usersPerGroup: 3, systemTokens: 128, questionTokens: 64 } as const;
@@ -58,16 +58,8 @@ describe('shared-prefix prompts (groups 2 x 3 users, 128 + 64 tokens)', () => {
 });
 
 describe('shared-prefix schema', () => {
-  function check(prompt: string): string {
-    const yaml = `workload:\n  synthetic:\n    count: 3\n    arrival: { process: poisson, rateRps: 1 }\n    output: { dist: fixed, tokens: 1 }\n    prompt: ${prompt}\n`;
-    const doc = parseYaml(yaml, 's.yaml');
-    try {
-      validate(workloadSchema, (doc.data as { workload: unknown }).workload, doc, ['workload']);
-      return '';
-    } catch (err) {
-      return (err as Error).message;
-    }
-  }
+  const check = (prompt: string) =>
+    checkWorkloadYaml(`workload:\n  synthetic:\n    count: 3\n    arrival: { process: poisson, rateRps: 1 }\n    output: { dist: fixed, tokens: 1 }\n    prompt: ${prompt}\n`);
 
   it('accepts the documented form and fills order: cycle', () => {
     expect(check('{ dist: shared-prefix, groups: 10, usersPerGroup: 10, systemTokens: 128, questionTokens: 64 }')).toBe('');
