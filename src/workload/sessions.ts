@@ -64,7 +64,12 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
       if (t > 1) d.followUp = { after: out.length - 1, thinkS: think() };
       if (spec.model !== undefined) d.model = spec.model;
       out.push(d);
-      if (t < k) chain.push({ id: nextId++, tokens: d.outputTokens });
+      if (t < k) {
+        // The answer is sent back as history: name the generated tokens so its KV blocks are cacheable.
+        const answer = { id: nextId++, tokens: d.outputTokens };
+        d.outputId = answer.id;
+        chain.push(answer);
+      }
       context = d.promptTokens + d.outputTokens;
     }
   }

@@ -27,11 +27,12 @@ describe('sessions, by hand (fixed lengths)', () => {
     const u = (id: number) => ({ id, tokens: 10 });
     const a = (id: number) => ({ id, tokens: 100 });
     expect(r).toEqual([
-      { id: 0, arrivalS: 1, promptTokens: 60, outputTokens: 100, prefix: [sys, u(1)] },
-      { id: 1, arrivalS: NaN, promptTokens: 170, outputTokens: 100, prefix: [sys, u(1), a(2), u(3)], followUp: { after: 0, thinkS: 2 } },
+      // A turn that has a successor names its answer (outputId): the next turn sends it back as history.
+      { id: 0, arrivalS: 1, promptTokens: 60, outputTokens: 100, prefix: [sys, u(1)], outputId: 2 },
+      { id: 1, arrivalS: NaN, promptTokens: 170, outputTokens: 100, prefix: [sys, u(1), a(2), u(3)], followUp: { after: 0, thinkS: 2 }, outputId: 4 },
       { id: 2, arrivalS: NaN, promptTokens: 280, outputTokens: 100, prefix: [sys, u(1), a(2), u(3), a(4), u(5)], followUp: { after: 1, thinkS: 2 } },
-      { id: 3, arrivalS: 2, promptTokens: 60, outputTokens: 100, prefix: [sys, u(6)] },
-      { id: 4, arrivalS: NaN, promptTokens: 170, outputTokens: 100, prefix: [sys, u(6), a(7), u(8)], followUp: { after: 3, thinkS: 2 } },
+      { id: 3, arrivalS: 2, promptTokens: 60, outputTokens: 100, prefix: [sys, u(6)], outputId: 7 },
+      { id: 4, arrivalS: NaN, promptTokens: 170, outputTokens: 100, prefix: [sys, u(6), a(7), u(8)], followUp: { after: 3, thinkS: 2 }, outputId: 9 },
       { id: 5, arrivalS: NaN, promptTokens: 280, outputTokens: 100, prefix: [sys, u(6), a(7), u(8), a(9), u(10)], followUp: { after: 4, thinkS: 2 } },
     ]);
   });
