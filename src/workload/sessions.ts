@@ -35,10 +35,11 @@ const noFiles: EmpiricalLoader = () => {
  * is the conversation so far, every part a prefix segment with a fresh id: [system?, user_1,
  * answer_1, ..., user_{k-1}, answer_{k-1}, user_k], so promptTokens = system + sum_{j<k}(user_j +
  * output_j) + user_k; answer j keeps its id in every later turn (it is the same text) and the
- * system prompt has id 0 in every session. Turn 1 arrives at the session start; turn k > 1 has
- * arrivalS NaN (known at run time) and a followUp on turn k-1 with a drawn think time. Requests are
- * listed session by session, so first turns (the open-loop ones) stay sorted by arrival and a
- * follow-up always comes after the turn it waits for. Each ingredient has its own stream
+ * system prompt has id 0 in every session. A turn that has a next one carries its answer's id as
+ * `outputId`. Turn 1 arrives at the session start; turn k > 1 has arrivalS NaN (known at run time)
+ * and a followUp on turn k-1 with a drawn think time. Requests are listed session by session, so
+ * first turns (the open-loop ones) stay sorted by arrival and a follow-up always comes after the
+ * turn it waits for. Each ingredient has its own stream
  * (`arrivals`, `turns`, `user`, `output`, `think`); the number of turns decides how many message
  * draws a session takes, so changing `turns` moves later sessions' lengths, nothing else does.
  */

@@ -3,14 +3,15 @@ import type { RandomStream } from '../util/rng.js';
 import { tokens } from './dist-schema.js';
 import type { PrefixSegment } from './request.js';
 
-// A million per axis keeps every content id (at most groups * (usersPerGroup + 1)) an exact integer.
-const perAxis = () => z.number().int().min(1).max(1_000_000);
+// Content ids go up to groups * (usersPerGroup + 1) - 1; 65,535 per axis keeps them below 2^32,
+// the range the prefix cache keys blocks by exactly (id * 2^21 + offset must stay below 2^53).
+const perAxis = () => z.number().int().min(1).max(65_535);
 
 /** `synthetic.prompt` of kind `shared-prefix`: a fixed set of prompts sharing system prompts. */
 export const sharedPrefixPromptSchema = z.strictObject({
   dist: z.literal('shared-prefix').describe("groups x usersPerGroup prompts, each a group's system prompt then its own question (inference-perf's shared_prefix data)"),
-  groups: perAxis().describe('Distinct system prompts'),
-  usersPerGroup: perAxis().describe('Distinct questions per system prompt'),
+  groups: perAxis().describe('Distinct system prompts (at most 65,535)'),
+  usersPerGroup: perAxis().describe('Distinct questions per system prompt (at most 65,535)'),
   systemTokens: tokens().describe('Tokens of each system prompt'),
   questionTokens: tokens().describe('Tokens of each question'),
   order: z

@@ -20,7 +20,7 @@ export const thinkTimeSchema = z.discriminatedUnion('dist', [
 /** A validated think-time distribution. */
 export type ThinkTimeSpec = z.output<typeof thinkTimeSchema>;
 
-/** Draws think times in seconds (>= 0) from `rng`. */
+/** Draws think times in seconds (>= 0 and finite) from `rng`. */
 export function makeThinkSampler(spec: ThinkTimeSpec, rng: RandomStream): () => number {
   switch (spec.dist) {
     case 'fixed': {
@@ -29,12 +29,15 @@ export function makeThinkSampler(spec: ThinkTimeSpec, rng: RandomStream): () => 
     }
     case 'exponential': {
       const rate = 1 / spec.meanS;
-      return () => rng.exponential(rate);
+      return () => finite(rng.exponential(rate));
     }
     case 'lognormal': {
       const mu = Math.log(spec.medianS);
       const { sigma } = spec;
-      return () => rng.lognormal(mu, sigma);
+      return () => finite(rng.lognormal(mu, sigma));
     }
   }
 }
+
+// A huge mean or sigma can overflow to Infinity, which the simulation refuses as a think time.
+const finite = (s: number) => (s < Number.MAX_VALUE ? s : Number.MAX_VALUE);

@@ -35,6 +35,8 @@ describe('sessions, by hand (fixed lengths)', () => {
       { id: 4, arrivalS: NaN, promptTokens: 170, outputTokens: 100, prefix: [sys, u(6), a(7), u(8)], followUp: { after: 3, thinkS: 2 }, outputId: 9 },
       { id: 5, arrivalS: NaN, promptTokens: 280, outputTokens: 100, prefix: [sys, u(6), a(7), u(8), a(9), u(10)], followUp: { after: 4, thinkS: 2 } },
     ]);
+    // The last turn's answer is never sent back, so it has no outputId.
+    expect('outputId' in r[2]!).toBe(false);
   });
 
   it('without a system prompt the first message has id 0; a model applies to every turn', () => {
@@ -66,6 +68,15 @@ describe('workload steps on sessions', () => {
   it('limit keeps the first N requests, cutting only the last session short; deadlines apply to every turn', () => {
     const r = sessions(four, 1, { limit: 3, deadline: { fixedS: 9 } });
     expect(r.map((x) => [x.arrivalS, x.followUp?.after, x.deadlineS])).toEqual([[1, undefined, 9], [NaN, 0, 9], [2, undefined, 9]]);
+  });
+
+  it('think times stay finite even where a draw would overflow (simulate refuses Infinity)', () => {
+    const think = sessions({ count: 200, turns: { dist: 'fixed', tokens: 2 }, thinkS: { dist: 'lognormal', medianS: 1e308, sigma: 1 } })
+      .filter((x) => x.followUp)
+      .map((x) => x.followUp!.thinkS);
+    // Half the draws exceed the median 1e308, and e (2.7e308) past it overflows: those are clamped.
+    expect(think.every((s) => Number.isFinite(s) && s > 0)).toBe(true);
+    expect(think.filter((s) => s === Number.MAX_VALUE).length).toBeGreaterThan(0);
   });
 
   it('finalizeIds renumbers follow-ups and refuses one whose request is not before it', () => {
@@ -113,7 +124,7 @@ describe('sessions, random', () => {
         const prev = r[i - 1]!;
         check(x.followUp.after === i - 1 && Number.isNaN(x.arrivalS), 'follows the turn before, arrival NaN', i);
         check(JSON.stringify(prefix.slice(0, -2)) === JSON.stringify(prev.prefix), "extends the previous turn's prefix", i);
-        check(prefix.at(-2)!.tokens === prev.outputTokens, "names the previous answer", i);
+        check(prefix.at(-2)!.tokens === prev.outputTokens && prefix.at(-2)!.id === prev.outputId, "names the previous answer by the previous turn's outputId", i);
         check(x.promptTokens === prev.promptTokens + prev.outputTokens + prefix.at(-1)!.tokens, 'prompt = previous prompt + answer + message', i);
       }
       for (const p of prefix.slice(x.followUp ? -2 : -1)) {
@@ -137,6 +148,10 @@ describe('sessions, random', () => {
     for (let t = 1; t <= 8; t++) expect(Math.abs(counts[t]! - 500)).toBeLessThan(4.5 * 20.9);
     const think = r.filter((x) => x.followUp).map((x) => x.followUp!.thinkS);
     expect(Math.abs(mean(think) - 5)).toBeLessThan((4.5 * 5) / Math.sqrt(think.length));
+  });
+
+  it('only last turns lack an outputId', () => {
+    r.forEach((x, i) => expect(x.outputId === undefined, `request ${i}`).toBe(i + 1 === r.length || !r[i + 1]!.followUp));
   });
 
   it('the seed fixes everything; each part draws from its own stream', () => {

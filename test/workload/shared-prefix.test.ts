@@ -73,6 +73,8 @@ describe('shared-prefix schema', () => {
     expect(check('{ dist: shared-prefix, groups: 1, usersPerGroup: 1, systemTokens: 1, questionTokens: 1, order: shuffle }')).toBe(
       's.yaml:6:108: workload.synthetic.prompt.order: expected one of "cycle", "random", found "shuffle"',
     );
+    // 65,535 per axis keeps content ids below 2^32.
+    expect(check('{ dist: shared-prefix, groups: 65536, usersPerGroup: 1, systemTokens: 1, questionTokens: 1 }')).toBe('s.yaml:6:44: workload.synthetic.prompt.groups: expected <= 65535, found 65536');
     expect(check('{ dist: shared, groups: 1 }')).toBe('s.yaml:6:21: workload.synthetic.prompt.dist: expected dist to be one of "fixed", "uniform", "lognormal", "empirical", "shared-prefix", found "shared"');
   });
 });

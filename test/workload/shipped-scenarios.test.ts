@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, prepareRun } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 
 const file = (name: string) => resolve(import.meta.dirname, '../../scenarios', name);
 
@@ -15,7 +16,6 @@ describe('shipped workload scenarios', () => {
   });
 
   it('multi-turn-chat.yaml: ~600 sessions of 1-8 turns sharing one 256-token system prompt, chained by follow-ups', () => {
-    // Builds (run needs the simulation's follow-up support); prepareRun also loads the profile.
     const { requests } = prepareRun(loadScenario(file('multi-turn-chat.yaml')));
     const first = requests.filter((r) => !r.followUp);
     // Poisson(600) sessions in 600 s at 1/s: within 4.5 sd (24.5).
@@ -29,6 +29,14 @@ describe('shipped workload scenarios', () => {
     for (const r of requests) {
       turn = r.followUp ? turn + 1 : 1;
       expect(turn).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it('both run: every request finishes, and the prefix cache serves part of the prompts', () => {
+    for (const name of ['shared-prefix.yaml', 'multi-turn-chat.yaml']) {
+      const { summary } = runScenario(loadScenario(file(name)));
+      expect(summary.requests.finished, name).toBe(summary.requests.total);
+      expect(summary.prefixCache.hitRate, name).toBeGreaterThan(0);
     }
   });
 });
