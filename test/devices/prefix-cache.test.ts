@@ -24,6 +24,8 @@ describe('namedBlockKeys: a block is named only when every token in it is', () =
     expect(namedBlockKeys(r, 16)).toEqual([1 * K, 1 * K + 16, 5 * K]); // 20 output tokens: one full block
     expect(namedBlockKeys({ ...r, promptTokens: 40 }, 16)).toEqual([1 * K, 1 * K + 16]);
     expect(namedBlockKeys(request(50), 16)).toEqual([]);
+    // Ids too large for an exact number key get the string form (no silent collisions).
+    expect(namedBlockKeys(request(16, [{ id: 2 ** 40, tokens: 16 }]), 16)).toEqual([`${2 ** 40}:0+16;`]);
   });
 });
 

@@ -29,7 +29,8 @@ export function namedBlockKeys(r: Request, blockSize: number): BlockKey[] {
     }
     if (need > 0) return keys;
     const first = pieces[start.seg]!;
-    const inOne = first.tokens - start.offset >= blockSize && start.offset < OFFSET_SPACE;
+    // A number only while id * 2^21 + offset is exact (ids below 2^32); else the string, never a collision.
+    const inOne = first.tokens - start.offset >= blockSize && start.offset < OFFSET_SPACE && first.id >= 0 && first.id < 2 ** 32;
     keys.push(inOne ? first.id * OFFSET_SPACE + start.offset : text);
   }
 }
