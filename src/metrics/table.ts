@@ -37,9 +37,10 @@ function overview(s: Summary): Table.Table {
   const e = s.energy;
   const rows: [string, string][] = [
     ['run', s.name ?? '-'],
-    ['requests', `${r.total} total, ${r.finished} finished, ${r.rejected} rejected${reasons ? ` (${reasons})` : ''}` + `${r.pending > 0 ? `, ${r.pending} pending` : ''}, ${r.preempted} preempted`],
+    ['requests', `${r.total} total, ${r.finished} finished, ${r.rejected} rejected${reasons ? ` (${reasons})` : ''}` + `${r.timedOut > 0 ? `, ${r.timedOut} timed out` : ''}${r.pending > 0 ? `, ${r.pending} pending` : ''}, ${r.preempted} preempted`],
     ['throughput', `${formatShown(tp.requestsPerS)} req/s, ${formatShown(tp.outputTokensPerS)} output tok/s, ${formatShown(tp.promptTokensPerS)} prompt tok/s over ${formatShown(tp.spanS)} s`],
     ['goodput', `${formatShown(g.requestsPerS)} req/s, ${percent(g.fraction)} of requests (SLO: ${slo.length > 0 ? slo.join(', ') : 'none'}${d.withDeadline > 0 ? ', deadlines' : ''})`],
+    ...prefixRow(s),
     ['deadlines', d.withDeadline > 0 ? `${d.withDeadline} with deadline, ${d.missed} missed (${percent(d.missRatio)})` : 'none given'],
     ['energy', `${formatShown(e.totalJ)} J = ${formatShown(e.kWh)} kWh (busy ${formatShown(e.busyJ)} J, idle ${formatShown(e.idleJ)} J), ${formatShown(e.perFinishedRequestJ)} J/request, ${formatShown(e.perOutputTokenJ)} J/output token`],
     ['energy scope', e.scope.length > 0 ? e.scope.join('; ') : '-'],
@@ -70,4 +71,11 @@ function devices(s: Summary): Table.Table {
 
 function percent(fraction: number | null): string {
   return fraction === null ? '-' : `${formatShown(Number((fraction * 100).toPrecision(SHOWN_DIGITS)))}%`;
+}
+
+/** A prefix-cache line only when something was cached or evicted (runs without prefixes stay as they were). */
+function prefixRow(s: Summary): [string, string][] {
+  const c = s.prefixCache;
+  if (c.cachedTokens === 0 && c.evictions === 0) return [];
+  return [['prefix cache', `${percent(c.hitRate)} of prompt tokens cached (${c.cachedTokens} of ${c.promptTokens}), ${c.evictions} blocks evicted`]];
 }

@@ -56,3 +56,25 @@ describe('formatSummaryTable', () => {
     expect(formatSummaryTable(summarize(result(), { name: 'demo', slo: { ttftS: 1.5 } }))).toBe(text);
   });
 });
+
+describe('formatSummaryTable: time-outs and the prefix cache', () => {
+  it('counts timed-out requests and shows the cache hit rate only when something was cached', () => {
+    const plain = formatSummaryTable(summarize(result()));
+    expect(plain).not.toContain('timed out');
+    expect(plain).not.toContain('prefix cache');
+    const r = buildResult(
+      [
+        { req: { arrivalS: 0, promptTokens: 10, outputTokens: 5 }, startS: 1, firstTokenS: 2, finishS: 6, device: 0 },
+        { req: { arrivalS: 1, promptTokens: 10, outputTokens: 3 }, startS: 2, device: 0 }, // its client gives up at 3.5
+        { req: { arrivalS: 2, promptTokens: 10, outputTokens: 3 }, rejected: 'kv-capacity' },
+      ],
+      [device({ name: 'gpu/0', busyS: 3, busyEnergyJ: 600, idleEnergyJ: 60, finished: 1, iterations: 8, peakKvTokens: 40, kvCapacityTokens: 100, energyScope: 'GPU only' })],
+    );
+    r.records.cachedTokens[0] = 8; // 8 of request 0's 10 prompt tokens came from the cache
+    r.records.timeOut(1, 3.5);
+    const text = formatSummaryTable(summarize(r));
+    expect(text).toContain('3 total, 1 finished, 1 rejected (kv-capacity: 1), 1 timed out, 0 preempted');
+    // Started requests: 0 and 1 (20 prompt tokens); 8 cached = 40%.
+    expect(text).toContain('40% of prompt tokens cached (8 of 20), 0 blocks evicted');
+  });
+});
