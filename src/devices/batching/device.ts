@@ -274,12 +274,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       throw new Error(`${id.name}: a decode run continued with a changed batch`);
     }
     let steps = Infinity;
+    const { out, gen, sched } = batch;
     for (let i = 0; i < batch.n; i++) {
-      steps = Math.min(steps, batch.out[i]! - batch.gen[i]!);
-      // A named output block is cached as it fills, which can change what later steps evict: stop there.
-      if (prefix) steps = Math.min(steps, prefix.stepsToNextNamed(i));
-      batch.sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
+      const left = out[i]! - gen[i]!;
+      if (left < steps) steps = left;
+      sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
     }
+    // A named output block is cached as it fills, which can change what later steps evict: stop there.
+    if (prefix && prefix.keyed > 0) for (let i = 0; i < batch.n; i++) steps = Math.min(steps, prefix.stepsToNextNamed(i));
     // After a preemption a mode may admit at the very next boundary (vLLM v1 admits nothing in the
     // iteration that preempted; V0 freed blocks its queue head may now fit): run one step. Legacy
     // preempts, then admits at the same boundary, so its queue stays blocked for the whole run.
@@ -317,8 +319,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** KV blocks the batch holds after `j` more decode steps. */
   function heldAfter(j: number): number {
     let total = 0;
-    for (let i = 0; i < batch.n; i++) total += kv.held(batch.computed[i]! + j) - (batch.nodes[i]?.length ?? 0);
-    return prefix ? total + prefix.cache.inUse : total;
+    const { computed } = batch;
+    for (let i = 0; i < batch.n; i++) total += kv.held(computed[i]! + j);
+    // Cached blocks a sequence holds are counted once, in cache.inUse.
+    if (!prefix || prefix.keyed === 0) return total;
+    for (let i = 0; i < batch.n; i++) total -= batch.nodes[i]?.length ?? 0;
+    return total + prefix.cache.inUse;
   }
 
   /** Largest j in [1, hi) whose KV need fits (j = 1 fits: the formation ensured it). */

@@ -95,7 +95,8 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
         prefilling++;
         continue;
       }
-      const grow = kv.growth(computed, 1);
+      // A decode needs a new block exactly when its last one is full (computed >= 1 here).
+      const grow = (computed + kv.lookahead) % kv.blockSize === 0 ? 1 : 0;
       if (grow > kv.capacityBlocks - kv.used) {
         if (makeRoom(kit, i, 1) === 0) continue; // only the newest leave (i itself last): indices below stay valid
         kit.schedule(i, 1);
