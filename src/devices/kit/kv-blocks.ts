@@ -1,6 +1,7 @@
 /**
- * KV-cache blocks of one replica, counted (not yet identified: prefix caching will name them).
- * A sequence holds ceil((computed + lookahead) / blockSize) blocks once it has computed anything:
+ * KV-cache blocks of one replica, counted. With prefix caching, named blocks also live in the
+ * PrefixCache and `used` counts a block shared by several sequences once (batching/prefix.ts); free
+ * cached blocks count as free (they are evicted on demand). A sequence holds ceil((computed + lookahead) / blockSize) blocks once it has computed anything:
  * vLLM holds exactly its computed tokens (lookahead 0); llmsim's legacy scheduler also reserves the
  * slot of the token being generated (lookahead 1).
  */
@@ -8,7 +9,7 @@ export interface KvBlocks {
   readonly blockSize: number;
   readonly capacityBlocks: number;
   readonly lookahead: number;
-  /** Blocks held now (kept in step by the device). */
+  /** Blocks in use now (kept in step by the device; cached blocks shared by sequences counted once). */
   used: number;
   /** Largest `used` seen at an iteration's end. */
   peak: number;
