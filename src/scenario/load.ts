@@ -3,6 +3,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { profileCache } from '../devices/kinds/prepare.js';
+import type { Profile } from '../profiles/schema.js';
 import { deviceFileFields, prepareDeviceGroup } from '../devices/registry.js';
 import { findPolicy, policies } from '../policies/registry.js';
 import type { PolicyDefinition } from '../policies/policy.js';
@@ -49,7 +50,7 @@ export function checkScenario(data: unknown, where: { file: string; baseDir: str
 }
 
 /** Loads everything the scenario points at (trace, profiles) and returns the simulation's input. */
-export function prepareRun(loaded: LoadedScenario): SimInput {
+export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => Profile = profileCache()): SimInput {
   const { scenario, baseDir, source } = loaded;
   // A missing file is reported at the scenario line that names it, not only by its path.
   for (const { path, value } of fileFields(scenario)) {
@@ -61,10 +62,9 @@ export function prepareRun(loaded: LoadedScenario): SimInput {
     if (names.has(d.name)) throw errorAt(source, loaded.file, ['cluster', 'devices', i, 'name'], `expected a unique device name, found "${d.name}" twice`);
     names.add(d.name);
   });
-  const profile = profileCache();
-  const cluster = scenario.cluster.devices.map((entry, i) => prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile }));
+  const cluster = scenario.cluster.devices.map((entry, i) => prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile: profiles }));
   const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
-  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed };
+  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency };
 }
 
 /** Scenario fields that name files, with their values as written (relative to the scenario). */

@@ -33,6 +33,11 @@ export interface SimInput {
   /** Parsed `policy.params`. */
   readonly policyParams: unknown;
   readonly seed: number;
+  /**
+   * Client concurrency limit: at most this many requests sent and not ended. A request due while
+   * the limit is reached waits at the client and is sent (its arrival time set) when one ends.
+   */
+  readonly maxConcurrency?: number;
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
@@ -57,7 +62,18 @@ export function simulate(input: SimInput): SimResult {
   const priority = policy.priority?.bind(policy);
   // A client sends its next turn a think time after the end it saw: for a time-out, when it gave up
   // (the device may drop the request a little later, at its next iteration boundary).
+  const maxInFlight = input.maxConcurrency ?? Infinity;
+  let inFlight = 0;
+  const held: number[] = []; // requests due while the client was at its limit, FIFO
+  let heldHead = 0;
+  const handedSlot = Number.isFinite(maxInFlight) ? new Uint8Array(n) : undefined; // sent into an ended request's slot
   const onEnd = (id: number) => {
+    // The slot passes straight to the longest-held request (so nothing sent at this instant can take it).
+    if (heldHead < held.length) {
+      const rid = held[heldHead++]!;
+      handedSlot![rid] = 1;
+      engine.schedule(engine.nowS, RANK_ARRIVAL, sent, rid);
+    } else inFlight--;
     const next = followerOf[id]!;
     if (next < 0) return;
     const endS = records.status[id] === STATUS_TIMED_OUT ? records.timedOutS[id]! : engine.nowS;
@@ -133,7 +149,15 @@ export function simulate(input: SimInput): SimResult {
     if (target === arrivals) {
       const next = nextOpen(arg + 1);
       if (next < n) engine.schedule(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
-    } else requests[arg] = { ...requests[arg]!, arrivalS: engine.nowS }; // sent: its arrival is now
+    }
+    if (handedSlot?.[arg] !== 1) {
+      if (inFlight >= maxInFlight) {
+        held.push(arg); // sent when a request in flight ends
+        return;
+      }
+      inFlight++;
+    }
+    if (target !== arrivals && requests[arg]!.arrivalS !== engine.nowS) requests[arg] = { ...requests[arg]!, arrivalS: engine.nowS }; // sent: its arrival is now
     const request = requests[arg]!;
     if (request.timeoutS !== undefined) engine.schedule(engine.nowS + request.timeoutS, RANK_ARRIVAL, expired, arg);
     if (!eligibleOf(arg)) {

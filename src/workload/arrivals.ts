@@ -25,11 +25,21 @@ export function makeGapSampler(spec: ArrivalSpec, rng: RandomStream): () => numb
 /**
  * Arrival times of a renewal process started at 0: the partial sums of the gaps, so the first
  * arrival is one gap after 0 (for Poisson, exactly the process whose count in [0, T) is
- * Poisson(rate * T)). Either `count` arrivals, or all arrivals before `durationS`.
+ * Poisson(rate * T)). Either `count` arrivals, or all arrivals before `durationS`, or both:
+ * `count` arrivals whose count + 1 gaps are rescaled to sum to `durationS` (for Poisson, exactly
+ * the process conditioned on `count` arrivals in [0, durationS): sorted uniform times; how
+ * inference-perf spreads a stage's requests over the stage).
  */
 export function generateArrivals(spec: ArrivalSpec, rng: RandomStream, count: number | undefined, durationS: number | undefined): Float64Array {
   const gap = makeGapSampler(spec, rng);
   let t = 0;
+  if (count !== undefined && durationS !== undefined) {
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++) out[i] = t += gap();
+    const scale = durationS / (t + gap());
+    for (let i = 0; i < count; i++) out[i]! *= scale;
+    return out;
+  }
   if (count !== undefined) {
     const out = new Float64Array(count);
     for (let i = 0; i < count; i++) out[i] = t += gap();

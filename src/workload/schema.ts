@@ -7,8 +7,8 @@ export { traceFormats, promptLengthSchema, outputLengthSchema, arrivalSchema, MA
 
 const syntheticSchema = z
   .strictObject({
-    count: z.number().int().min(1).max(MAX_SYNTHETIC_REQUESTS).optional().describe('Number of requests (give count or durationS)'),
-    durationS: z.number().positive().optional().describe('Generate arrivals in [0, durationS) (give count or durationS)'),
+    count: z.number().int().min(1).max(MAX_SYNTHETIC_REQUESTS).optional().describe('Number of requests (give count, durationS, or both)'),
+    durationS: z.number().positive().optional().describe('Generate arrivals in [0, durationS); with count, exactly count arrivals spread over it (the gaps rescaled: for Poisson, the process conditioned on that count)'),
     arrival: arrivalSchema.describe('Arrival process'),
     prompt: z
       .discriminatedUnion('dist', [...promptLengthSchema.options, sharedPrefixPromptSchema])
@@ -82,6 +82,15 @@ export const workloadSchema = z
       ])
       .optional()
       .describe('Client timeout, s after arrival: a request not finished by then is abandoned (leaves the queue or the batch) and counted as timed out'),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1e7)
+      .optional()
+      .describe(
+        'At most N requests in flight (sent, not ended), as a benchmark client with a concurrency limit (vllm bench serve --max-concurrency; inference-perf workers x max concurrency): a request due while N are in flight is sent when one ends, and its arrival time is when it is sent',
+      ),
   })
   .superRefine((w, ctx) => {
     const given = (['trace', 'synthetic', 'sessions'] as const).filter((k) => w[k] !== undefined);
