@@ -71,4 +71,9 @@ export interface IterationModel {
   readonly idlePowerW: number;
   /** KV-cache capacity in tokens on one replica (device memory minus weights, over KV bytes per token). */
   readonly kvCapacityTokens: number;
+  /**
+   * Seconds a request spends in the server's front end (HTTP, tokenization) before the scheduler
+   * sees it: part of its TTFT, not of any iteration. 0 or absent: none.
+   */
+  readonly frontendS?: number;
 }

@@ -23,6 +23,7 @@ import { createPrefixKeeper } from './prefix.js';
 import type { FormationKit } from './formation.js';
 
 const KICK = -1; // event arg: an idle replica starts once every request arriving now is queued
+const FROM_FRONTEND = -2; // event arg FROM_FRONTEND - rid: request rid leaves the front end
 
 /** Creates one replica of a `continuous-batching` device entry. */
 export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
@@ -47,6 +48,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
   let kickPending = false;
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
+  const frontendS = model.frontendS ?? 0;
+  const inFrontend = new Set<number>(); // requests still in the front end (only when frontendS > 0)
 
   const kit: FormationKit = {
     batch,
@@ -358,6 +361,16 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     ctx.schedule(segEndS, epoch);
   }
 
+  /** The scheduler sees request `rid` now: it waits, and an idle replica starts. */
+  function enqueue(rid: number): void {
+    queue.push(rid);
+    if (active) cutAfterNow();
+    else if (!kickPending) {
+      kickPending = true;
+      ctx.schedule(engine.nowS, KICK, true);
+    }
+  }
+
   return {
     ...id,
     kind: 'continuous-batching',
@@ -370,14 +383,13 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         lifecycle.rejected(rid, reason);
         return;
       }
-      queue.push(rid);
-      if (active) cutAfterNow();
-      else if (!kickPending) {
-        kickPending = true;
-        ctx.schedule(engine.nowS, KICK, true);
-      }
+      if (frontendS > 0) {
+        inFrontend.add(rid);
+        ctx.schedule(engine.nowS + frontendS, FROM_FRONTEND - rid, true);
+      } else enqueue(rid);
     },
     cancel(rid) {
+      if (inFrontend.delete(rid)) return true;
       for (let i = 0; i < batch.n; i++) {
         if (batch.id[i] !== rid) continue;
         abandonedHere++;
@@ -395,6 +407,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       if (arg === KICK) {
         kickPending = false;
         if (!active) startIteration();
+        return;
+      }
+      if (arg <= FROM_FRONTEND) {
+        const rid = FROM_FRONTEND - arg;
+        if (inFrontend.delete(rid)) enqueue(rid); // else its client gave up meanwhile
         return;
       }
       if (arg !== epoch || !active) return; // superseded by a cut
