@@ -73,6 +73,8 @@ export interface ChunkedSettings {
   readonly budget: number;
   /** A prompt chunk is at most this many tokens (0 = no limit beyond the budget). */
   readonly longPrefillThreshold: number;
+  /** False: a new prompt is admitted only whole, within the budget left (vLLM V1 with chunked prefill off). */
+  readonly chunking?: boolean;
 }
 
 /**
@@ -120,7 +122,9 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
     if (kit.preemptedNow > 0) return;
     while (queue.size > 0 && budget > 0 && batch.n < s.maxBatch) {
       const rid = queue.peek();
-      const want = Math.min(kit.pendingTokens(rid), budget, cap);
+      const pending = kit.pendingTokens(rid);
+      if (s.chunking === false && pending > budget) break;
+      const want = Math.min(pending, budget, cap);
       if (kit.admitCost(rid, want) > kv.free()) break;
       kit.admitHead(want);
       budget -= want;

@@ -13,6 +13,7 @@ export interface ModeSettings {
   readonly maxBatchedTokens: number;
   readonly chunkSize: number;
   readonly longPrefillThreshold: number;
+  readonly chunkedPrefill: boolean;
   readonly maxModelLen?: number;
 }
 
@@ -26,8 +27,12 @@ interface SchedulerMode {
 const MODES = [
   {
     name: 'vllm-v1',
-    formation: (s) => chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.maxBatchedTokens, longPrefillThreshold: s.longPrefillThreshold }),
-    refuse: (s, kv, group, r) => overModelLen(s, group, r) ?? promptOverKv(kv, group, r),
+    formation: (s) =>
+      chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.maxBatchedTokens, longPrefillThreshold: s.longPrefillThreshold, chunking: s.chunkedPrefill }),
+    refuse: (s, kv, group, r) =>
+      overModelLen(s, group, r) ??
+      promptOverKv(kv, group, r) ??
+      (!s.chunkedPrefill && r.promptTokens > s.maxBatchedTokens ? `prompt exceeds maxBatchedTokens of ${group} (${s.maxBatchedTokens}) and chunkedPrefill is off` : undefined),
   },
   {
     name: 'sarathi',

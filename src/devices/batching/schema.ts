@@ -28,6 +28,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .min(0)
     .default(0)
     .describe('vllm-v1: a prompt chunk is at most this many tokens (vLLM long_prefill_token_threshold; 0 = only the budget limits it)'),
+  chunkedPrefill: z
+    .boolean()
+    .default(true)
+    .describe('vllm-v1: split prompts into chunks under the token budget (vLLM --enable-chunked-prefill, the V1 default); false: a new prompt is admitted only whole, within the budget left, and a prompt longer than maxBatchedTokens is refused'),
   maxModelLen: z
     .number()
     .int()
