@@ -11,6 +11,7 @@ import { compileBilinear } from './bilinear.js';
 import { compileIteration } from './iteration.js';
 import { withIterationNoise, withRequestNoise } from './noisy.js';
 import { compileRoofline } from './roofline.js';
+import { compileTransformer } from './transformer.js';
 import type { RandomStream } from '../util/rng.js';
 
 /** Reads, parses and validates a profile file; every problem is an InputError naming file and line. */
@@ -50,7 +51,7 @@ type Compilers<M> = { [F in Form]?: (p: ProfileOf<F>) => M };
 /** Forms that yield a request-level model; a new form that can drive `slots` devices adds one line. */
 const COST_COMPILERS: Compilers<RequestCostModel> = { bilinear: compileBilinear };
 /** Forms that yield an iteration-level model (a table form would add its line here). */
-const ITERATION_COMPILERS: Compilers<IterationModel> = { iteration: compileIteration, roofline: compileRoofline };
+const ITERATION_COMPILERS: Compilers<IterationModel> = { iteration: compileIteration, roofline: compileRoofline, transformer: compileTransformer };
 
 /** Options of the compilers. */
 export interface CompileOptions {

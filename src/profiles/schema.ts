@@ -4,6 +4,7 @@
  * Forms are a discriminated union on `form`: adding a form means one schema here and one compiler.
  */
 import { z } from 'zod';
+import { DTYPE_BYTES, kvBytesPerToken, weightBytes } from './shape.js';
 
 /** A finite number (zod 4 rejects NaN and +-Infinity in z.number()). */
 const num = (description: string) => z.number().describe(description);
@@ -206,14 +207,109 @@ export const RooflineProfileSchema = z
     }
   });
 
+export const dtypeSchema = z.enum(Object.keys(DTYPE_BYTES) as [keyof typeof DTYPE_BYTES, ...(keyof typeof DTYPE_BYTES)[]]);
+
+/** A decoder-only transformer's shape, as its config.json gives it (architecture files and transformer profiles). */
+export const ArchitectureSchema = z
+  .strictObject({
+    layers: z.number().int().positive().describe('Decoder layers (num_hidden_layers)'),
+    hiddenSize: z.number().int().positive().describe('Model width (hidden_size)'),
+    heads: z.number().int().positive().describe('Query heads (num_attention_heads)'),
+    kvHeads: z.number().int().positive().describe('Key/value heads (num_key_value_heads; = heads without grouped-query attention)'),
+    headDim: z.number().int().positive().optional().describe('Dimension of one head; default hiddenSize / heads'),
+    ffnSize: z.number().int().positive().describe('FFN inner size (intermediate_size), per expert for mixture-of-experts'),
+    vocabSize: z.number().int().positive().describe('Vocabulary (vocab_size): the LM head is hiddenSize x vocabSize'),
+    experts: z.number().int().positive().default(1).describe('FFN experts per layer (1 = dense)'),
+    activeExperts: z.number().int().positive().default(1).describe('Experts each token is routed to'),
+    gatedFfn: z.boolean().default(true).describe('Gated FFN (SwiGLU: gate, up and down matrices) rather than two matrices'),
+    qkvBias: z.boolean().default(false).describe('Biases on the query/key/value projections (Qwen2)'),
+    tiedEmbeddings: z.boolean().default(false).describe('The LM head shares the embedding matrix'),
+    weightDtype: dtypeSchema.default('bf16').describe('Data type of the weights as served'),
+    kvDtype: dtypeSchema.default('bf16').describe('Data type of the KV cache as served'),
+  })
+  .superRefine((a, ctx) => {
+    if (a.headDim === undefined && a.hiddenSize % a.heads !== 0) ctx.addIssue({ code: 'custom', path: ['headDim'], message: `expected headDim: hiddenSize ${a.hiddenSize} is not a multiple of heads ${a.heads}` });
+    if (a.heads % a.kvHeads !== 0) ctx.addIssue({ code: 'custom', path: ['kvHeads'], message: `expected kvHeads to divide heads (${a.heads})` });
+    if (a.activeExperts > a.experts) ctx.addIssue({ code: 'custom', path: ['activeExperts'], message: `expected activeExperts <= experts (${a.experts})` });
+  });
+
+/**
+ * Efficiency coefficients of the transformer form: what calibration fits. Each efficiency is the
+ * share of a spec-sheet peak a kind of work reaches; overheads are seconds the basis terms leave out.
+ */
+export const TransformerCoefficientsSchema = z.strictObject({
+  computeEfficiency: z.number().gt(0).max(1).describe('Share of peak FLOP/s the linear layers (GEMMs) reach'),
+  memoryEfficiency: z.number().gt(0).max(1).describe('Share of peak memory bandwidth reached reading weights and KV cache'),
+  attentionEfficiency: z.number().gt(0).max(1).describe('Share of peak FLOP/s prompt attention reaches'),
+  commEfficiency: z.number().gt(0).max(1).default(1).describe('Share of interconnect bandwidth a tensor-parallel all-reduce reaches'),
+  stepOverheadS: nonNeg('Fixed seconds per iteration (scheduling, launches, sampling setup)'),
+  layerOverheadS: nonNeg('Fixed seconds per layer per iteration (kernel launches, norms, activations)').default(0),
+  perSeqOverheadS: nonNeg('Seconds per sequence in the iteration (input preparation, sampling, output processing)').default(0),
+  allReduceLatencyS: nonNeg('Fixed seconds per tensor-parallel all-reduce (two per layer)').default(0),
+  frontendS: nonNeg('Seconds a request spends in the server front end before it can be scheduled (HTTP, tokenization; counted in TTFT, not on the GPU)').default(0),
+});
+
+/**
+ * Iteration time from a model architecture and a hardware spec sheet: basis terms (weight bytes,
+ * GEMM FLOPs, attention FLOPs, KV bytes, all-reduce bytes, fixed costs) times a few efficiency
+ * coefficients, fitted by `llmsim calibrate` or set by hand (then say so in provenance).
+ */
+export const TransformerProfileSchema = z
+  .strictObject({
+    ...common,
+    form: z.literal('transformer'),
+    architecture: ArchitectureSchema.describe('The model (copied from an architecture file under profiles/models/)'),
+    device: HardwareSpecSchema.describe('One GPU\'s spec-sheet figures (peakFlopsPerS at the weight data type); the instance has `gpus` of them'),
+    interconnectBytesPerS: positive('Per-GPU interconnect bandwidth for tensor-parallel all-reduce, bytes/s, one direction').optional(),
+    parallel: z
+      .strictObject({
+        tensor: z.number().int().positive().describe('Tensor-parallel degree'),
+        pipeline: z.number().int().positive().default(1).describe('Pipeline-parallel stages (a batch passes them one after another)'),
+      })
+      .describe('gpus = tensor x pipeline'),
+    coefficients: TransformerCoefficientsSchema,
+    power: z
+      .strictObject({
+        idleW: nonNeg('Power of the idle instance (all GPUs), W'),
+        busyW: nonNeg('Power of the busy instance at batch 0, W'),
+        busyWPerSeq: nonNeg('Extra power per sequence in the iteration, W'),
+        capW: positive('Upper bound on busy power, W').optional(),
+      })
+      .optional()
+      .describe('Busy power = min(capW, busyW + busyWPerSeq*sequences); omit when unknown (energy is then NaN)'),
+    memoryUtilization: z.number().gt(0).max(1).default(0.9).describe('Fraction of device memory the server may use (vLLM gpu_memory_utilization)'),
+    calibration: z
+      .strictObject({
+        data: z.string().min(1).describe('Measured serving table the coefficients were fitted to (path in the repository)'),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of that file'),
+        rows: z.array(z.string().min(1)).min(1).describe('Load points fitted'),
+        heldOut: z.array(z.string().min(1)).describe('Load points of that file not used in fitting'),
+        loss: nonNeg('Final value of the robust loss'),
+        method: z.string().min(1).describe('Optimizer, loss and settings'),
+      })
+      .optional()
+      .describe('Written by llmsim calibrate'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.parallel.tensor * p.parallel.pipeline !== p.gpus) ctx.addIssue({ code: 'custom', path: ['parallel'], message: `expected tensor x pipeline = gpus (${p.gpus})` });
+    if (p.parallel.tensor > 1 && p.interconnectBytesPerS === undefined) ctx.addIssue({ code: 'custom', path: ['interconnectBytesPerS'], message: 'expected the interconnect bandwidth for tensor parallel > 1' });
+    const usable = p.device.memoryBytes * p.gpus * p.memoryUtilization;
+    const weights = weightBytes(p.architecture);
+    if (Math.floor((usable - weights) / kvBytesPerToken(p.architecture)) < 1) {
+      ctx.addIssue({ code: 'custom', path: ['architecture'], message: `expected the weights (${weights} bytes) to fit in ${usable} usable bytes with room for KV cache` });
+    }
+  });
+
 /** Any profile file. */
-export const ProfileSchema = z.discriminatedUnion('form', [BilinearProfileSchema, IterationProfileSchema, RooflineProfileSchema]);
+export const ProfileSchema = z.discriminatedUnion('form', [BilinearProfileSchema, IterationProfileSchema, RooflineProfileSchema, TransformerProfileSchema]);
 
 export type Provenance = z.output<typeof ProvenanceSchema>;
 export type Fit = z.output<typeof FitSchema>;
 export type BilinearProfile = z.output<typeof BilinearProfileSchema>;
 export type IterationProfile = z.output<typeof IterationProfileSchema>;
 export type RooflineProfile = z.output<typeof RooflineProfileSchema>;
+export type TransformerProfile = z.output<typeof TransformerProfileSchema>;
+export type Architecture = z.output<typeof ArchitectureSchema>;
 export type HardwareSpec = z.output<typeof HardwareSpecSchema>;
 export type Noise = z.output<typeof NoiseSchema>;
 export type Profile = z.output<typeof ProfileSchema>;
