@@ -15,7 +15,7 @@ export interface FidelityInputs {
 }
 
 const LATENCY_TARGET = 10;
-const ENERGY_TARGET = 15;
+const ENERGY_TARGET = 10;
 
 /** The whole report. */
 export function fidelityReport(inp: FidelityInputs): string {
