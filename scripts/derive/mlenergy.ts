@@ -58,14 +58,38 @@ export function mlEnergyGroups(configs: readonly MlEnergyConfig[]): MlEnergyConf
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g.sort((a, b) => a.maxNumSeqs - b.maxNumSeqs || a.avgBatch - b.avgBatch));
 }
 
-/** Decode step (s) and power (W) against the average running batch. */
-export function fitMlEnergy(train: readonly MlEnergyConfig[]): { decode: LinearFit; power: LinearFit } {
+/**
+ * Seconds of server time per finished request that its decode steps do not account for: prefill,
+ * scheduling gaps, and iterations slower than the median ITL (those holding prompt chunks or
+ * recomputing preempted requests). A saturated server serves N requests of L output tokens in
+ * N L / throughput seconds; their decode steps, L - 1 per request (the first token comes from the
+ * prefill pass) taking the median ITL for the B requests running, take N (L - 1) ITL / B. The rest,
+ * per request, is L / throughput - (L - 1) ITL / B. It is server time: each request is held up by
+ * the non-decode time of the B or so admitted while it runs, B times this. Negative where the
+ * median ITL exceeds the mean step (the data is noisy where this is a small share: long outputs).
+ */
+export function nonDecodeS(c: MlEnergyConfig): number {
+  return c.avgOutputTokens / c.throughputTokS - ((c.avgOutputTokens - 1) * c.medianItlS) / c.avgBatch;
+}
+
+/**
+ * Decode step (s) and power (W) against the average running batch, and the non-decode time per
+ * request (s, `nonDecodeS`) against it by ordinary least squares, unconstrained (it falls with the
+ * batch in some groups); `nonDecodeAt` clamps its predictions at 0.
+ */
+export function fitMlEnergy(train: readonly MlEnergyConfig[]): { decode: LinearFit; power: LinearFit; nonDecode: LinearFit } {
   const x = train.map((c) => [1, c.avgBatch]);
   const itl = train.map((c) => c.medianItlS);
   return {
     decode: fitLinear(x, itl, { weights: itl.map((y) => 1 / y), nonNegative: true }),
     power: fitLinear(x, train.map((c) => c.powerW), { nonNegative: true }),
+    nonDecode: fitLinear(x, train.map(nonDecodeS)),
   };
+}
+
+/** The fitted non-decode time per request at `batch` running, s (never below 0). */
+export function nonDecodeAt(fit: LinearFit, batch: number): number {
+  return Math.max(0, fit.coefficients[0]! + fit.coefficients[1]! * batch);
 }
 
 /**
@@ -87,7 +111,8 @@ export function deriveMlEnergyProfiles(csv: string, hardware: Record<string, Har
     const c0 = g[0]!;
     const hw = hardware[c0.gpu];
     if (!hw) throw new Error(`no hardware file for ML.ENERGY GPU ${c0.gpu}`);
-    const { decode, power } = fitMlEnergy(g);
+    const { decode, power, nonDecode } = fitMlEnergy(g);
+    const [nd0, nd1] = nonDecode.coefficients as [number, number];
     const weightsNote = BYTES[c0.precision] ? ` Weights would be ${c0.totalParamsB}e9 parameters x ${BYTES[c0.precision]} bytes (${c0.precision}).` : '';
     const profile: ProfileInput = {
       name: `mlenergy-${slug(c0.task)}-${slug(c0.modelId)}-${slug(c0.gpu)}-x${c0.gpus}`,
@@ -104,10 +129,11 @@ export function deriveMlEnergyProfiles(csv: string, hardware: Record<string, Har
         derivation: 'npm run profiles (scripts/derive-profiles.ts; reads profiles/measurements/mlenergy-v3-llm-configs.csv)',
         notes: [
           `Runs: task ${c0.task}, vLLM steady state under saturating load on ${c0.gpus} x ${c0.gpu}, ${g.length} max batch sizes; average output ${fixed(g.reduce((s, c) => s + c.avgOutputTokens, 0) / g.length, 0)} tokens.`,
-          `Measured (max_num_seqs: average batch, median ITL, total power, J per output token): ${g.map((c) => `${c.maxNumSeqs}: ${fixed(c.avgBatch, 1)}, ${fixed(c.medianItlS * 1000, 1)} ms, ${fixed(c.powerW, 0)} W, ${sig(c.energyPerTokenJ, 3)} J`).join('; ')}.`,
+          `Measured (max_num_seqs: average batch, median ITL, total power, J per output token, non-decode time per request): ${g.map((c) => `${c.maxNumSeqs}: ${fixed(c.avgBatch, 1)}, ${fixed(c.medianItlS * 1000, 1)} ms, ${fixed(c.powerW, 0)} W, ${sig(c.energyPerTokenJ, 3)} J, ${fixed(nonDecodeS(c) * 1000, 1)} ms`).join('; ')}.`,
           'Decode: median inter-token latency against the average running batch. The data has no context lengths, so perContextToken is 0 and the context cost of this task\'s typical lengths is folded into c0 and perSeq: use the profile for workloads like this task\'s.',
-          `Energy per output token at batch b: busy power(b) x decode step(b) / b; prefill energy is not in it (see the next note).`,
-          `Assumption: prefill is not measured (ML.ENERGY reports no prompt lengths). c1 = 2 x ${c0.activeParamsB}e9 active parameters / (${hw.device.peakFlopsPerS} FLOP/s x ${c0.gpus} GPUs), the roofline compute bound from profiles/hardware/${hw.name}.yaml: a lower bound.`,
+          `Energy per output token at batch b: busy power(b) x decode step(b) / b over the decode steps; the task's runs also spent the non-decode time per request (next note), which adds busy power(b) x non-decode(b) / output tokens and is not in the coefficients.`,
+          `Non-decode time per request: avg_output_len / output_throughput_tokens_per_sec - (avg_output_len - 1) x median ITL / average batch, the server time per request that its decode steps do not account for (prefill, scheduling gaps, steps slower than the median); negative where the median step exceeds the mean. Fitted (ordinary least squares, unconstrained; use at least 0): ${sig(nd0)} ${nd1 < 0 ? '-' : '+'} ${sig(Math.abs(nd1))} x average batch s. docs/fidelity.md fits the same term on half the configurations and gives it to each simulated request as its prefill, which reproduces the measured energy per token of the other half; this profile prices prefill per prompt token instead (next note).`,
+          `Assumption: prefill per token is not measured (ML.ENERGY reports no prompt lengths). c1 = 2 x ${c0.activeParamsB}e9 active parameters / (${hw.device.peakFlopsPerS} FLOP/s x ${c0.gpus} GPUs), the roofline compute bound from profiles/hardware/${hw.name}.yaml: a lower bound.`,
           `Power: avg_power_watts is the total over all ${c0.gpus} GPUs; no cap is applied. Idle power ${hw.device.idleW} W per GPU from profiles/hardware/${hw.name}.yaml.`,
           `No memory block: the data gives no KV-cache shape, so KV capacity is unbounded; set kvCapacityTokens in the device entry.${weightsNote}`,
         ],

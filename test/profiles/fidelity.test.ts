@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPORT_PATH, buildFidelityReport } from '../../scripts/fidelity.js';
 import { decodeContextSum } from '../../scripts/derive/argonne-data.js';
+import { fitMlEnergy, nonDecodeAt, nonDecodeS, type MlEnergyConfig } from '../../scripts/derive/mlenergy.js';
 import { argonneHeldOut } from '../../scripts/fidelity/argonne.js';
+import { simulateConfig } from '../../scripts/fidelity/mlenergy.js';
 import { iterationModel } from '../../scripts/fidelity/model.js';
 import { burst, burstSpanS, replay } from '../../scripts/fidelity/replay.js';
 import { isHeldOut } from '../../scripts/fidelity/splitwise.js';
@@ -57,6 +59,37 @@ describe('fidelity building blocks', () => {
     expect(burstSpanS(sim)).toBeCloseTo(expected, 12);
     // All four were admitted together, at once.
     expect([0, 1, 2, 3].map((i) => sim.records.startS[i])).toEqual([0, 0, 0, 0]);
+  });
+
+  // A saturated server in waves of B requests: one prefill pass of B x p, then L - 1 decode steps of d.
+  const waves = (b: number, l: number, d: number, p: number, w: number): MlEnergyConfig => {
+    const throughput = (b * l) / (b * p + (l - 1) * d);
+    return {
+      task: 't', modelId: 'm', gpu: 'H100', gpus: 1, maxNumSeqs: b, avgBatch: b, avgOutputTokens: l, totalParamsB: 1, activeParamsB: 1,
+      precision: 'bfloat16', medianItlS: d, powerW: w, throughputTokS: throughput, energyPerTokenJ: w / throughput,
+    };
+  };
+
+  it('non-decode time per request: throughput time less the decode steps at the median ITL', () => {
+    expect(nonDecodeS(waves(64, 400, 0.02, 0.015, 600))).toBeCloseTo(0.015, 12);
+    expect(nonDecodeS(waves(8, 7000, 0.01, 0, 300))).toBeCloseTo(0, 12);
+    // Fitted against the batch on the configurations given; predictions never below 0.
+    const fit = fitMlEnergy([waves(8, 400, 0.01, 0.03, 400), waves(32, 400, 0.012, 0.02, 500), waves(128, 400, 0.02, 0.01, 600)]).nonDecode;
+    expect(nonDecodeAt(fit, 32)).toBeGreaterThan(0.015);
+    expect(nonDecodeAt(fit, 1e6)).toBe(0);
+  });
+
+  it('a configuration replayed with its own step, power and non-decode time gives its measured ITL and J/token', () => {
+    // Energy comes from the replay (power x time of every pass, prefill included), not from the row.
+    for (const c of [waves(64, 400, 0.02, 0.015, 600), waves(8, 250, 0.03, 0.2, 900), waves(1, 2, 0.005, 0.001, 100)]) {
+      const sim = simulateConfig(c, { decode: [c.medianItlS, 0, 0], power: [c.powerW, 0], nonDecodeS: nonDecodeS(c) });
+      expect(sim.itlS).toBeCloseTo(c.medianItlS, 12);
+      expect(sim.energyPerTokenJ / c.energyPerTokenJ).toBeCloseTo(1, 9);
+      expect(sim.timePerTokenS * c.throughputTokS).toBeCloseTo(1, 9);
+      // Decode steps only: short by the non-decode share.
+      const decodeOnly = simulateConfig(c, { decode: [c.medianItlS, 0, 0], power: [c.powerW, 0], nonDecodeS: 0 });
+      expect(decodeOnly.energyPerTokenJ).toBeLessThan(c.energyPerTokenJ);
+    }
   });
 
   it('quantile interpolates between order statistics', () => {
