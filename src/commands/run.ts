@@ -22,7 +22,7 @@ export function runCommand(file: string, rawOptions: unknown, print: (text: stri
   // What actually runs: flags override the file, and the written scenario.yaml says so.
   const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
   const run = { ...loaded, scenario };
-  const { result, summary } = runScenario(run);
+  const { input, result, summary } = runScenario(run);
   const dir = resolve(opts.out ?? scenario.output.dir ?? `results/${scenario.name}`);
   const written = writeResults(dir, {
     result,
@@ -32,6 +32,7 @@ export function runCommand(file: string, rawOptions: unknown, print: (text: stri
   });
   if (!opts.quiet) {
     print(formatSummaryTable(summary));
+    for (const g of input.cluster) if (g.profileLabel) print(`profile of ${g.name}: ${g.profileLabel}`);
     for (const w of result.warnings) print(`warning: ${w}`);
     print(`wrote ${written.join(', ')}`);
   }

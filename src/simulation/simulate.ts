@@ -20,6 +20,8 @@ export interface PreparedDeviceGroup {
   readonly gpus?: number;
   /** Deterministic service estimates from the profile, shown to policies. */
   readonly estimate?: ServiceEstimator;
+  /** Which profile the group runs, for people reading a run's output (name, form, where its numbers come from). */
+  readonly profileLabel?: string;
   /** What the run's results should warn about this group (e.g. a profile without power data). */
   readonly warnings?: readonly string[];
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;

@@ -94,7 +94,7 @@ describe('profile loader errors', () => {
   });
 
   it('refuses to compile a profile for the wrong kind of device', () => {
-    expect(errorOf(() => compileIterationModel(parseProfile(bilinear, 'p.yaml')))).toBe('form: profile "t" cannot drive a batching device: expected form "iteration" or "roofline", found "bilinear"');
+    expect(errorOf(() => compileIterationModel(parseProfile(bilinear, 'p.yaml')))).toBe('form: profile "t" cannot drive a batching device: expected form "iteration" or "roofline" or "transformer", found "bilinear"');
     expect(errorOf(() => compileCostModel(parseProfile(iteration, 'i.yaml')))).toMatch(/expected form "bilinear", found "iteration"/);
   });
 });

@@ -19,7 +19,7 @@ export function iterationGroup<S extends { name: string; kind: string; profile: 
   const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
   const base = compileIterationModel(profile);
   const model = replicaModel(spec, profile, base, compileIterationModel, env);
-  const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base) };
+  const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base), profileLabel: profileLabel(profile) };
   return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
 }
 
@@ -41,6 +41,12 @@ export function replicaModel<M>(
     throw errorAt(env.source, undefined, [...env.path, 'noise'], `expected a profile with a noise block (the residuals of its fit), found none in profile "${profile.name}"`);
   }
   return (ctx, id) => compile(profile, { noise: createStream(ctx.seed, `noise/${id.name}`) });
+}
+
+/** "name (form, calibrated on data)" or "name (form, engine)": what a run says it used. */
+export function profileLabel(p: Profile): string {
+  const how = p.form === 'transformer' && p.calibration ? `calibrated on ${p.calibration.data}` : p.provenance.source.slice(0, 60);
+  return `${p.name} (${p.form}; ${how})`;
 }
 
 /** Gaps in an iteration profile that silently change what a run means: say so in its results. */
