@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from './errors.js';
 import { CommandFailure } from './commands/failure.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerFitCommand } from './commands/fit.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerReportCommand(program, print);
   registerSchemaCommand(program, print);
   registerFitCommand(program, print);
+  registerCalibrateCommand(program, print);
 
   return program;
 }

@@ -242,6 +242,12 @@ export const TransformerCoefficientsSchema = z.strictObject({
   memoryEfficiency: z.number().gt(0).max(1).describe('Share of peak memory bandwidth reached reading weights and KV cache'),
   attentionEfficiency: z.number().gt(0).max(1).describe('Share of peak FLOP/s prompt attention reaches'),
   commEfficiency: z.number().gt(0).max(1).default(1).describe('Share of interconnect bandwidth a tensor-parallel all-reduce reaches'),
+  overlap: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('How far a kernel overlaps its compute with its memory traffic: time = max(compute, memory) + (1 - overlap) x min(compute, memory); 1 = the roofline, 0 = additive'),
   stepOverheadS: nonNeg('Fixed seconds per iteration (scheduling, launches, sampling setup)'),
   layerOverheadS: nonNeg('Fixed seconds per layer per iteration (kernel launches, norms, activations)').default(0),
   perSeqOverheadS: nonNeg('Seconds per sequence in the iteration (input preparation, sampling, output processing)').default(0),

@@ -5,8 +5,8 @@
  * Per pipeline stage, for a pass of N tokens (prompt-chunk tokens plus one per decode) over S
  * sequences, with tensor-parallel degree t, every layer costs
  *   layerOverheadS
- *   + max(GEMM FLOPs / (computeEfficiency * peak), weight bytes / (memoryEfficiency * bandwidth))
- *   + max(attention FLOPs / (attentionEfficiency * peak), KV bytes read / (memoryEfficiency * bandwidth))
+ *   + bound(GEMM FLOPs / (computeEfficiency * peak), weight bytes / (memoryEfficiency * bandwidth))
+ *   + bound(attention FLOPs / (attentionEfficiency * peak), KV bytes read / (memoryEfficiency * bandwidth))
  *   + 2 all-reduces of N x hidden activations (ring: 2(t-1)/t of the bytes over the interconnect) when t > 1,
  * where GEMM FLOPs = 2 N x active parameters of the layer / t; weight bytes are the layer's weights
  * over t (for mixture-of-experts, the experts the N tokens are expected to touch); attention FLOPs =
@@ -15,9 +15,11 @@
  * The LM head is one more GEMM over the S sequences that produce a token. The pass then costs
  *   stepOverheadS + perSeqOverheadS x S + pipeline x (the layers of one stage + LM head / pipeline)
  *   + (pipeline - 1) point-to-point sends of the activations.
- * Pipeline stages run one after another for a batch (no overlap of micro-batches: an upper bound on
- * the latency of a pipelined engine). Each kernel kind is bound by compute or by memory, not both,
- * and kinds do not overlap: the sum of maxima is the form's assumption.
+ * bound(c, m) = max(c, m) + (1 - overlap) x min(c, m): with overlap 1 (the default) each kernel
+ * kind takes the longer of its compute and memory times, the roofline; a calibrated overlap < 1
+ * says a kernel does not hide all of its shorter side (real GEMMs at a few hundred tokens). Pipeline
+ * stages run one after another for a batch (no overlap of micro-batches: an upper bound on the
+ * latency of a pipelined engine). Kernel kinds do not overlap each other.
  */
 import type { IterationModel, IterationShape } from './model.js';
 import type { TransformerProfile } from './schema.js';
@@ -57,6 +59,8 @@ export interface TransformerTerms {
   stepOverheadS: number;
   layerOverheadS: number;
   perSeqOverheadS: number;
+  /** 1 - overlap: the share of the shorter of compute and memory time that adds to the longer. */
+  exposed: number;
 }
 
 export function transformerTerms(p: TransformerProfile): TransformerTerms {
@@ -88,8 +92,13 @@ export function transformerTerms(p: TransformerProfile): TransformerTerms {
     stepOverheadS: c.stepOverheadS,
     layerOverheadS: c.layerOverheadS,
     perSeqOverheadS: c.perSeqOverheadS,
+    exposed: 1 - c.overlap,
   };
 }
+
+/** A kernel bound by compute or memory: the longer time plus the exposed share of the shorter. */
+const bound = (t: TransformerTerms, computeS: number, memoryS: number) =>
+  computeS >= memoryS ? computeS + t.exposed * memoryS : memoryS + t.exposed * computeS;
 
 /** Expected number of distinct experts N tokens routed to k of E experts each touch (uniform routing). */
 function expertsTouched(t: TransformerTerms, tokens: number): number {
@@ -100,16 +109,16 @@ function expertsTouched(t: TransformerTerms, tokens: number): number {
 /** Seconds of the pass's work that does not depend on context: GEMMs, LM head, communication, overheads. */
 function fixedPartS(t: TransformerTerms, tokens: number, seqs: number): number {
   const weights = t.denseBytesLayer + expertsTouched(t, tokens) * t.expertBytesLayer;
-  const gemm = Math.max(t.gemmFlopsPerTokenLayer * tokens * t.sPerGemmFlop, weights * t.sPerByte);
+  const gemm = bound(t, t.gemmFlopsPerTokenLayer * tokens * t.sPerGemmFlop, weights * t.sPerByte);
   const layer = t.layerOverheadS + gemm + t.allReduceSPerTokenLayer * tokens + t.allReduceFixedLayerS;
-  const head = Math.max(t.headFlopsPerSeq * seqs * t.sPerGemmFlop, t.headBytes * t.sPerByte);
+  const head = bound(t, t.headFlopsPerSeq * seqs * t.sPerGemmFlop, t.headBytes * t.sPerByte);
   return t.stepOverheadS + t.perSeqOverheadS * seqs + t.pipeline * t.stageLayers * layer + head + (t.pipeline - 1) * t.p2pSPerToken * tokens;
 }
 
 /** Seconds of attention over `pairs` query-key pairs that read `kvTokens` cached tokens, all layers. */
 function attentionS(t: TransformerTerms, pairs: number, kvTokens: number): number {
   const layers = t.pipeline * t.stageLayers;
-  return layers * Math.max(t.attnFlopsPerPairLayer * pairs * t.sPerAttnFlop, t.kvBytesPerTokenLayer * kvTokens * t.sPerByte);
+  return layers * bound(t, t.attnFlopsPerPairLayer * pairs * t.sPerAttnFlop, t.kvBytesPerTokenLayer * kvTokens * t.sPerByte);
 }
 
 /** Compiles a transformer profile into the iteration model batching devices use. */
@@ -121,10 +130,10 @@ export function compileTransformer(p: TransformerProfile): IterationModel {
   const { idleW, busyW, busyWPerSeq } = p.power ?? { idleW: NaN, busyW: NaN, busyWPerSeq: NaN };
   const capW = p.power?.capW ?? Infinity;
   const powerW = (seqs: number) => Math.min(capW, busyW + busyWPerSeq * seqs);
-  // Decodes of context C: attention is max(a*C, b*C) = C * max(a, b), a line through 0, so a run
-  // of steps sums in closed form.
+  // Decodes of context C: attention is bound(a*C, b*C) = C * bound(a, b), a line through 0, so a
+  // run of steps sums in closed form.
   const layers = t.pipeline * t.stageLayers;
-  const decodeSPerContextToken = layers * Math.max(t.attnFlopsPerPairLayer * t.sPerAttnFlop, t.kvBytesPerTokenLayer * t.sPerByte);
+  const decodeSPerContextToken = layers * bound(t, t.attnFlopsPerPairLayer * t.sPerAttnFlop, t.kvBytesPerTokenLayer * t.sPerByte);
   const iterationS = (s: IterationShape) => {
     const tokens = s.prefillTokens + s.decodeSeqs;
     if (tokens === 0) return 0;

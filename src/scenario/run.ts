@@ -2,6 +2,7 @@ import { summarize, type Summary } from '../metrics/summary.js';
 import type { SimResult } from '../simulation/result.js';
 import { simulate, type SimInput } from '../simulation/simulate.js';
 import { prepareRun, type LoadedScenario } from './load.js';
+import type { Profile } from '../profiles/schema.js';
 
 /** Options of `runScenario`. */
 export interface RunScenarioOptions {
@@ -9,6 +10,8 @@ export interface RunScenarioOptions {
   readonly name?: string;
   /** Called as each stage ends, so a caller can time it (bench) while the pipeline reads no clock. */
   readonly onStage?: (stage: 'prepared' | 'simulated') => void;
+  /** Loads the profiles the scenario names (absolute paths); default: read and cache each file. Calibration passes profiles held in memory. */
+  readonly profiles?: (file: string) => Profile;
 }
 
 /** One run's input, result and summary. */
@@ -24,7 +27,7 @@ export interface ScenarioRun {
  * apart. Reads the files the scenario names; writing and printing stay with the caller.
  */
 export function runScenario(loaded: LoadedScenario, options: RunScenarioOptions = {}): ScenarioRun {
-  const input = prepareRun(loaded);
+  const input = prepareRun(loaded, options.profiles);
   options.onStage?.('prepared');
   const result = simulate(input);
   options.onStage?.('simulated');

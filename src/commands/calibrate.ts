@@ -1,0 +1,126 @@
+/**
+ * `llmsim calibrate <profile>`: fit the efficiency coefficients of a transformer profile so that
+ * simulated serving matches measured load points (a serving table, inference-perf stages or
+ * `vllm bench serve` results); prints the per-point errors and writes the calibrated profile with
+ * its provenance (data file hash, points fitted, points held out, loss).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Document } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_FIT, KNOBS, calibrate, evaluatePoints, type CoefficientName } from '../calibrate/calibrate.js';
+import { errorTable } from '../calibrate/report.js';
+import { SERVING_FORMATS, readLoadPoints, type LoadPoint } from '../calibrate/points.js';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../metrics/atomic-write.js';
+import { loadProfile } from '../profiles/load.js';
+import type { TransformerProfile } from '../profiles/schema.js';
+import { parseOptions } from './options.js';
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .optional();
+
+const calibrateOptions = z.strictObject({
+  data: z.string().min(1),
+  format: z.enum(['auto', ...SERVING_FORMATS]).default('auto'),
+  holdOut: list,
+  only: list,
+  params: list,
+  maxEvals: z.coerce.number().int().min(1).max(100_000).default(150),
+  seed: z.coerce.number().int().min(0).default(1),
+  name: z.string().min(1).optional(),
+  out: z.string().min(1).optional(),
+  maxNumSeqs: z.coerce.number().int().positive().optional(),
+  maxNumBatchedTokens: z.coerce.number().int().positive().optional(),
+  maxModelLen: z.coerce.number().int().positive().optional(),
+  chunkedPrefill: z.boolean().optional(),
+  prefixCaching: z.boolean().optional(),
+  quiet: z.boolean().default(false),
+});
+
+export function registerCalibrateCommand(program: Command, print: (s: string) => void): void {
+  program
+    .command('calibrate')
+    .description('fit a transformer profile\'s efficiency coefficients so simulated serving matches measured load points')
+    .argument('<profile>', 'transformer profile to start from (its coefficients are the starting point)')
+    .requiredOption('--data <file>', 'measured serving results: inference-perf stages CSV, llmsim serving table CSV, or vllm bench serve JSON')
+    .option('--format <format>', `data format: auto, ${SERVING_FORMATS.join(', ')}`, 'auto')
+    .option('--hold-out <configs>', 'configurations (comma-separated) left out of the fit and reported as held out')
+    .option('--only <configs>', 'fit only these configurations (the rest are held out)')
+    .option('--params <names>', `coefficients to fit (default ${DEFAULT_FIT.join(',')}); any of ${KNOBS.map((k) => k.name).join(', ')}`)
+    .option('--max-evals <n>', 'objective evaluations at most (each simulates every fitted point)', '150')
+    .option('--seed <n>', 'seed of the simulated workloads', '1')
+    .option('--name <name>', 'name of the calibrated profile (default: the template\'s name with -calibrated)')
+    .option('-o, --out <file>', 'write the calibrated profile here (default: print it)')
+    .option('--max-num-seqs <n>', 'vllm bench results: the server\'s --max-num-seqs (default 256)')
+    .option('--max-num-batched-tokens <n>', 'vllm bench results: the server\'s --max-num-batched-tokens (default 8192)')
+    .option('--max-model-len <n>', 'vllm bench results: the server\'s --max-model-len')
+    .option('--no-chunked-prefill', 'vllm bench results: the server ran with chunked prefill off')
+    .option('--no-prefix-caching', 'vllm bench results: the server ran with prefix caching off')
+    .option('-q, --quiet', 'no progress and no error table')
+    .action((profile: string, opts: unknown) => calibrateCommand(profile, opts, print, process.argv.slice(2).join(' ')));
+}
+
+export async function calibrateCommand(profilePath: string, rawOptions: unknown, print: (s: string) => void, command: string): Promise<void> {
+  const opts = parseOptions(calibrateOptions, rawOptions);
+  const template = loadProfile(profilePath);
+  if (template.form !== 'transformer') throw new InputError({ file: profilePath, field: 'form' }, `expected a profile of form "transformer" to calibrate, found "${template.form}"`);
+  const params = (opts.params ?? DEFAULT_FIT) as CoefficientName[];
+  for (const p of params) {
+    if (!KNOBS.some((k) => k.name === p)) throw new InputError({ field: '--params' }, `unknown coefficient "${p}"; expected any of ${KNOBS.map((k) => k.name).join(', ')}`);
+  }
+  const points = readLoadPoints(opts.data, opts.format, {
+    maxNumSeqs: opts.maxNumSeqs,
+    maxNumBatchedTokens: opts.maxNumBatchedTokens,
+    maxModelLen: opts.maxModelLen,
+    chunkedPrefill: opts.chunkedPrefill,
+    prefixCaching: opts.prefixCaching,
+  });
+  const configs = [...new Set(points.map((p) => p.config))];
+  for (const c of [...(opts.holdOut ?? []), ...(opts.only ?? [])]) {
+    if (!configs.includes(c)) throw new InputError({ file: opts.data, field: opts.only?.includes(c) ? '--only' : '--hold-out' }, `no configuration "${c}" in the data; it has: ${configs.join(', ')}`);
+  }
+  const fitted = (p: LoadPoint) => p.unmodelled === undefined && !(opts.holdOut ?? []).includes(p.config) && (opts.only === undefined || opts.only.includes(p.config));
+  const fitPoints = points.filter(fitted);
+  const heldOut = points.filter((p) => !fitted(p));
+  if (fitPoints.length === 0) throw new InputError({ file: opts.data }, 'expected at least one load point to fit after --only/--hold-out (and without unmodelled engines)');
+  const baseDir = dirname(resolve(profilePath));
+  const progress = opts.quiet || !process.stderr.isTTY ? undefined : (e: number, _l: number, best: number) => process.stderr.write(`\rcalibrate: ${e}/${opts.maxEvals} evaluations, best loss ${best.toFixed(5)}   `);
+  const result = await calibrate({ template, templatePath: resolve(profilePath), points: fitPoints, fit: params, maxEvals: opts.maxEvals, seed: opts.seed, baseDir, onEval: progress });
+  if (progress) process.stderr.write('\n');
+  const text = readFileSync(opts.data);
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const dataPath = relative(process.cwd(), resolve(opts.data)) || opts.data;
+  const out: TransformerProfile = {
+    ...template,
+    name: opts.name ?? `${template.name}-calibrated`,
+    coefficients: result.coefficients,
+    calibration: {
+      data: dataPath,
+      sha256,
+      rows: fitPoints.map((p) => p.id),
+      heldOut: heldOut.map((p) => p.id),
+      loss: result.loss,
+      method: `NLopt BOBYQA (nlopt-js) over ${params.join(', ')} (overheads on a log scale), at most ${opts.maxEvals} evaluations (${result.evals} used); loss = mean soft-L1 (scale 0.1) of ln(simulated / measured) over TTFT p50, TPOT mean, E2E mean and throughput; seed ${opts.seed}`,
+    },
+    provenance: {
+      ...template.provenance,
+      derivation: `llmsim ${command || `calibrate ${profilePath} --data ${opts.data}`}`,
+    },
+  };
+  const doc = new Document(out);
+  doc.commentBefore = ` Calibrated by llmsim calibrate from ${dataPath}. Regenerate with the command in provenance.derivation.`;
+  const yaml = doc.toString({ lineWidth: 0, minContentWidth: 0 });
+  if (opts.out) writeFileAtomic(opts.out, (write) => write(yaml));
+  if (!opts.quiet) {
+    const held = evaluatePoints(out, resolve(profilePath), heldOut, opts.seed, baseDir);
+    print(`fitted ${fitPoints.length} load point(s); loss ${result.loss.toFixed(5)} after ${result.evals} evaluations; ${heldOut.length} held out`);
+    for (const line of errorTable([...result.results.map((r) => ({ ...r, role: 'fit' })), ...held.map((r) => ({ ...r, role: 'held out' }))])) print(line);
+  }
+  if (!opts.out) print(yaml.trimEnd());
+  else if (!opts.quiet) print(`wrote ${opts.out}`);
+}
