@@ -4,7 +4,7 @@
  * Forms are a discriminated union on `form`: adding a form means one schema here and one compiler.
  */
 import { z } from 'zod';
-import { DTYPE_BYTES, kvBytesPerToken, weightBytes } from './shape.js';
+import { ArchitectureSchema, kvBytesPerToken, weightBytes } from './architecture.js';
 
 /** A finite number (zod 4 rejects NaN and +-Infinity in z.number()). */
 const num = (description: string) => z.number().describe(description);
@@ -207,32 +207,6 @@ export const RooflineProfileSchema = z
     }
   });
 
-export const dtypeSchema = z.enum(Object.keys(DTYPE_BYTES) as [keyof typeof DTYPE_BYTES, ...(keyof typeof DTYPE_BYTES)[]]);
-
-/** A decoder-only transformer's shape, as its config.json gives it (architecture files and transformer profiles). */
-export const ArchitectureSchema = z
-  .strictObject({
-    layers: z.number().int().positive().describe('Decoder layers (num_hidden_layers)'),
-    hiddenSize: z.number().int().positive().describe('Model width (hidden_size)'),
-    heads: z.number().int().positive().describe('Query heads (num_attention_heads)'),
-    kvHeads: z.number().int().positive().describe('Key/value heads (num_key_value_heads; = heads without grouped-query attention)'),
-    headDim: z.number().int().positive().optional().describe('Dimension of one head; default hiddenSize / heads'),
-    ffnSize: z.number().int().positive().describe('FFN inner size (intermediate_size), per expert for mixture-of-experts'),
-    vocabSize: z.number().int().positive().describe('Vocabulary (vocab_size): the LM head is hiddenSize x vocabSize'),
-    experts: z.number().int().positive().default(1).describe('FFN experts per layer (1 = dense)'),
-    activeExperts: z.number().int().positive().default(1).describe('Experts each token is routed to'),
-    gatedFfn: z.boolean().default(true).describe('Gated FFN (SwiGLU: gate, up and down matrices) rather than two matrices'),
-    qkvBias: z.boolean().default(false).describe('Biases on the query/key/value projections (Qwen2)'),
-    tiedEmbeddings: z.boolean().default(false).describe('The LM head shares the embedding matrix'),
-    weightDtype: dtypeSchema.default('bf16').describe('Data type of the weights as served'),
-    kvDtype: dtypeSchema.default('bf16').describe('Data type of the KV cache as served'),
-  })
-  .superRefine((a, ctx) => {
-    if (a.headDim === undefined && a.hiddenSize % a.heads !== 0) ctx.addIssue({ code: 'custom', path: ['headDim'], message: `expected headDim: hiddenSize ${a.hiddenSize} is not a multiple of heads ${a.heads}` });
-    if (a.heads % a.kvHeads !== 0) ctx.addIssue({ code: 'custom', path: ['kvHeads'], message: `expected kvHeads to divide heads (${a.heads})` });
-    if (a.activeExperts > a.experts) ctx.addIssue({ code: 'custom', path: ['activeExperts'], message: `expected activeExperts <= experts (${a.experts})` });
-  });
-
 /**
  * Efficiency coefficients of the transformer form: what calibration fits. Each efficiency is the
  * share of a spec-sheet peak a kind of work reaches; overheads are seconds the basis terms leave out.
@@ -315,7 +289,6 @@ export type BilinearProfile = z.output<typeof BilinearProfileSchema>;
 export type IterationProfile = z.output<typeof IterationProfileSchema>;
 export type RooflineProfile = z.output<typeof RooflineProfileSchema>;
 export type TransformerProfile = z.output<typeof TransformerProfileSchema>;
-export type Architecture = z.output<typeof ArchitectureSchema>;
 export type HardwareSpec = z.output<typeof HardwareSpecSchema>;
 export type Noise = z.output<typeof NoiseSchema>;
 export type Profile = z.output<typeof ProfileSchema>;

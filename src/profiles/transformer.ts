@@ -23,7 +23,7 @@
  */
 import type { IterationModel, IterationShape } from './model.js';
 import type { TransformerProfile } from './schema.js';
-import { DTYPE_BYTES, headDimOf, kvBytesPerToken, parameterCounts, weightBytes } from './shape.js';
+import { dtypeBytes, headDimOf, kvBytesPerToken, parameterCounts, weightBytes } from './architecture.js';
 
 /** Activations travel in 16-bit floats. */
 const ACTIVATION_BYTES = 2;
@@ -66,7 +66,7 @@ export interface TransformerTerms {
 export function transformerTerms(p: TransformerProfile): TransformerTerms {
   const a = p.architecture, c = p.coefficients, t = p.parallel.tensor;
   const counts = parameterCounts(a);
-  const wb = DTYPE_BYTES[a.weightDtype];
+  const wb = dtypeBytes(a.weightDtype);
   const ic = (p.interconnectBytesPerS ?? Infinity) * c.commEfficiency;
   const activeLayer = counts.attentionPerLayer + counts.routerPerLayer + a.activeExperts * counts.ffnPerExpertPerLayer;
   const lmHeadParams = a.vocabSize * a.hiddenSize;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileTransformer } from '../../src/profiles/transformer.js';
 import { ProfileSchema, type TransformerProfile } from '../../src/profiles/schema.js';
-import { kvBytesPerToken, parameterCounts } from '../../src/profiles/shape.js';
+import { kvBytesPerToken, parameterCounts } from '../../src/profiles/architecture.js';
 import { parseProfile } from '../../src/profiles/load.js';
 
 // A toy model whose terms are easy to write out: 2 layers, hidden 8, 2 heads of 4, 1 KV head,
@@ -13,7 +13,7 @@ const base = {
   model: 'toy',
   hardware: 'toy-gpu',
   gpus: 1,
-  architecture: { layers: 2, hiddenSize: 8, heads: 2, kvHeads: 1, ffnSize: 16, vocabSize: 10 },
+  architecture: { layers: 2, hiddenSize: 8, heads: 2, kvHeads: 1, ffnSize: 16, vocabSize: 10, gatedFfn: true, tiedEmbeddings: false, weightDtype: 'bf16', kvDtype: 'bf16' },
   // 1e6 FLOP/s and 1e6 B/s: one FLOP or byte is one microsecond.
   device: { peakFlopsPerS: 1e6, memoryBandwidthBytesPerS: 1e6, memoryBytes: 1e9, tdpW: 100, idleW: 10 },
   parallel: { tensor: 1 },
