@@ -38,24 +38,20 @@ export const KNOBS: readonly Knob[] = [
 /** What calibrate fits when not told: the terms a single-GPU serving table can pin down. */
 export const DEFAULT_FIT: readonly CoefficientName[] = ['computeEfficiency', 'memoryEfficiency', 'attentionEfficiency', 'overlap', 'stepOverheadS', 'perSeqOverheadS', 'frontendS'];
 
-export interface CalibrateOptions {
+/** What the optimizer needs: a template, which coefficients move, a budget and the loss of a candidate. */
+export interface FitOptions {
   readonly template: TransformerProfile;
-  /** The template's file: load-point scenarios name it (the coefficients under test replace its own in memory). */
-  readonly templatePath: string;
-  readonly points: readonly LoadPoint[];
   readonly fit: readonly CoefficientName[];
   readonly maxEvals: number;
-  readonly seed: number;
-  readonly baseDir: string;
+  readonly loss: (candidate: TransformerProfile) => number;
   /** Called after each evaluation (progress). */
   readonly onEval?: (evals: number, loss: number, best: number) => void;
 }
 
-export interface CalibrateResult {
+export interface FitResult {
   readonly coefficients: Coefficients;
   readonly loss: number;
   readonly evals: number;
-  readonly results: readonly PointResult[];
 }
 
 const toUnit = (k: Knob, v: number) => {
@@ -69,12 +65,8 @@ export function withCoefficients(p: TransformerProfile, coefficients: Coefficien
   return { ...p, coefficients };
 }
 
-/** Simulates every point with the profile's coefficients. */
-export function evaluatePoints(p: TransformerProfile, path: string, points: readonly LoadPoint[], seed: number, baseDir: string): PointResult[] {
-  return points.map((pt) => simulatePoint(pt, path, p, seed, baseDir));
-}
-
-export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
+/** Minimizes `loss` over the chosen coefficients with BOBYQA, from the template's values. */
+export async function fitCoefficients(o: FitOptions): Promise<FitResult> {
   const { default: nlopt } = await import('nlopt-js');
   await nlopt.ready;
   const knobs = o.fit.map((name) => KNOBS.find((k) => k.name === name)!);
@@ -85,7 +77,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
   };
   let evals = 0, best = Infinity, bestX: number[] = knobs.map((k) => toUnit(k, o.template.coefficients[k.name]));
   const objective = (x: number[]) => {
-    const loss = robustLoss(evaluatePoints(withCoefficients(o.template, coefficientsAt(x)), o.templatePath, o.points, o.seed, o.baseDir));
+    const loss = o.loss(withCoefficients(o.template, coefficientsAt(x)));
     evals++;
     if (loss < best) {
       best = loss;
@@ -105,6 +97,33 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
     nlopt.GC.flush();
   }
   const coefficients = coefficientsAt(bestX);
-  const results = evaluatePoints(withCoefficients(o.template, coefficients), o.templatePath, o.points, o.seed, o.baseDir);
-  return { coefficients, loss: robustLoss(results), evals, results };
+  return { coefficients, loss: o.loss(withCoefficients(o.template, coefficients)), evals };
+}
+
+/** Simulates every point with the profile's coefficients. */
+export function evaluatePoints(p: TransformerProfile, path: string, points: readonly LoadPoint[], seed: number, baseDir: string): PointResult[] {
+  return points.map((pt) => simulatePoint(pt, path, p, seed, baseDir));
+}
+
+export interface CalibrateOptions {
+  readonly template: TransformerProfile;
+  /** The template's file: load-point scenarios name it (the coefficients under test replace its own in memory). */
+  readonly templatePath: string;
+  readonly points: readonly LoadPoint[];
+  readonly fit: readonly CoefficientName[];
+  readonly maxEvals: number;
+  readonly seed: number;
+  readonly baseDir: string;
+  readonly onEval?: (evals: number, loss: number, best: number) => void;
+}
+
+export interface CalibrateResult extends FitResult {
+  readonly results: readonly PointResult[];
+}
+
+/** Fits the coefficients to measured load points, simulating every point at each evaluation. */
+export async function calibrate(o: CalibrateOptions): Promise<CalibrateResult> {
+  const run = (p: TransformerProfile) => evaluatePoints(p, o.templatePath, o.points, o.seed, o.baseDir);
+  const fit = await fitCoefficients({ template: o.template, fit: o.fit, maxEvals: o.maxEvals, onEval: o.onEval, loss: (p) => robustLoss(run(p)) });
+  return { ...fit, results: run(withCoefficients(o.template, fit.coefficients)) };
 }

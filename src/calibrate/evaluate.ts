@@ -96,10 +96,14 @@ export function robustLoss(results: readonly PointResult[]): number {
       const meas = r.point.measured[metric];
       if (meas === undefined || meas <= 0) continue;
       const pred = r.predicted[metric];
-      const x = pred !== undefined && pred > 0 ? Math.log(pred / meas) : Math.log(10);
-      total += weight * 2 * LOSS_SCALE * LOSS_SCALE * (Math.sqrt(1 + (x / LOSS_SCALE) ** 2) - 1);
+      total += weight * softL1(pred !== undefined && pred > 0 ? Math.log(pred / meas) : Math.log(10));
       n += weight;
     }
   }
   return n > 0 ? total / n : 0;
+}
+
+/** Soft-L1 of a log error x at scale d = LOSS_SCALE: 2 d^2 (sqrt(1 + (x/d)^2) - 1). */
+export function softL1(x: number): number {
+  return 2 * LOSS_SCALE * LOSS_SCALE * (Math.sqrt(1 + (x / LOSS_SCALE) ** 2) - 1);
 }

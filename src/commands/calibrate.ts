@@ -10,7 +10,9 @@ import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Document } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_FIT, KNOBS, calibrate, evaluatePoints, type CoefficientName } from '../calibrate/calibrate.js';
+import { DEFAULT_FIT, KNOBS, calibrate, evaluatePoints, fitCoefficients, type CoefficientName, type FitResult } from '../calibrate/calibrate.js';
+import { batchLoss, predictBatchPoint, readSplitwiseBatchPoints } from '../calibrate/batch.js';
+import { compileTransformer } from '../profiles/transformer.js';
 import { errorTable } from '../calibrate/report.js';
 import { SERVING_FORMATS, readLoadPoints, type LoadPoint } from '../calibrate/points.js';
 import { InputError } from '../errors.js';
@@ -26,7 +28,8 @@ const list = z
 
 const calibrateOptions = z.strictObject({
   data: z.string().min(1),
-  format: z.enum(['auto', ...SERVING_FORMATS]).default('auto'),
+  format: z.enum(['auto', ...SERVING_FORMATS, 'splitwise']).default('auto'),
+  where: z.array(z.string().regex(/^[^=]+=.*$/, 'expected column=value')).default([]),
   holdOut: list,
   only: list,
   params: list,
@@ -48,7 +51,8 @@ export function registerCalibrateCommand(program: Command, print: (s: string) =>
     .description('fit a transformer profile\'s efficiency coefficients so simulated serving matches measured load points')
     .argument('<profile>', 'transformer profile to start from (its coefficients are the starting point)')
     .requiredOption('--data <file>', 'measured serving results: inference-perf stages CSV, llmsim serving table CSV, or vllm bench serve JSON')
-    .option('--format <format>', `data format: auto, ${SERVING_FORMATS.join(', ')}`, 'auto')
+    .option('--format <format>', `data format: auto, ${SERVING_FORMATS.join(', ')} (load points, simulated), or splitwise (batch timings: prefill and decode-step times of fixed batches)`, 'auto')
+    .option('--where <column=value>', 'splitwise: keep only rows where column equals value (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--hold-out <configs>', 'configurations (comma-separated) left out of the fit and reported as held out')
     .option('--only <configs>', 'fit only these configurations (the rest are held out)')
     .option('--params <names>', `coefficients to fit (default ${DEFAULT_FIT.join(',')}); any of ${KNOBS.map((k) => k.name).join(', ')}`)
@@ -73,6 +77,7 @@ export async function calibrateCommand(profilePath: string, rawOptions: unknown,
   for (const p of params) {
     if (!KNOBS.some((k) => k.name === p)) throw new InputError({ field: '--params' }, `unknown coefficient "${p}"; expected any of ${KNOBS.map((k) => k.name).join(', ')}`);
   }
+  if (opts.format === 'splitwise') return calibrateBatch(template, profilePath, opts, params, print, command);
   const points = readLoadPoints(opts.data, opts.format, {
     maxNumSeqs: opts.maxNumSeqs,
     maxNumBatchedTokens: opts.maxNumBatchedTokens,
@@ -92,34 +97,71 @@ export async function calibrateCommand(profilePath: string, rawOptions: unknown,
   const progress = opts.quiet || !process.stderr.isTTY ? undefined : (e: number, _l: number, best: number) => process.stderr.write(`\rcalibrate: ${e}/${opts.maxEvals} evaluations, best loss ${best.toFixed(5)}   `);
   const result = await calibrate({ template, templatePath: resolve(profilePath), points: fitPoints, fit: params, maxEvals: opts.maxEvals, seed: opts.seed, baseDir, onEval: progress });
   if (progress) process.stderr.write('\n');
-  const text = readFileSync(opts.data);
-  const sha256 = createHash('sha256').update(text).digest('hex');
-  const dataPath = relative(process.cwd(), resolve(opts.data)) || opts.data;
-  const out: TransformerProfile = {
-    ...template,
-    name: opts.name ?? `${template.name}-calibrated`,
-    coefficients: result.coefficients,
-    calibration: {
-      data: dataPath,
-      sha256,
-      rows: fitPoints.map((p) => p.id),
-      heldOut: heldOut.map((p) => p.id),
-      loss: result.loss,
-      method: `NLopt BOBYQA (nlopt-js) over ${params.join(', ')} (overheads on a log scale), at most ${opts.maxEvals} evaluations (${result.evals} used); loss = mean soft-L1 (scale 0.1) of ln(simulated / measured) over TTFT p50, TPOT mean, E2E mean and throughput; seed ${opts.seed}`,
-    },
-    provenance: {
-      ...template.provenance,
-      derivation: `llmsim ${command || `calibrate ${profilePath} --data ${opts.data}`}`,
-    },
-  };
-  const doc = new Document(out);
-  doc.commentBefore = ` Calibrated by llmsim calibrate from ${dataPath}. Regenerate with the command in provenance.derivation.`;
-  const yaml = doc.toString({ lineWidth: 0, minContentWidth: 0 });
-  if (opts.out) writeFileAtomic(opts.out, (write) => write(yaml));
+  const method = `NLopt BOBYQA (nlopt-js) over ${params.join(', ')} (overheads on a log scale), at most ${opts.maxEvals} evaluations (${result.evals} used); loss = mean soft-L1 (scale 0.1) of ln(simulated / measured) over TTFT p50, TPOT mean, E2E mean and throughput; seed ${opts.seed}`;
+  const out = calibratedProfile(template, profilePath, opts, command, result, method, fitPoints.map((p) => p.id), heldOut.map((p) => p.id));
+  const yaml = writeProfile(out, opts);
   if (!opts.quiet) {
     const held = evaluatePoints(out, resolve(profilePath), heldOut, opts.seed, baseDir);
     print(`fitted ${fitPoints.length} load point(s); loss ${result.loss.toFixed(5)} after ${result.evals} evaluations; ${heldOut.length} held out`);
     for (const line of errorTable([...result.results.map((r) => ({ ...r, role: 'fit' })), ...held.map((r) => ({ ...r, role: 'held out' }))])) print(line);
+  }
+  if (!opts.out) print(yaml.trimEnd());
+  else if (!opts.quiet) print(`wrote ${opts.out}`);
+}
+
+type Options = z.output<typeof calibrateOptions>;
+
+/** The template with the fitted coefficients and a calibration block naming the data (path and hash), the rows and the loss. */
+function calibratedProfile(
+  template: TransformerProfile,
+  profilePath: string,
+  opts: Options,
+  command: string,
+  result: FitResult,
+  method: string,
+  rows: string[],
+  heldOut: string[],
+): TransformerProfile {
+  const sha256 = createHash('sha256').update(readFileSync(opts.data)).digest('hex');
+  return {
+    ...template,
+    name: opts.name ?? `${template.name}-calibrated`,
+    coefficients: result.coefficients,
+    calibration: { data: relative(process.cwd(), resolve(opts.data)) || opts.data, sha256, rows, heldOut, loss: result.loss, method },
+    provenance: { ...template.provenance, derivation: `llmsim ${command || `calibrate ${profilePath} --data ${opts.data}`}` },
+  };
+}
+
+/** Writes (with --out, atomically) and returns the profile's YAML. */
+function writeProfile(out: TransformerProfile, opts: Options): string {
+  const doc = new Document(out);
+  doc.commentBefore = ` Calibrated by llmsim calibrate from ${out.calibration!.data}. Regenerate with the command in provenance.derivation.`;
+  const yaml = doc.toString({ lineWidth: 0, minContentWidth: 0 });
+  if (opts.out) writeFileAtomic(opts.out, (write) => write(yaml));
+  return yaml;
+}
+
+/** Batch timings (Splitwise's perf-model CSV): the loss compares iteration times directly, no simulation. */
+async function calibrateBatch(template: TransformerProfile, profilePath: string, opts: Options, params: CoefficientName[], print: (s: string) => void, command: string): Promise<void> {
+  const where = Object.fromEntries(opts.where.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  const points = readSplitwiseBatchPoints(opts.data, where);
+  const configs = new Set(points.map((p) => p.config));
+  if (configs.size > 1) throw new InputError({ file: opts.data, field: '--where' }, `expected rows of one model, hardware and tensor-parallel degree (use --where), found ${configs.size}: ${[...configs].slice(0, 4).join(', ')}${configs.size > 4 ? ', ...' : ''}`);
+  const result = await fitCoefficients({ template, fit: params, maxEvals: opts.maxEvals, loss: (p) => batchLoss(p, points) });
+  const method = `NLopt BOBYQA (nlopt-js) over ${params.join(', ')}, at most ${opts.maxEvals} evaluations (${result.evals} used); loss = mean soft-L1 (scale 0.1) of ln(predicted / measured) iteration time over every prefill and mean decode-step row`;
+  const filter = opts.where.join(', ') || 'all rows';
+  const out = calibratedProfile(template, profilePath, opts, command, result, method, [`${filter}: ${points.length} batch timings`], []);
+  const yaml = writeProfile(out, opts);
+  if (!opts.quiet) {
+    const model = compileTransformer(out);
+    print(`fitted ${points.length} batch timing(s) of ${[...configs][0]}; loss ${result.loss.toFixed(5)} after ${result.evals} evaluations`);
+    print('| kind | points | median APE | worst APE |');
+    print('|---|---|---|---|');
+    for (const kind of ['prefill', 'decode'] as const) {
+      const errs = points.filter((p) => p.kind === kind).map((p) => Math.abs(predictBatchPoint(model, p) / p.measuredS - 1)).sort((a, b) => a - b);
+      if (errs.length === 0) continue;
+      print(`| ${kind} | ${errs.length} | ${(errs[errs.length >> 1]! * 100).toFixed(1)}% | ${(errs[errs.length - 1]! * 100).toFixed(1)}% |`);
+    }
   }
   if (!opts.out) print(yaml.trimEnd());
   else if (!opts.quiet) print(`wrote ${opts.out}`);
