@@ -49,6 +49,7 @@ export function rooflineProfile(
     shape: model.shape,
     provenance: {
       source: `${hwPath} (spec sheets) and ${model.source}`,
+      engine: 'spec sheet',
       derivation,
       notes: [
         ...hw.sources.map((s) => `Hardware: ${s}`),
