@@ -7,6 +7,7 @@ import { registerCompareCommand } from './commands/compare.js';
 import { registerFitCommand } from './commands/fit.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerPoliciesCommand } from './commands/policies.js';
+import { registerProfilesCommand } from './commands/profiles.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   // Each command file registers itself: adding a command is one file and one line here.
   registerRunCommand(program, print);
   registerPoliciesCommand(program, print);
+  registerProfilesCommand(program, print);
   registerCompareCommand(program, print);
   registerSweepCommand(program, print);
   registerMergeCommand(program, print);

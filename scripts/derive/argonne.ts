@@ -120,6 +120,8 @@ export function deriveArgonneProfiles(groups: readonly ArgonneGroup[], power: re
       fit: fitBlock(f, `${RELATIVE_NN}; end-to-end batch latency = prefillS(B*L) + decodeRunS(B, B*(L+1), L-1)`),
       provenance: {
         source: 'LLM-Inference-Bench (Chitty-Venkata et al., arXiv:2411.00136): argonne-lcf/LLM-Inference-Bench Plots/All_results.csv, commit ae7e7a41173badc99f7b59da1657a0172813e5e5',
+        // The CSV's Framework column; it gives no versions, so none is stated.
+        engine: `${g.framework} (2024)`,
         license: 'BSD-3-Clause, Copyright (c) 2024 UChicago Argonne, LLC',
         derivation: 'npm run profiles (scripts/derive-profiles.ts; reads profiles/measurements/llm-inference-bench-*.csv)',
         notes: [

@@ -125,6 +125,8 @@ export function deriveMlEnergyProfiles(csv: string, hardware: Record<string, Har
       power: { idleW: sig(hw.device.idleW * c0.gpus), busyW: sig(power.coefficients[0]!), busyWPerSeq: sig(power.coefficients[1]!), fit: fitBlock(power, `${OLS_NN}; avg_power_watts against average batch`) },
       provenance: {
         source: 'ML.ENERGY Benchmark v3 (Chung et al., "The ML.ENERGY Benchmark", NeurIPS D&B 2025): ml-energy/leaderboard commit 7885788e837b80ad172e02e6e8c47e8d0b85520e, public/data/tasks/*.json configurations',
+        // Neither the configurations nor the leaderboard README give a vLLM version.
+        engine: 'vLLM, ML.ENERGY v3 leaderboard 2025',
         license: 'Apache-2.0',
         derivation: 'npm run profiles (scripts/derive-profiles.ts; reads profiles/measurements/mlenergy-v3-llm-configs.csv)',
         notes: [

@@ -22,6 +22,13 @@ const MLENERGY_CSV = 'profiles/measurements/mlenergy-v3-llm-configs.csv';
 const H100_POWER = { modelId: 'meta-llama/Llama-3.1-70B-Instruct', gpu: 'H100', task: 'lm-arena-chat', maxBatch: 256 };
 const HW_SHORT: Record<string, string> = { 'a100-80gb': 'a100', 'h100-80gb': 'h100', 'h100-80gb-pcap': 'h100-pcap' };
 const RELATIVE_LS = 'least squares weighted by 1/y (relative error), coefficients constrained >= 0, ml-matrix QR solve';
+/**
+ * The serving engine behind the timings. Neither the CSV nor the splitwise-sim README names it
+ * (they say only "profiling data from the DGX-A100 and DGX-H100 machines"; splitwise-sim issue
+ * #4 asks and is open), so the label says so rather than guess; the year is the data's
+ * publication (commit of 2024-03-29, see profiles/measurements/README.md).
+ */
+export const SPLITWISE_ENGINE = 'not stated (Splitwise data, 2024)';
 
 /** Every Splitwise-derived profile file, in a fixed order. */
 export function deriveSplitwiseProfiles(splitwiseCsv: string, mlEnergyCsv: string): DerivedFile[] {
@@ -92,6 +99,7 @@ export function deriveOne(model: string, hardware: string, gpus: number, own: Sp
     noise: { prefill: noiseBlock(prefill), decode: noiseBlock(decode) },
     provenance: {
       source: 'Splitwise performance database (Patel et al., "Splitwise: Efficient generative LLM inference using phase splitting", ISCA 2024): Mutinifni/splitwise-sim data/perf_model.csv, blob 79d4e6880fd81658731d4643df9d5c275a813a6a, commit 378088013a54df6f2052c27ff5ae6ea7619c3ecc',
+      engine: SPLITWISE_ENGINE,
       license: 'MIT (splitwise-sim); power data as named in notes',
       derivation: `npx tsx scripts/derive-profiles.ts (reads ${SPLITWISE_CSV} and ${MLENERGY_CSV})`,
       notes,

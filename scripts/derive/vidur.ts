@@ -64,6 +64,8 @@ export function deriveVidurOne(points: VidurPoint[], tp: number, hw: HardwareFil
     memory: { deviceBytes: hw.device.memoryBytes * tp, weightBytes: params * shape.bytesPerParam, kvBytesPerToken: kv, utilization: MEMORY_UTILIZATION },
     provenance: {
       source: 'Vidur operator profiles (Agrawal et al., "Vidur: A Large-Scale Simulation Framework for LLM Inference", MLSys 2024): microsoft/vidur data/profiling/compute/{a100,h100}/meta-llama/Llama-2-7b-hf/mlp.csv',
+      // Vidur times these operators with Sarathi-Serve's layer implementations (vidur/profiling/mlp/mlp_impl.py imports sarathi.model_executor.layers).
+      engine: 'Sarathi-Serve layers (Vidur, 2024)',
       license: 'MIT (vidur); power data BSD-3-Clause (LLM-Inference-Bench)',
       derivation: 'npm run profiles (scripts/derive-profiles.ts; reads profiles/measurements/vidur-*-llama2-7b-mlp.csv and llm-inference-bench-power-results.csv)',
       notes: [

@@ -8,7 +8,7 @@ import { createWaitQueue } from './kit/wait-queue.js';
 export const slotsDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('slots'),
-  profile: z.string().min(1).describe('Profile file (form: bilinear), relative to the scenario file'),
+  profile: z.string().min(1).describe('Profile file (form: bilinear), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them)'),
   replicas: z.number().int().positive().default(1).describe('Identical replicas of this device'),
   slots: z.number().int().positive().default(1).describe('Requests one replica serves at once (model instances)'),
   noise: noiseField,

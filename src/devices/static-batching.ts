@@ -8,7 +8,7 @@ import type { ReplicaIdentity } from './slots.js';
 export const staticBatchingDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('static-batching'),
-  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file'),
+  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them)'),
   replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
   maxBatchSize: z.number().int().positive().default(8).describe('Requests in one batch at most'),
   maxBatchedTokens: z.number().int().positive().default(16384).describe('Padded prompt tokens of a batch at most: members x longest prompt'),

@@ -75,6 +75,7 @@ export function rooflineProfile(
     shape: model.shape,
     provenance: {
       source: `${hwPath} (spec sheets) and ${model.source}`,
+      engine: 'spec sheet',
       derivation,
       notes: [
         // Only the figures the profile uses: the device block.

@@ -24,7 +24,8 @@ export function parseProfile(text: string, file: string): Profile {
   return profileFromSource(parseYaml(text, file));
 }
 
-function profileFromSource(doc: SourceDoc): Profile {
+/** Validates an already parsed profile file (for callers that keep the SourceDoc to point at lines). */
+export function profileFromSource(doc: SourceDoc): Profile {
   rejectNonFinite(doc, doc.data, []);
   return validate(ProfileSchema, doc.data, doc);
 }

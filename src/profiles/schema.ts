@@ -14,6 +14,11 @@ const positive = (description: string) => z.number().positive().describe(descrip
 /** Where the numbers came from. Required: a profile never invents measurements. */
 export const ProvenanceSchema = z.strictObject({
   source: z.string().min(1).describe('Publication, dataset (repository, path, commit) or spec sheet the numbers come from'),
+  engine: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Serving engine behind the measured times and the year of the data, with a version only where the source states one, e.g. "vLLM, ML.ENERGY v3 leaderboard 2025"; "spec sheet" for estimates'),
   license: z.string().min(1).optional().describe('License of the source data, e.g. MIT, CC-BY-4.0'),
   derivation: z.string().min(1).describe('How the numbers were obtained: transcribed from table X, or the command that derives them'),
   notes: z.array(z.string().min(1)).optional().describe('Further facts, each with its own source (model shape, memory, power, caveats)'),

@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { profileCache } from '../devices/kinds/prepare.js';
 import type { Profile } from '../profiles/schema.js';
 import { deviceFileFields, prepareDeviceGroup } from '../devices/registry.js';
+import { isProfileName } from '../profiles/catalog.js';
 import { findPolicy, policies } from '../policies/registry.js';
 import type { PolicyDefinition } from '../policies/policy.js';
 import type { SimInput } from '../simulation/simulate.js';
@@ -67,7 +68,11 @@ export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => P
   return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency };
 }
 
-/** Scenario fields that name files, with their values as written (relative to the scenario). */
+/**
+ * Scenario fields that name files, with their values as written (relative to the scenario). A
+ * device `profile` that names a shipped profile is not a path: it is left out (not checked here,
+ * not rebased), and resolved, or reported as unknown, when its device is prepared.
+ */
 export function fileFields(scenario: Scenario): { path: PropertyKey[]; value: string }[] {
   const out: { path: PropertyKey[]; value: string }[] = [];
   const w = scenario.workload;
@@ -77,7 +82,9 @@ export function fileFields(scenario: Scenario): { path: PropertyKey[]; value: st
     if (dist && dist.dist === 'empirical') out.push({ path: ['workload', 'synthetic', part, 'path'], value: dist.path });
   }
   scenario.cluster.devices.forEach((d, i) => {
-    for (const { field, value } of deviceFileFields(d)) out.push({ path: ['cluster', 'devices', i, field], value });
+    for (const { field, value } of deviceFileFields(d)) {
+      if (field !== 'profile' || !isProfileName(value)) out.push({ path: ['cluster', 'devices', i, field], value });
+    }
   });
   return out;
 }

@@ -6,7 +6,7 @@ import { SCHEDULER_NAMES } from './modes.js';
 export const continuousBatchingDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('continuous-batching'),
-  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file'),
+  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them)'),
   replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
   scheduler: z
     .enum(SCHEDULER_NAMES)

@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { ITERATION_FORMS, compileIterationModel, loadProfile, type CompileOptions } from '../../profiles/load.js';
+import { resolveProfilePath, type ProfileRef } from '../../profiles/catalog.js';
 import type { IterationModel } from '../../profiles/model.js';
 import type { Profile } from '../../profiles/schema.js';
 import type { PreparedDeviceGroup } from '../../simulation/simulate.js';
@@ -16,7 +16,7 @@ export function iterationGroup<S extends { name: string; kind: string; profile: 
   env: PrepareEnv,
   create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
 ): PreparedDeviceGroup {
-  const profile = profileOfForm(spec.profile, ITERATION_FORMS, env);
+  const profile = profileOfForm(spec, ITERATION_FORMS, env);
   const base = compileIterationModel(profile);
   const model = replicaModel(spec, profile, base, compileIterationModel, env);
   const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base), profileLabel: profileLabel(profile) };
@@ -59,12 +59,15 @@ function iterationWarnings(spec: { name: string; kvCapacityTokens?: number }, pr
   return warnings;
 }
 
-/** The entry's `profile` file, loaded through the run's cache; an input error unless it has one of `form`. */
-export function profileOfForm(file: string, form: Profile['form'] | readonly Profile['form'][], env: PrepareEnv): Profile {
-  const profile = env.profile(resolve(env.baseDir, file));
+/**
+ * The entry's profile (a file, or a shipped profile by name: see resolveProfilePath), loaded
+ * through the run's cache; an input error unless it has one of `form`.
+ */
+export function profileOfForm(entry: ProfileRef, form: Profile['form'] | readonly Profile['form'][], env: PrepareEnv): Profile {
+  const profile = env.profile(resolveProfilePath(entry, env));
   const forms: readonly Profile['form'][] = typeof form === 'string' ? [form] : form;
   if (!forms.includes(profile.form)) {
-    throw errorAt(env.source, undefined, [...env.path, 'profile'], `expected a profile of form ${forms.map((f) => `"${f}"`).join(' or ')} for this device kind, found "${profile.form}" in ${file}`);
+    throw errorAt(env.source, undefined, [...env.path, 'profile'], `expected a profile of form ${forms.map((f) => `"${f}"`).join(' or ')} for this device kind, found "${profile.form}" in ${entry.profile}`);
   }
   return profile;
 }

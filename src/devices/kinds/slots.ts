@@ -10,7 +10,7 @@ export const slotsKind = defineDeviceKind({
   schema: slotsDeviceSchema,
   fileFields: ['profile'],
   prepare(spec, env) {
-    const profile = profileOfForm(spec.profile, 'bilinear', env);
+    const profile = profileOfForm(spec, 'bilinear', env);
     const base = compileCostModel(profile);
     const cost = replicaModel(spec, profile, base, compileCostModel, env);
     const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, estimate: costEstimator(base) };
