@@ -33,11 +33,12 @@ export function buildTransformerProfile(o: BuildTransformerOptions): Transformer
   const hw: HardwareFile = loadHardware(o.hardwareFile);
   const pipeline = o.pipeline ?? 1;
   const gpus = o.tensor * pipeline;
+  // The calibration's own setup: the calibrated profile itself.
+  if (o.reference.model === arch.name && o.reference.hardware === hw.name && o.reference.parallel.tensor === o.tensor && o.reference.parallel.pipeline === pipeline) return o.reference;
   const dtype = arch.architecture.weightDtype;
   const peak = hw.peakFlopsPerSByDtype?.[dtype] ?? hw.device.peakFlopsPerS;
   const rel = (f: string) => relative(o.root, f);
   const cal = o.reference.calibration;
-  const sameSetup = o.reference.model === arch.name && o.reference.hardware === hw.name && o.reference.gpus === gpus;
   const candidate = {
     name: `transformer-${arch.name}-${hw.name}-tp${o.tensor}${pipeline > 1 ? `-pp${pipeline}` : ''}`,
     form: 'transformer' as const,
@@ -54,9 +55,10 @@ export function buildTransformerProfile(o: BuildTransformerOptions): Transformer
     provenance: {
       source: `${rel(o.architectureFile)} (architecture), ${rel(o.hardwareFile)} (spec sheet), coefficients of ${rel(o.referenceFile)}`,
       derivation: `built by llmsim from model ${arch.name}, hardware ${hw.name}, tensor parallel ${o.tensor}, pipeline ${pipeline}`,
+      ...(o.reference.provenance.engine ? { engine: `${o.reference.provenance.engine}; coefficients transferred` } : {}),
       notes: [
         cal
-          ? `Coefficients calibrated on ${cal.data} (${o.reference.model} on ${o.reference.gpus} x ${o.reference.hardware})${sameSetup ? '' : ': transferred to this model and hardware, an extrapolation (docs/validation.md measures the calibration setup only)'}`
+          ? `Coefficients calibrated on ${cal.data} (${o.reference.model} on ${o.reference.gpus} x ${o.reference.hardware}), transferred to this model, hardware and parallelism: an extrapolation (docs/validation.md measures the calibration setup only)`
           : `Coefficients of ${o.reference.name} (not calibrated)`,
         ...(o.tensor > 1 ? ['Assumption: commEfficiency and allReduceLatencyS as in the reference; calibrate them on tensor-parallel data (e.g. llmsim calibrate --format splitwise)'] : []),
         `Peak FLOP/s at ${dtype}: ${peak}${hw.peakFlopsPerSByDtype?.[dtype] ? '' : ' (the device figure: the hardware file gives no rate for this data type)'}`,

@@ -5,7 +5,7 @@
  * Shipped files are found from the package root (the directory that holds src/ and dist/), never
  * from the working directory, so a name works wherever llmsim is installed or run from.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
@@ -124,6 +124,27 @@ export function isProfileName(value: string): boolean {
 /** The fields of a device entry that choose its profile (a future `model` + `hardware` + `tensorParallel` lookup adds its fields here). */
 export interface ProfileRef {
   readonly profile?: string;
+  /** Instead of profile: architecture and hardware ids, parallel degrees, and the calibrated profile to take coefficients from. */
+  readonly model?: string;
+  readonly hardware?: string;
+  readonly tensorParallel?: number;
+  readonly pipelineParallel?: number;
+  readonly coefficientsFrom?: string;
+}
+
+/** The calibrated profile whose coefficients `model` + `hardware` entries use unless they name another. */
+export const DEFAULT_CALIBRATED_PROFILE = 'vllm-0.11-llama-3.1-8b-h100-sxm5-80gb-tp1';
+
+/** Prefix of the keys resolveProfilePath returns for model + hardware entries (the profile is built, not read). */
+export const BUILT_PREFIX = 'transformer:';
+
+/** A built profile's key: files and degrees, JSON after the prefix. */
+export interface BuiltProfileKey {
+  readonly architectureFile: string;
+  readonly hardwareFile: string;
+  readonly tensor: number;
+  readonly pipeline: number;
+  readonly referenceFile: string;
 }
 
 /** Where a device entry stands, for resolving relative paths and pointing at its lines in errors. */
@@ -147,6 +168,7 @@ export interface ProfileRefContext {
  * a path exists is checked by the caller, as for every other file a scenario names.
  */
 export function resolveProfilePath(entry: ProfileRef, ctx: ProfileRefContext): string {
+  if (entry.profile === undefined && entry.model !== undefined && entry.hardware !== undefined) return builtProfileKey(entry, ctx);
   const field = [...ctx.path, 'profile'];
   const value = entry.profile;
   if (value === undefined) throw errorAt(ctx.source, ctx.file, field, 'missing required field (expected a profile file or the name of a shipped profile)');
@@ -161,6 +183,28 @@ export function resolveProfilePath(entry: ProfileRef, ctx: ProfileRefContext): s
     `expected the name of a shipped profile, found unknown "${value}"${near.length > 0 ? ` (closest: ${near.map((n) => `"${n}"`).join(', ')})` : ''}; ` +
       '`llmsim profiles` lists them, and a value with "/" or a .yaml/.json suffix is read as a file path',
   );
+}
+
+/**
+ * The key of a model + hardware entry, `transformer:{...}`: the architecture file, the hardware
+ * file, the degrees and the calibrated profile whose coefficients the built profile takes (see
+ * buildTransformerProfile).
+ */
+function builtProfileKey(entry: ProfileRef, ctx: ProfileRefContext): string {
+  const dir = ctx.profilesDir ?? SHIPPED_PROFILES_DIR;
+  const known = (sub: string, id: string, field: string) => {
+    const file = join(dir, sub, `${id}.yaml`);
+    if (existsSync(file)) return file;
+    const ids = readdirSync(join(dir, sub)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+    const near = ids.map((n) => [n, editDistance(id, n)] as const).sort((a, b) => a[1] - b[1]).slice(0, 3).map(([n]) => `"${n}"`);
+    throw errorAt(ctx.source, ctx.file, [...ctx.path, field], `expected a ${field} id of profiles/${sub}/, found unknown "${id}" (closest: ${near.join(', ')})`);
+  };
+  const architectureFile = known('models', entry.model!, 'model');
+  const hardwareFile = known('hardware', entry.hardware!, 'hardware');
+  const tensor = entry.tensorParallel ?? 1, pipeline = entry.pipelineParallel ?? 1;
+  const referenceFile = resolveProfilePath({ profile: entry.coefficientsFrom ?? DEFAULT_CALIBRATED_PROFILE }, { ...ctx, path: ctx.path });
+  const key: BuiltProfileKey = { architectureFile, hardwareFile, tensor, pipeline, referenceFile };
+  return `${BUILT_PREFIX}${JSON.stringify(key)}`;
 }
 
 /** The top-level `name` when the file states it on a plain `name: value` line at column 0. */

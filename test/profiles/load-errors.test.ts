@@ -64,7 +64,7 @@ describe('profile loader errors', () => {
 
   it('rejects an unknown form, listing the known ones', () => {
     expect(errorOf(() => parseProfile(bilinear.replace('form: bilinear', 'form: table'), 'p.yaml'))).toBe(
-      'p.yaml:2:7: form: expected form to be one of "bilinear", "iteration", "roofline", found "table"',
+      'p.yaml:2:7: form: expected form to be one of "bilinear", "iteration", "roofline", "transformer", found "table"',
     );
   });
 

@@ -6,7 +6,20 @@ import { SCHEDULER_NAMES } from './modes.js';
 export const continuousBatchingDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('continuous-batching'),
-  profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them)'),
+  profile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Profile file (form: iteration, roofline or transformer), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them). Or give model + hardware instead'),
+  model: z.string().min(1).optional().describe('Instead of profile: a model id of profiles/models/ (e.g. llama-3.1-70b); with hardware, the device runs the transformer form with calibrated coefficients'),
+  hardware: z.string().min(1).optional().describe('With model: a hardware id of profiles/hardware/ (e.g. h100-sxm5-80gb)'),
+  tensorParallel: z.number().int().min(1).max(64).default(1).describe('With model: GPUs per instance in tensor parallel'),
+  pipelineParallel: z.number().int().min(1).max(64).default(1).describe('With model: pipeline stages per instance'),
+  coefficientsFrom: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('With model: the calibrated transformer profile (name or file) whose coefficients to use; default the shipped vLLM 0.11 calibration'),
   replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
   scheduler: z
     .enum(SCHEDULER_NAMES)
@@ -46,5 +59,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
   kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
+}).superRefine((d, ctx) => {
+  const byModel = d.model !== undefined || d.hardware !== undefined;
+  if (d.profile === undefined && !byModel) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'expected a profile, or model and hardware' });
+  else if (d.profile !== undefined && byModel) ctx.addIssue({ code: 'custom', path: [d.model !== undefined ? 'model' : 'hardware'], message: 'expected either profile or model + hardware, not both' });
+  else if (byModel && (d.model === undefined || d.hardware === undefined)) ctx.addIssue({ code: 'custom', path: [d.model === undefined ? 'model' : 'hardware'], message: 'expected both model and hardware' });
 });
 export type ContinuousBatchingDeviceSpec = z.output<typeof continuousBatchingDeviceSchema>;

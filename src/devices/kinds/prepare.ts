@@ -1,5 +1,7 @@
 import { ITERATION_FORMS, compileIterationModel, loadProfile, type CompileOptions } from '../../profiles/load.js';
-import { resolveProfilePath, type ProfileRef } from '../../profiles/catalog.js';
+import { BUILT_PREFIX, PACKAGE_ROOT, resolveProfilePath, type BuiltProfileKey, type ProfileRef } from '../../profiles/catalog.js';
+import { buildTransformerProfile } from '../../profiles/build-transformer.js';
+import { InputError } from '../../errors.js';
 import type { IterationModel } from '../../profiles/model.js';
 import type { Profile } from '../../profiles/schema.js';
 import type { PreparedDeviceGroup } from '../../simulation/simulate.js';
@@ -11,7 +13,7 @@ import type { ReplicaIdentity } from '../slots.js';
 import type { PrepareEnv } from './kind.js';
 
 /** A batching device entry: an iteration-form profile compiled once, shared by estimates and noiseless replicas. */
-export function iterationGroup<S extends { name: string; kind: string; profile: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
+export function iterationGroup<S extends ProfileRef & { name: string; kind: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
   spec: S,
   env: PrepareEnv,
   create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
@@ -45,7 +47,12 @@ export function replicaModel<M>(
 
 /** "name (form, calibrated on data)" or "name (form, engine)": what a run says it used. */
 export function profileLabel(p: Profile): string {
-  const how = p.form === 'transformer' && p.calibration ? `calibrated on ${p.calibration.data}` : p.provenance.source.slice(0, 60);
+  const how =
+    p.form === 'transformer' && p.calibration
+      ? `calibrated on ${p.calibration.data}`
+      : p.form === 'transformer' && p.provenance.notes?.[0]?.startsWith('Coefficients calibrated on')
+        ? p.provenance.notes[0].split(':')[0]!.replace(/^Coefficients c/, 'coefficients c')
+        : p.provenance.source.slice(0, 60);
   return `${p.name} (${p.form}; ${how})`;
 }
 
@@ -72,13 +79,20 @@ export function profileOfForm(entry: ProfileRef, form: Profile['form'] | readonl
   return profile;
 }
 
+/** The transformer profile of a model + hardware entry, with its reference's calibrated coefficients. */
+function builtProfile(key: BuiltProfileKey): Profile {
+  const reference = loadProfile(key.referenceFile);
+  if (reference.form !== 'transformer') throw new InputError({ file: key.referenceFile, field: 'form' }, `expected a transformer profile to take coefficients from, found form "${reference.form}"`);
+  return buildTransformerProfile({ ...key, reference, root: PACKAGE_ROOT });
+}
+
 /** Creates a per-run profile cache for PrepareEnv.profile. */
 export function profileCache(): (file: string) => Profile {
   const cache = new Map<string, Profile>();
   return (file) => {
     let p = cache.get(file);
     if (!p) {
-      p = loadProfile(file);
+      p = file.startsWith(BUILT_PREFIX) ? builtProfile(JSON.parse(file.slice(BUILT_PREFIX.length)) as BuiltProfileKey) : loadProfile(file);
       cache.set(file, p);
     }
     return p;
