@@ -36,6 +36,7 @@ const calibrateOptions = z.strictObject({
   maxEvals: z.coerce.number().int().min(1).max(100_000).default(150),
   seed: z.coerce.number().int().min(0).default(1),
   name: z.string().min(1).optional(),
+  engine: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   maxNumSeqs: z.coerce.number().int().positive().optional(),
   maxNumBatchedTokens: z.coerce.number().int().positive().optional(),
@@ -59,6 +60,7 @@ export function registerCalibrateCommand(program: Command, print: (s: string) =>
     .option('--max-evals <n>', 'objective evaluations at most (each simulates every fitted point)', '150')
     .option('--seed <n>', 'seed of the simulated workloads', '1')
     .option('--name <name>', 'name of the calibrated profile (default: the template\'s name with -calibrated)')
+    .option('--engine <text>', 'the serving engine and version the data measured, e.g. "vLLM 0.11 (V1)" (provenance.engine)')
     .option('-o, --out <file>', 'write the calibrated profile here (default: print it)')
     .option('--max-num-seqs <n>', 'vllm bench results: the server\'s --max-num-seqs (default 256)')
     .option('--max-num-batched-tokens <n>', 'vllm bench results: the server\'s --max-num-batched-tokens (default 8192)')
@@ -66,7 +68,12 @@ export function registerCalibrateCommand(program: Command, print: (s: string) =>
     .option('--no-chunked-prefill', 'vllm bench results: the server ran with chunked prefill off')
     .option('--no-prefix-caching', 'vllm bench results: the server ran with prefix caching off')
     .option('-q, --quiet', 'no progress and no error table')
-    .action((profile: string, opts: unknown) => calibrateCommand(profile, opts, print, process.argv.slice(2).join(' ')));
+    .action((profile: string, opts: unknown) => calibrateCommand(profile, opts, print, process.argv.slice(2).map(shellWord).join(' ')));
+}
+
+/** An argument as a POSIX shell would need it written, so provenance.derivation can be re-run. */
+function shellWord(arg: string): string {
+  return /^[A-Za-z0-9_./=,:+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
 export async function calibrateCommand(profilePath: string, rawOptions: unknown, print: (s: string) => void, command: string): Promise<void> {
@@ -128,7 +135,11 @@ function calibratedProfile(
     name: opts.name ?? `${template.name}-calibrated`,
     coefficients: result.coefficients,
     calibration: { data: relative(process.cwd(), resolve(opts.data)) || opts.data, sha256, rows, heldOut, loss: result.loss, method },
-    provenance: { ...template.provenance, derivation: `llmsim ${command || `calibrate ${profilePath} --data ${opts.data}`}` },
+    provenance: {
+      ...template.provenance,
+      derivation: `llmsim ${command || `calibrate ${profilePath} --data ${opts.data}`}`,
+      ...(opts.engine ? { engine: opts.engine } : {}),
+    },
   };
 }
 
