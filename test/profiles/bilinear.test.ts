@@ -103,6 +103,35 @@ gpus: 1
 provenance: { source: s, derivation: d }
 runtime: { a0: -1, a1: 1, a2: 0 }
 `;
+  it('adds a3*tout^2 when a3 is given, in runtime and energy, and nothing when it is not', () => {
+    const withA3 = `name: q
+form: bilinear
+model: m
+hardware: h
+gpus: 1
+provenance: { source: s, derivation: d }
+runtime: { a0: 0.01, a1: 0.05, a2: 1.0e-4, a3: 2.0e-4 }
+energy: { a0: -1, a1: 20, a2: 0.01, a3: 0.05 }
+`;
+    const m = compileCostModel(parseProfile(withA3, 'q.yaml'));
+    // r(20, 100) = 0.01*20 + 0.05*100 + 1e-4*20*100 + 2e-4*100^2 = 0.2 + 5 + 0.2 + 2 = 7.4 s
+    // e(20, 100) = -1*20 + 20*100 + 0.01*20*100 + 0.05*100^2 = -20 + 2000 + 20 + 500 = 2500 J
+    expect(m.serviceS(20, 100)).toBeCloseTo(7.4, 12);
+    expect(m.energyJ(20, 100)).toBeCloseTo(2500, 9);
+    // r(1000, 10) = 10 + 0.5 + 1 + 0.02 = 11.52 s; e(1000, 10) = -1000 + 200 + 100 + 5 = -695 J: clamped
+    expect(m.serviceS(1000, 10)).toBeCloseTo(11.52, 12);
+    expect(m.energyJ(1000, 10)).toBe(0.001);
+    expect(m.clamped(1000, 10)).toBe(true);
+    // The same profile without a3: exactly the three-term values (a3 defaults to 0).
+    const without = compileCostModel(parseProfile(withA3.replace(', a3: 2.0e-4', '').replace(', a3: 0.05', ''), 'q.yaml'));
+    expect(without.serviceS(20, 100)).toBeCloseTo(5.4, 12);
+    expect(without.energyJ(20, 100)).toBeCloseTo(2000, 9);
+    // A negative a3 can make the raw value negative: clamped like any other term.
+    const negative = compileCostModel(parseProfile(withA3.replace('a3: 2.0e-4', 'a3: -1'), 'q.yaml'));
+    expect(negative.serviceS(20, 100)).toBe(0.001);
+    expect(negative.clamped(20, 100)).toBe(true);
+  });
+
   it('honours an explicit floor and reports energy as NaN when the profile has none', () => {
     const m = compileCostModel(parseProfile(`${base}floor: { runtimeS: 0.5 }\nidlePowerW: 30\n`, 't.yaml'));
     expect(m.serviceS(10, 1)).toBe(0.5); // raw -9
