@@ -180,7 +180,7 @@ function summaryLines(csv: string, parts: FittedPart[], rows: number, spec: FitS
     const f = p.fit;
     lines.push(`${p.part}: ${p.terms.map((t, i) => `${t.split(' ')[0]} = ${fmt(f.coefficients[i]!)}`).join(', ')}`);
     lines.push(
-      `  R^2 ${f.r2Uncentered.toFixed(4)} uncentered, ${f.r2Centered.toFixed(4)} centered; RMSE ${fmt(f.rmse)}; MAPE ${f.mape.toFixed(2)}% (max ${f.maxApe.toFixed(2)}%); residual std ${Number.isFinite(f.residualStd) ? fmt(f.residualStd) : '-'}; ${f.points} points`,
+      `  R^2 ${f.r2Uncentered.toFixed(4)} uncentered, ${f.r2Centered.toFixed(4)} centered; RMSE ${fmt(f.rmse)}; MAPE ${f.mape.toFixed(2)}% (median ${f.medianApe.toFixed(2)}%, max ${f.maxApe.toFixed(2)}%); residual std ${Number.isFinite(f.residualStd) ? fmt(f.residualStd) : '-'}; ${f.points} points`,
     );
   }
   return lines;

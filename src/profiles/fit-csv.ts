@@ -157,6 +157,7 @@ export function fitBlock(f: LinearFit, method: string, intercept: boolean): Fit 
     ...(intercept ? {} : { r2Centered: r4(f.r2Centered) }),
     rmse: s4(f.rmse),
     mape: Number(f.mape.toFixed(3)),
+    medianApe: Number(f.medianApe.toFixed(3)),
     maxApe: Number(f.maxApe.toFixed(3)),
     ...(Number.isFinite(f.residualStd) ? { residualStd: s4(f.residualStd) } : {}),
     points: f.points,

@@ -24,6 +24,7 @@ export const FitSchema = z.strictObject({
   r2Centered: z.number().max(1).optional().describe('Centered R^2 (1 - SSres/SStot around the mean)'),
   rmse: nonNeg('Root-mean-square error, in the unit of the fitted quantity (s, J or W)').optional(),
   mape: nonNeg('Mean absolute percentage error, %').optional(),
+  medianApe: nonNeg('Median absolute percentage error, %').optional(),
   maxApe: nonNeg('Largest absolute percentage error over the fitted points, %').optional(),
   residualStd: nonNeg('Residual standard deviation sqrt(SSres/(n - terms)), unit of the fitted quantity').optional(),
   points: z.number().int().positive().describe('Number of data points fitted'),

@@ -62,7 +62,9 @@ describe('fitCsv, bilinear form', () => {
     const out = fit(wilkinsCsv(0.02, 3), { form: 'bilinear', noise: true });
     const p = parseProfile(JSON.stringify(out.profile), 'p.json');
     if (p.form !== 'bilinear') throw new Error('form');
-    expect(Object.keys(p.runtime.fit!).sort()).toEqual(['mape', 'maxApe', 'method', 'points', 'r2', 'r2Centered', 'residualStd', 'rmse']);
+    expect(Object.keys(p.runtime.fit!).sort()).toEqual(['mape', 'maxApe', 'medianApe', 'method', 'points', 'r2', 'r2Centered', 'residualStd', 'rmse']);
+    expect(p.runtime.fit!.medianApe).toBe(Number(out.parts[0]!.fit.medianApe.toFixed(3)));
+    expect(p.runtime.fit!.medianApe).toBeLessThan(p.runtime.fit!.maxApe!);
     expect(p.runtime.fit!.points).toBe(out.parts[0]!.fit.points);
     expect(p.noise!.runtime!.residuals).toHaveLength(out.parts[0]!.fit.points);
     expect(p.provenance.notes!.join(' ')).toMatch(/filters: no filter/);
