@@ -22,6 +22,7 @@ const fitOptions = z.strictObject({
   map: z.string().min(1).optional(),
   col: z.array(pair('role=column or role=column*scale, e.g. runtimeS=time_ms*0.001')).default([]),
   where: z.array(pair('column=value')).default([]),
+  terms: z.string().regex(/^\s*a[0-3]\s*(,\s*a[0-3]\s*)*$/, 'expected bilinear terms separated by commas, e.g. a0,a1,a2,a3').optional(),
   nonNegative: z.boolean().optional(),
   weights: z.enum(['none', 'relative']).optional(),
   aggregate: z.enum(['none', 'median']).optional(),
@@ -50,6 +51,7 @@ export function registerFitCommand(program: Command, print: (s: string) => void,
     .option('--map <file>', 'YAML mapping: form, columns, where, options, profile metadata (flags override it)')
     .option('--col <role=column>', 'column for a role, optionally scaled: runtimeS=time_ms*0.001 (repeatable)', collect)
     .option('--where <column=value>', 'keep only rows where column equals value (repeatable)', collect)
+    .option('--terms <list>', 'bilinear: the coefficients to fit, e.g. a0,a1,a2,a3 (default a0,a1,a2; a3 is per output token squared)')
     .option('--non-negative', 'constrain every coefficient to be >= 0')
     .option('--weights <kind>', 'none (ordinary least squares) or relative (minimise relative error)')
     .option('--aggregate <kind>', 'none, or median: fit the median of repeated points')
@@ -73,7 +75,7 @@ export function fitHelp(): string {
     'prefillS=prompt_ms*0.001); in --map, columns: { role: column } or { role: { column, scale } }.',
     'A role without a mapping reads the column in brackets; * marks the roles every fit needs.',
   ];
-  const forms: Record<FitForm, string> = { bilinear: 'one row per request; fits a0*tin + a1*tout + a2*tin*tout', iteration: 'one row per batch measurement; fits prefill time, decode step time, busy power' };
+  const forms: Record<FitForm, string> = { bilinear: 'one row per request; fits a0*tin + a1*tout + a2*tin*tout (+ a3*tout^2 with --terms)', iteration: 'one row per batch measurement; fits prefill time, decode step time, busy power' };
   for (const form of Object.keys(ROLES) as FitForm[]) {
     lines.push(`  ${form} (${forms[form]}):`);
     const meanings: Record<string, string> = ROLE_MEANINGS[form];
@@ -95,7 +97,7 @@ export function fitHelp(): string {
     '    power: { busyW: 1786.73, busyWPerSeq: 2.5368 }  # only without a powerW column: W, W per sequence',
     '    memory: { deviceBytes: 343597383680, weightBytes: 137953296384, kvBytesPerToken: 327680, utilization: 0.9 }',
     '    # KV capacity = (deviceBytes * utilization - weightBytes) / kvBytesPerToken tokens; utilization defaults to 0.9',
-    'The other --map keys: form, columns, where, nonNegative, weights, aggregate, noise, and profile:',
+    'The other --map keys: form, columns, where, terms, nonNegative, weights, aggregate, noise, and profile:',
     'name, model, hardware, gpus, source, license. See profiles/README.md.',
   );
   return lines.join('\n');
@@ -164,6 +166,7 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
     ...(opts.weights ? { weights: opts.weights } : {}),
     ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
     ...(opts.noise !== undefined ? { noise: opts.noise } : {}),
+    ...(opts.terms ? { terms: opts.terms.split(',').map((t) => t.trim()) } : {}),
   };
   return validate(FitSpecSchema, merged, fromMap);
 }

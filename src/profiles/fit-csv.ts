@@ -7,7 +7,7 @@ import { InputError, describeValue } from '../errors.js';
 import { findColumns, readCsvTable, type CsvTable } from '../workload/csv-table.js';
 import { parseNumberCell } from '../workload/cells.js';
 import { designRank, fitLinear, type LinearFit } from './fit-linear.js';
-import { DEFAULT_COLUMNS, ROLES, unknownRoleMessage, type FitSpec } from './fit-spec.js';
+import { BILINEAR_TERMS, DEFAULT_BILINEAR_TERMS, DEFAULT_COLUMNS, ROLES, unknownRoleMessage, type BilinearTerm, type FitSpec } from './fit-spec.js';
 import type { Fit, ProfileInput } from './schema.js';
 
 /** One fitted quantity: its terms, coefficients and quality. */
@@ -39,6 +39,7 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
     const unknown = unknownRoleMessage(spec.form, role);
     if (unknown) throw new InputError({ field: `columns.${role}` }, unknown);
   }
+  const terms = bilinearTerms(spec);
   const table = readCsvTable(text, file);
   const rows = aggregate(selectRows(table, spec), spec);
   const n = rows.lines.length;
@@ -62,17 +63,29 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
     return { part, terms, fit: fitLinear(x, yy, { weights: relative ? yy.map((v) => 1 / v) : undefined, nonNegative }) };
   };
   const v = rows.values;
-  const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart) : fitIteration(v, fitPart);
-  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines });
+  const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart, terms) : fitIteration(v, fitPart);
+  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines, terms });
   return { profile, parts: parts.filter((p): p is FittedPart => !!p), rowsUsed: n, warnings: missingBlocks(profile, spec) };
 }
 
 type FitPartFn = (part: string, y: string, terms: string[], design: (i: number) => number[]) => FittedPart | undefined;
 
-function fitBilinear(v: Record<string, number[]>, fit: FitPartFn): (FittedPart | undefined)[] {
+/** The bilinear terms to fit, in profile order (a0, a1, a2, a3); checked once here. */
+function bilinearTerms(spec: FitSpec): BilinearTerm[] {
+  if (spec.terms && spec.form !== 'bilinear') {
+    throw new InputError({ field: 'terms' }, `expected terms only with form bilinear (the iteration form's terms are fixed), found ${spec.terms.join(', ')}`);
+  }
+  const chosen = spec.terms ?? DEFAULT_BILINEAR_TERMS;
+  const twice = chosen.find((t, i) => chosen.indexOf(t) !== i);
+  if (twice) throw new InputError({ field: 'terms' }, `expected each term once, found ${twice} twice`);
+  return (Object.keys(BILINEAR_TERMS) as BilinearTerm[]).filter((t) => chosen.includes(t));
+}
+
+function fitBilinear(v: Record<string, number[]>, fit: FitPartFn, terms: readonly BilinearTerm[]): (FittedPart | undefined)[] {
   const tin = v.inputTokens!, tout = v.outputTokens!;
-  const design = (i: number) => [tin[i]!, tout[i]!, tin[i]! * tout[i]!];
-  return [fit('runtime', 'runtimeS', ['a0 tin', 'a1 tout', 'a2 tin*tout'], design), fit('energy', 'energyJ', ['a0 tin', 'a1 tout', 'a2 tin*tout'], design)];
+  const labels = terms.map((t) => BILINEAR_TERMS[t].label);
+  const design = (i: number) => terms.map((t) => BILINEAR_TERMS[t].x(tin[i]!, tout[i]!));
+  return [fit('runtime', 'runtimeS', labels, design), fit('energy', 'energyJ', labels, design)];
 }
 
 function fitIteration(v: Record<string, number[]>, fit: FitPartFn): (FittedPart | undefined)[] {
@@ -172,6 +185,7 @@ interface Context {
   rows: number;
   table: CsvTable;
   linesUsed: number[];
+  terms: readonly BilinearTerm[];
 }
 
 function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Context): ProfileInput {
@@ -191,13 +205,14 @@ function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Conte
       notes: [
         `Rows used: ${c.rows} point(s) from ${c.table.rows.length} data rows of ${c.file}${spec.aggregate === 'median' ? ' (medians of repeated points; first line of each shown)' : ''}, file lines ${lineRanges(c.linesUsed)}; filters: ${describeWhere(spec)}.`,
         `Columns: ${Object.entries(spec.columns).map(([r, col]) => `${r} = ${typeof col === 'string' ? col : `${col!.column} x ${col!.scale}`}`).join(', ') || 'default names'}.`,
-        `Fit: ${c.method}.`,
+        `Fit: ${c.method}${spec.form === 'bilinear' && c.terms.join() !== DEFAULT_BILINEAR_TERMS.join() ? `; terms ${c.terms.map((t) => BILINEAR_TERMS[t].label).join(', ')} (the others 0)` : ''}.`,
       ],
     },
   };
   if (spec.form === 'bilinear') {
     const [rt, en] = parts as [FittedPart, FittedPart | undefined];
-    const terms = (p: FittedPart) => ({ a0: sig(p.fit.coefficients[0]!), a1: sig(p.fit.coefficients[1]!), a2: sig(p.fit.coefficients[2]!), fit: fitBlock(p.fit, c.method, false) });
+    const coef = (p: FittedPart, t: BilinearTerm) => (c.terms.includes(t) ? sig(p.fit.coefficients[c.terms.indexOf(t)]!) : 0);
+    const terms = (p: FittedPart) => ({ a0: coef(p, 'a0'), a1: coef(p, 'a1'), a2: coef(p, 'a2'), ...(c.terms.includes('a3') ? { a3: coef(p, 'a3') } : {}), fit: fitBlock(p.fit, c.method, false) });
     const noise = spec.noise ? { noise: { runtime: noiseOf(rt), ...(en ? { energy: noiseOf(en) } : {}) } } : {};
     return { ...common, form: 'bilinear', runtime: terms(rt), ...(en ? { energy: terms(en) } : {}), ...noise };
   }

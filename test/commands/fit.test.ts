@@ -139,6 +139,27 @@ profile: { gpus: 4, model: llama-2-70b, hardware: h100-80gb, power: { busyW: 200
     expect(yaml).toMatch(/^gpus: 2$/m);
   });
 
+  it('fits a3 with --terms and reports the median APE next to the MAPE', () => {
+    const csv = join(dir, 'kvoff.csv');
+    // runtime = 0.05*tout + 2e-4*tout^2 s: cost growing with output length squared.
+    const rows = ['tin,tout,ms'];
+    for (const tin of [10, 74, 300, 364]) for (const tout of [5, 50, 500, 2000]) rows.push(`${tin},${tout},${(0.05 * tout + 2e-4 * tout * tout) * 1000}`);
+    writeFileSync(csv, rows.join('\n'));
+    const flags = [csv, '--form', 'bilinear', '--col', 'inputTokens=tin', '--col', 'outputTokens=tout', '--col', 'runtimeS=ms*0.001'];
+    const withA3 = run([...flags, '--terms', 'a0, a1,a2,a3']);
+    expect(withA3[1]).toMatch(/^runtime: a0 = [-0-9.e]+, a1 = 0\.050000, a2 = [-0-9.e]+, a3 = 2\.0000e-4$/);
+    expect(withA3[2]).toMatch(/; MAPE 0\.00% \(median 0\.00%, max 0\.00%\);/);
+    expect(withA3.at(-1)).toMatch(/^ {2}a3: 0\.0002$/m);
+    expect(withA3.at(-1)).toMatch(/^ {4}medianApe: 0$/m);
+    const without = run(flags);
+    expect(without[1]).toMatch(/^runtime: a0 = \S+, a1 = \S+, a2 = \S+$/);
+    const [, mape, median, max] = /MAPE ([\d.]+)% \(median ([\d.]+)%, max ([\d.]+)%\)/.exec(without[2]!)!.map(Number);
+    expect(mape).toBeGreaterThan(1);
+    expect(median).toBeGreaterThan(0);
+    expect(median).toBeLessThanOrEqual(max!);
+    expect(() => run([...flags, '--terms', 'a0,a4'])).toThrow(/^--terms: expected bilinear terms separated by commas, e\.g\. a0,a1,a2,a3, found "a0,a4"$/);
+  });
+
   it('turns bad flags and bad cells into one-line input errors', () => {
     expect(() => run([splitwiseCsv, '--col', 'nonsense'])).toThrow(InputError);
     expect(() => run([splitwiseCsv, '--col', 'nonsense'])).toThrow(/^--col\[0\]: expected role=column/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitCsv } from '../../src/profiles/fit-csv.js';
 import { FitSpecSchema, type FitSpecInput } from '../../src/profiles/fit-spec.js';
-import { parseProfile } from '../../src/profiles/load.js';
+import { compileCostModel, parseProfile } from '../../src/profiles/load.js';
 import { createStream } from '../../src/util/rng.js';
 import { errorOf } from '../support/errors.js';
 
@@ -179,5 +179,53 @@ describe('fitCsv errors', () => {
     expect(errorOf(() => fit(good, { form: 'bilinear', where: { input_tokens: 3 } }))).toBe('m.csv: where: expected rows matching input_tokens=3, found none of 41');
     // Prefill and decode times are required roles of the iteration form: a missing one names the header.
     expect(errorOf(() => fit('prompt_tokens,batch_size,output_tokens,prefill_s\n1,2,3,4\n', { form: 'iteration' }))).toMatch(/^m\.csv:1: expected a header with the iteration fit columns .*\(decode_step_s is missing\)/);
+  });
+});
+
+describe('fitCsv, bilinear terms (a3: per output token squared)', () => {
+  // runtime = 0.05*tout + 1e-4*tin*tout + 2e-4*tout^2 s; energy = 20*tout + 0.01*tin*tout + 0.05*tout^2 J
+  // (a0 = 0): what generation without a KV cache looks like, cost growing with output length squared.
+  const lines = ['input_tokens,output_tokens,runtime_s,energy_j'];
+  for (const tin of [16, 128, 1024]) for (const tout of [8, 64, 512, 2048]) lines.push(`${tin},${tout},${0.05 * tout + 1e-4 * tin * tout + 2e-4 * tout * tout},${20 * tout + 0.01 * tin * tout + 0.05 * tout * tout}`);
+  const csv = lines.join('\n');
+
+  it('fits a3 when asked and writes it to the profile, which then gives the hand-computed values', () => {
+    const out = fit(csv, { form: 'bilinear', terms: ['a0', 'a1', 'a2', 'a3'] });
+    expect(out.parts[0]!.terms).toEqual(['a0 tin', 'a1 tout', 'a2 tin*tout', 'a3 tout^2']);
+    const p = parseProfile(JSON.stringify(out.profile), 'p.json');
+    if (p.form !== 'bilinear') throw new Error('form');
+    expect(p.runtime.a0).toBeCloseTo(0, 9);
+    expect(p.runtime.a1).toBeCloseTo(0.05, 9);
+    expect(p.runtime.a2! / 1e-4).toBeCloseTo(1, 6);
+    expect(p.runtime.a3! / 2e-4).toBeCloseTo(1, 6);
+    expect(p.energy!.a3! / 0.05).toBeCloseTo(1, 6);
+    expect(out.parts[0]!.fit.r2Uncentered).toBeCloseTo(1, 12);
+    // r(20, 100) = 5 + 0.2 + 2 = 7.2 s; e(20, 100) = 2000 + 20 + 500 = 2520 J
+    const m = compileCostModel(p);
+    expect(m.serviceS(20, 100)).toBeCloseTo(7.2, 6);
+    expect(m.energyJ(20, 100)).toBeCloseTo(2520, 3);
+    expect(p.provenance.notes!.join(' ')).toContain('terms a0 tin, a1 tout, a2 tin*tout, a3 tout^2 (the others 0)');
+  });
+
+  it('without a3 (the default) cannot follow the squared growth and writes no a3', () => {
+    const out = fit(csv, { form: 'bilinear' });
+    expect(out.parts[0]!.terms).toEqual(['a0 tin', 'a1 tout', 'a2 tin*tout']);
+    expect(out.parts[0]!.fit.r2Uncentered).toBeLessThan(0.999);
+    expect('a3' in (out.profile as { runtime: object }).runtime).toBe(false);
+    expect(out.profile.provenance.notes!.join(' ')).not.toContain('terms');
+  });
+
+  it('fits any subset, in profile order, with the others 0', () => {
+    const out = fit(csv, { form: 'bilinear', terms: ['a3', 'a1', 'a2'] });
+    expect(out.parts[0]!.terms).toEqual(['a1 tout', 'a2 tin*tout', 'a3 tout^2']);
+    const p = out.profile as Extract<typeof out.profile, { form: 'bilinear' }>;
+    expect(p.runtime.a0).toBe(0);
+    expect(p.runtime.a1).toBeCloseTo(0.05, 9);
+  });
+
+  it('refuses terms on the iteration form and a term named twice', () => {
+    expect(errorOf(() => fit(csv, { form: 'iteration', terms: ['a3'] }))).toBe("terms: expected terms only with form bilinear (the iteration form's terms are fixed), found a3");
+    expect(errorOf(() => fit(csv, { form: 'bilinear', terms: ['a1', 'a3', 'a1'] }))).toBe('terms: expected each term once, found a1 twice');
+    expect(() => spec({ form: 'bilinear', terms: ['a4' as 'a3'] })).toThrow();
   });
 });
