@@ -8,6 +8,7 @@ import { findColumns, readCsvTable, type CsvTable } from '../workload/csv-table.
 import { parseNumberCell } from '../workload/cells.js';
 import { designRank, fitLinear, type LinearFit } from './fit-linear.js';
 import { BILINEAR_TERMS, DEFAULT_BILINEAR_TERMS, DEFAULT_COLUMNS, ROLES, unknownRoleMessage, type BilinearTerm, type FitSpec } from './fit-spec.js';
+import { describeCondition, parseWhere, passes, type Condition } from './fit-where.js';
 import type { Fit, ProfileInput } from './schema.js';
 
 /** One fitted quantity: its terms, coefficients and quality. */
@@ -28,7 +29,7 @@ export interface FitOutcome {
 }
 
 interface Rows {
-  /** Role -> value per kept row (NaN where a y cell is empty or zero). */
+  /** Role -> value per kept row (NaN where a y cell is empty, or a powerW cell is 0: not measured). */
   values: Record<string, number[]>;
   lines: number[];
 }
@@ -40,10 +41,11 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
     if (unknown) throw new InputError({ field: `columns.${role}` }, unknown);
   }
   const terms = bilinearTerms(spec);
+  const where = Object.entries(spec.where).map(([column, value]) => ({ column, conditions: parseWhere(column, value) }));
   const table = readCsvTable(text, file);
-  const rows = aggregate(selectRows(table, spec), spec);
+  const rows = aggregate(selectRows(table, spec, where), spec);
   const n = rows.lines.length;
-  if (n === 0) throw new InputError({ file, field: 'where' }, `expected rows matching ${describeWhere(spec)}, found none of ${table.rows.length}`);
+  if (n === 0) throw new InputError({ file, field: 'where' }, `expected rows matching ${describeWhere(where)}, found none of ${table.rows.length}`);
   const nonNegative = spec.nonNegative ?? spec.form === 'iteration';
   const relative = (spec.weights ?? (spec.form === 'iteration' ? 'relative' : 'none')) === 'relative';
   const method = `${relative ? 'least squares weighted by 1/y (relative error)' : 'ordinary least squares'}${nonNegative ? ', coefficients >= 0' : ''}, ml-matrix QR solve${spec.aggregate === 'median' ? ', medians of repeated points' : ''}`;
@@ -64,7 +66,7 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
   };
   const v = rows.values;
   const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart, terms) : fitIteration(v, fitPart);
-  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines, terms });
+  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines, where, terms });
   return { profile, parts: parts.filter((p): p is FittedPart => !!p), rowsUsed: n, warnings: missingBlocks(profile, spec) };
 }
 
@@ -99,30 +101,56 @@ function fitIteration(v: Record<string, number[]>, fit: FitPartFn): (FittedPart 
   ];
 }
 
+/** Measured roles: a value must be > 0 (what it is, for the message). Power 0 means "not measured". */
+const MEASURED: Record<string, string> = { runtimeS: 'time', energyJ: 'energy', prefillS: 'time', decodeStepS: 'time' };
+const Y_ROLES = new Set<string>(['runtimeS', 'energyJ', 'prefillS', 'decodeStepS', 'powerW']);
+
+interface WhereColumn {
+  column: string;
+  conditions: Condition[];
+}
+
+/** The CSV columns a role reads, summed (one, or several joined by +), and the scale to the role's unit. */
+interface RoleColumns {
+  expr: string;
+  columns: string[];
+  scale: number;
+}
+
+function roleColumns(spec: FitSpec, role: string, header: readonly string[]): RoleColumns {
+  const c = spec.columns[role as keyof typeof spec.columns];
+  const { column, scale } = typeof c === 'string' ? { column: c, scale: 1 } : c ?? { column: DEFAULT_COLUMNS[role]!, scale: 1 };
+  // A header that holds the whole expression (a column named "a+b") is read as that column.
+  if (header.includes(column) || !column.includes('+')) return { expr: column, columns: [column], scale };
+  const columns = column.split('+').map((p) => p.trim());
+  if (columns.some((p) => p === '')) throw new InputError({ field: `columns.${role}` }, `expected column names joined by +, found ${describeValue(column)}`);
+  return { expr: column, columns, scale };
+}
+
 /** Rows passing the filters, with every role's value parsed (errors name file, line, column). */
-function selectRows(table: CsvTable, spec: FitSpec): Rows {
+function selectRows(table: CsvTable, spec: FitSpec, where: readonly WhereColumn[]): Rows {
   const roles = ROLES[spec.form];
-  const columnOf = (role: string) => {
-    const c = spec.columns[role as keyof typeof spec.columns];
-    return typeof c === 'string' ? { column: c, scale: 1 } : c ?? { column: DEFAULT_COLUMNS[role]!, scale: 1 };
-  };
-  const required = roles.required.map((r) => columnOf(r).column);
   const named = roles.optional.filter((r) => spec.columns[r as keyof typeof spec.columns] !== undefined || table.header.includes(DEFAULT_COLUMNS[r]!));
-  const whereCols = Object.keys(spec.where);
-  const idx = findColumns(table, `${spec.form} fit`, [...required, ...named.map((r) => columnOf(r).column), ...whereCols]);
-  const yRoles = new Set<string>(['runtimeS', 'energyJ', 'prefillS', 'decodeStepS', 'powerW']);
   const used = [...roles.required, ...named];
+  const columnsOf = Object.fromEntries(used.map((r) => [r, roleColumns(spec, r, table.header)]));
+  const idx = findColumns(table, `${spec.form} fit`, [...new Set([...used.flatMap((r) => columnsOf[r]!.columns), ...where.map((w) => w.column)])]);
   const values: Record<string, number[]> = Object.fromEntries(used.map((r) => [r, []]));
   const lines: number[] = [];
   table.rows.forEach((row, i) => {
-    if (!whereCols.every((c) => row[idx[c]!]!.trim() === String(spec.where[c]))) return;
     const line = table.lines[i]!;
+    if (!where.every((w) => w.conditions.every((c) => passes(c, row[idx[w.column]!]!, { file: table.file, line, field: w.column })))) return;
     for (const role of used) {
-      const { column, scale } = columnOf(role);
-      const cell = row[idx[column]!]!;
+      const { expr, columns, scale } = columnsOf[role]!;
+      const cells = columns.map((col) => row[idx[col]!]!);
+      const found = () => (cells.length === 1 ? describeValue(cells[0]) : `${cells.reduce((a, cell) => a + Number(cell), 0)} (${cells.map((cell) => cell.trim()).join(' + ')})`);
       // An empty y cell means "not measured here": the point is left out of that fit only.
-      const v = yRoles.has(role) && cell.trim() === '' ? NaN : parseNumberCell(cell, { file: table.file, line, field: column }) * scale;
-      if (!yRoles.has(role) && !(v > 0)) throw new InputError({ file: table.file, line, field: column }, `expected a count > 0 for ${role}, found ${describeValue(cell)}`);
+      let v = Y_ROLES.has(role) && cells.some((cell) => cell.trim() === '')
+        ? NaN
+        : cells.reduce((a, cell, k) => a + parseNumberCell(cell, { file: table.file, line, field: columns[k]! }), 0) * scale;
+      if (!Y_ROLES.has(role) && !(v > 0)) throw new InputError({ file: table.file, line, field: expr }, `expected a count > 0 for ${role}, found ${found()}`);
+      if (MEASURED[role] && v <= 0) throw new InputError({ file: table.file, line, field: expr }, `expected a measured ${MEASURED[role]} > 0 for ${role}, found ${found()}`);
+      if (role === 'powerW' && v < 0) throw new InputError({ file: table.file, line, field: expr }, `expected a measured power >= 0 for powerW (0: not measured), found ${found()}`);
+      if (role === 'powerW' && v === 0) v = NaN;
       values[role]!.push(v);
     }
     lines.push(line);
@@ -156,8 +184,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function describeWhere(spec: FitSpec): string {
-  const w = Object.entries(spec.where).map(([k, v]) => `${k}=${v}`);
+function describeWhere(where: readonly WhereColumn[]): string {
+  const w = where.flatMap(({ column, conditions }) => conditions.map((c) => describeCondition(column, c)));
   return w.length > 0 ? w.join(', ') : 'no filter';
 }
 
@@ -185,6 +213,7 @@ interface Context {
   rows: number;
   table: CsvTable;
   linesUsed: number[];
+  where: readonly WhereColumn[];
   terms: readonly BilinearTerm[];
 }
 
@@ -203,7 +232,7 @@ function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Conte
       ...(meta.license ? { license: meta.license } : {}),
       derivation: c.command,
       notes: [
-        `Rows used: ${c.rows} point(s) from ${c.table.rows.length} data rows of ${c.file}${spec.aggregate === 'median' ? ' (medians of repeated points; first line of each shown)' : ''}, file lines ${lineRanges(c.linesUsed)}; filters: ${describeWhere(spec)}.`,
+        `Rows used: ${c.rows} point(s) from ${c.table.rows.length} data rows of ${c.file}${spec.aggregate === 'median' ? ' (medians of repeated points; first line of each shown)' : ''}, file lines ${lineRanges(c.linesUsed)}; filters: ${describeWhere(c.where)}.`,
         `Columns: ${Object.entries(spec.columns).map(([r, col]) => `${r} = ${typeof col === 'string' ? col : `${col!.column} x ${col!.scale}`}`).join(', ') || 'default names'}.`,
         `Fit: ${c.method}${spec.form === 'bilinear' && c.terms.join() !== DEFAULT_BILINEAR_TERMS.join() ? `; terms ${c.terms.map((t) => BILINEAR_TERMS[t].label).join(', ')} (the others 0)` : ''}.`,
       ],

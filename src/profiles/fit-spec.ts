@@ -76,12 +76,14 @@ export function unknownRoleMessage(form: FitForm, role: string): string | undefi
 }
 
 const column = z.union([
-  z.string().min(1),
+  z.string().min(1).describe('CSV column name, or column names joined by + (their sum)'),
   z.strictObject({
-    column: z.string().min(1).describe('CSV column name'),
-    scale: z.number().positive().default(1).describe('Multiplier to the role unit, e.g. 0.001 for ms -> s'),
+    column: z.string().min(1).describe('CSV column name, or column names joined by + (their sum)'),
+    scale: z.number().positive().default(1).describe('Multiplier to the role unit, e.g. 0.001 for ms -> s; multiplies the whole sum'),
   }),
 ]);
+
+const condition = z.union([z.string(), z.number()]);
 
 /** The mapping file (and the flags, after parsing). */
 export const FitSpecSchema = z.strictObject({
@@ -92,9 +94,9 @@ export const FitSpecSchema = z.strictObject({
     .default({})
     .describe('role: column, or role: { column, scale }; unnamed roles use DEFAULT_COLUMNS'),
   where: z
-    .record(z.string(), z.union([z.string(), z.number()]))
+    .record(z.string(), z.union([condition, z.array(condition).min(1)]))
     .default({})
-    .describe('Keep only rows whose column equals this value (compared as text)'),
+    .describe('Keep only rows whose column passes the condition: value or =value (text equal), !=value, >=n, >n, <=n, <n, low..high (numeric, ends included); a list: all must hold'),
   terms: z
     .array(z.enum(Object.keys(BILINEAR_TERMS) as [BilinearTerm, ...BilinearTerm[]]))
     .min(1)
