@@ -65,6 +65,8 @@ export function deriveOne(model: string, hardware: string, gpus: number, own: Sp
   const decodeY = used.map((p) => p.tokenMs / 1000);
   const decode = fitLinear(used.map((p) => [1, p.batch, contextTokens(p)]), decodeY, { weights: decodeY.map((y) => 1 / y), nonNegative: true });
   const pw = hardware.startsWith('a100') ? a100Power(used, gpus) : h100Power(power, gpus);
+  // Power-capped rows: no power block (energy unknown), for the reason cappedPowerNote gives.
+  const capped = hardware === CAPPED_HARDWARE;
 
   const params = paramCount(shape);
   if (params !== shape.publishedParams) throw new Error(`${model}: shape gives ${params} parameters, published ${shape.publishedParams}`);
@@ -78,10 +80,11 @@ export function deriveOne(model: string, hardware: string, gpus: number, own: Sp
     `Prefill: prompt_time against batched prompt tokens = batch*prompt (fitted range ${Math.min(...tokens)}-${Math.max(...tokens)} tokens). Decode: token_time against batch and total context = batch*(prompt + output/2), the mean context over the output-1 decode steps (fitted range batch ${Math.min(...used.map((p) => p.batch))}-${Math.max(...used.map((p) => p.batch))}, context ${Math.min(...contexts)}-${Math.max(...contexts)} tokens). Outside these ranges the fit is an extrapolation.`,
     `Both fits: ${RELATIVE_LS}. Relative weights because the times span two orders of magnitude; non-negative coefficients keep times positive and growing with work.`,
     ...dropped.map((p) => `Dropped from both fits as a failed run: batch ${p.batch} at prompt ${p.prompt}, output ${p.output} (median prompt_time ${fixed(p.promptMs, 1)} ms, lower than at a smaller batch of the same sweep; prefill time cannot fall as batched tokens grow).`),
-    ...pw.notes,
+    ...(capped ? [cappedPowerNote(pw, gpu, gpus, own, all)] : pw.notes),
     `Memory: weights ${weightBytes} bytes = ${params} parameters (computed from the shape, equal to the published count) x ${shape.bytesPerParam} bytes; KV cache 2 x ${shape.layers} layers x ${shape.kvHeads} KV heads x ${shape.hidden / shape.heads} dims x ${shape.bytesPerParam} bytes = ${kvPerToken} bytes per token. Shape: ${shape.source}.`,
     `Memory: deviceBytes = ${gpus} GPUs x ${gpu.memoryBytes} bytes; utilization ${MEMORY_UTILIZATION} is vLLM's default gpu_memory_utilization (a serving assumption, not a setting of the Splitwise runs).`,
-    ...gpu.notes,
+    // Without a power block the idle figure is not used either.
+    ...gpu.notes.filter((n) => !(capped && n.startsWith('Idle:'))),
     ...quirks(hardware, own, all),
   ];
 
@@ -93,7 +96,7 @@ export function deriveOne(model: string, hardware: string, gpus: number, own: Sp
     gpus,
     prefill: { c0: sig(prefill.coefficients[0]!), c1: sig(prefill.coefficients[1]!), c2: sig(prefill.coefficients[2]!), fit: fitBlock(prefill, RELATIVE_LS) },
     decode: { c0: sig(decode.coefficients[0]!), perSeq: sig(decode.coefficients[1]!), perContextToken: sig(decode.coefficients[2]!), fit: fitBlock(decode, RELATIVE_LS) },
-    power: { idleW: sig(gpu.idleW * gpus), busyW: sig(pw.fit.coefficients[0]!), busyWPerSeq: sig(pw.fit.coefficients[1]!), capW: sig(gpu.capW * gpus), fit: fitBlock(pw.fit, pw.method) },
+    ...(capped ? {} : { power: { idleW: sig(gpu.idleW * gpus), busyW: sig(pw.fit.coefficients[0]!), busyWPerSeq: sig(pw.fit.coefficients[1]!), capW: sig(gpu.capW * gpus), fit: fitBlock(pw.fit, pw.method) } }),
     memory: { deviceBytes: gpu.memoryBytes * gpus, weightBytes, kvBytesPerToken: kvPerToken, utilization: MEMORY_UTILIZATION },
     // The fits' relative residuals: a device entry with `noise: true` resamples them per iteration.
     noise: { prefill: noiseBlock(prefill), decode: noiseBlock(decode) },
@@ -105,6 +108,32 @@ export function deriveOne(model: string, hardware: string, gpus: number, own: Sp
       notes,
     },
   };
+}
+
+/** The CSV's power-capped H100 (`h100-80gb-pcap`). */
+export const CAPPED_HARDWARE = 'h100-80gb-pcap';
+
+/**
+ * Why a power-capped profile has no power block. busy power = min(cap, uncapped busy power) is the
+ * natural derivation, but here it makes capping cost MORE energy per request than no cap: the only
+ * uncapped power is ML.ENERGY's serving average, below the cap at small batches, while these rows
+ * have prefill slowed (which a cap does only when prefill draws more than the cap) at the same
+ * power. The iteration form has one power curve for prefill and decode, so it cannot say that.
+ */
+function cappedPowerNote(pw: PowerFit, gpu: { capW: number }, gpus: number, own: SplitwiseRow[], all: SplitwiseRow[]): string {
+  const [busyW, perSeq] = pw.fit.coefficients as [number, number];
+  const capW = gpu.capW * gpus;
+  const binds = perSeq > 0 ? Math.floor((capW - busyW) / perSeq) + 1 : Infinity;
+  const slow = prefillSlowdown(own, all);
+  return `Power: none, so simulated energy is unknown (NaN), and idle power too. The cap is ${gpu.capW} W per GPU (${capW} W for ${gpus}; see Cap below), but busy power = min(cap, uncapped busy power) is not used: the only uncapped H100 power is the ML.ENERGY serving average (${sig(busyW)} W + ${sig(perSeq)} W per sequence for ${gpus} GPUs, ${fixed(busyW / gpus, 1)} W per GPU at batch 0), which stays below the cap up to batch ${binds - 1}, while these rows run prefill ${slow} x slower than uncapped; a cap slows prefill only when prefill draws more than the cap, which one power curve for prefill and decode cannot express. With that curve, a capped run would report more energy per request than the uncapped profile at small batches, only because its prefill takes longer at the same power: an artefact of the missing prefill power, not a property of capping. So energy is left unknown rather than wrong; latency is kept.`;
+}
+
+/** The prompt_time ratio of these rows to the matching uncapped ones, e.g. `1.3`, or a range. */
+function prefillSlowdown(own: SplitwiseRow[], all: SplitwiseRow[]): string {
+  const ratios = matchUncapped(own, all).map(([r, b]) => r.promptMs / b.promptMs);
+  const lo = fixed(Math.min(...ratios), 4);
+  const hi = fixed(Math.max(...ratios), 4);
+  return lo === hi ? `${lo}` : `${lo} to ${hi}`;
 }
 
 /** Mean total context over the decode steps of a sweep point. */
@@ -171,28 +200,33 @@ function h100Power(rows: readonly MlEnergyRow[], gpus: number): PowerFit {
 
 /** Facts about the data worth knowing when using this profile. */
 function quirks(hardware: string, own: SplitwiseRow[], all: SplitwiseRow[]): string[] {
-  if (hardware !== 'h100-80gb-pcap') return [];
-  const base = new Map<string, SplitwiseRow[]>();
-  for (const r of all) if (r.hardware === 'h100-80gb') base.set(pointKey(r), [...(base.get(pointKey(r)) ?? []), r]);
-  const seen = new Map<string, number>();
-  const prompt: number[] = [];
-  const token: number[] = [];
-  for (const r of own) {
-    const i = seen.get(pointKey(r)) ?? 0;
-    seen.set(pointKey(r), i + 1);
-    const b = base.get(pointKey(r))?.[i];
-    if (!b) return [];
-    prompt.push(r.promptMs / b.promptMs);
-    token.push(r.tokenMs / b.tokenMs);
-  }
+  if (hardware !== CAPPED_HARDWARE) return [];
+  const pairs = matchUncapped(own, all);
+  if (pairs.length === 0) return [];
   const range = (xs: number[]) => {
     const lo = fixed(Math.min(...xs), 4);
     const hi = fixed(Math.max(...xs), 4);
     return lo === hi ? `${lo}` : `${lo} to ${hi}`;
   };
   return [
-    `Data quirk: row by row, this hardware's prompt_time is ${range(prompt)} x and token_time ${range(token)} x the matching h100-80gb row, so these rows look derived from the uncapped ones (prefill slowed, decode unchanged) rather than measured separately.`,
+    `Data quirk: row by row, this hardware's prompt_time is ${range(pairs.map(([r, b]) => r.promptMs / b.promptMs))} x and token_time ${range(pairs.map(([r, b]) => r.tokenMs / b.tokenMs))} x the matching h100-80gb row, so these rows look derived from the uncapped ones (prefill slowed, decode unchanged) rather than measured separately.`,
   ];
+}
+
+/** Each capped row with the h100-80gb row of the same point and repetition; empty if any is missing. */
+function matchUncapped(own: SplitwiseRow[], all: SplitwiseRow[]): [SplitwiseRow, SplitwiseRow][] {
+  const base = new Map<string, SplitwiseRow[]>();
+  for (const r of all) if (r.hardware === 'h100-80gb') base.set(pointKey(r), [...(base.get(pointKey(r)) ?? []), r]);
+  const seen = new Map<string, number>();
+  const pairs: [SplitwiseRow, SplitwiseRow][] = [];
+  for (const r of own) {
+    const i = seen.get(pointKey(r)) ?? 0;
+    seen.set(pointKey(r), i + 1);
+    const b = base.get(pointKey(r))?.[i];
+    if (!b) return [];
+    pairs.push([r, b]);
+  }
+  return pairs;
 }
 
 function pointKey(r: SplitwiseRow): string {

@@ -21,6 +21,8 @@ const figures = (s: Summary) => ({
 /** Offline: zeta 0..1 by 0.1, and the single-model, round-robin and random baselines. */
 export function wilkinsOfflineTable(seeds: readonly number[]): string {
   const data = scenarioData('wilkins-offline.yaml');
+  // Not figures of the paper: the authors' repository CSV of their simulation
+  // (grantwilkins/energy-inference plots/routing/simulation_results.csv, commit 9237559b).
   const published: Record<string, string> = {
     'llama-2-7b only': '74.8 kWh, 50.97%',
     'llama-2-13b only': '132.8 kWh, 55.69%',
@@ -37,7 +39,7 @@ export function wilkinsOfflineTable(seeds: readonly number[]): string {
     const f = overSeeds(seeds, (seed) => figures(runPoint(data, seed, (d) => (d.policy = policy))), 4);
     return [label, f.kWh!, f.runtime!, f.accuracy!, MODELS.map((m) => f[m]!.split(' ')[0]).join(' / '), published[label] ?? ''];
   });
-  return markdown(['policy', 'energy kWh', 'mean runtime s', 'token-weighted accuracy %', 'queries 7B / 13B / 70B', 'published'], rows);
+  return markdown(['policy', 'energy kWh', 'mean runtime s', 'token-weighted accuracy %', 'queries 7B / 13B / 70B', "authors' simulation CSV"], rows);
 }
 
 /** Time of the quota LP (and the MILP where it is practical) on the offline workload, zeta 0.5. */

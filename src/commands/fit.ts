@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { fitCsv, type FittedPart } from '../profiles/fit-csv.js';
 import { DEFAULT_COLUMNS, FitSpecSchema, ROLE_MEANINGS, ROLES, unknownRoleMessage, type FitForm, type FitSpec, type FitSpecInput } from '../profiles/fit-spec.js';
+import { splitWhereFlag, type WhereValue } from '../profiles/fit-where.js';
 import { ProfileSchema } from '../profiles/schema.js';
 import { validate } from '../util/validate.js';
 import { loadYamlFile, readTextFile } from '../util/yaml-file.js';
@@ -21,7 +22,8 @@ const fitOptions = z.strictObject({
   form: z.enum(['bilinear', 'iteration']).optional(),
   map: z.string().min(1).optional(),
   col: z.array(pair('role=column or role=column*scale, e.g. runtimeS=time_ms*0.001')).default([]),
-  where: z.array(pair('column=value')).default([]),
+  where: z.array(z.string().regex(/^[^!<>=]+(!=|>=|<=|=|>|<).+$/, 'expected column=value, column!=value, column>=number (or >, <=, <) or column=low..high')).default([]),
+  terms: z.string().regex(/^\s*a[0-3]\s*(,\s*a[0-3]\s*)*$/, 'expected bilinear terms separated by commas, e.g. a0,a1,a2,a3').optional(),
   nonNegative: z.boolean().optional(),
   weights: z.enum(['none', 'relative']).optional(),
   aggregate: z.enum(['none', 'median']).optional(),
@@ -48,8 +50,9 @@ export function registerFitCommand(program: Command, print: (s: string) => void,
     .argument('<csv>', 'measurement CSV with a header row')
     .option('--form <form>', 'profile form: bilinear (Wilkins et al.) or iteration')
     .option('--map <file>', 'YAML mapping: form, columns, where, options, profile metadata (flags override it)')
-    .option('--col <role=column>', 'column for a role, optionally scaled: runtimeS=time_ms*0.001 (repeatable)', collect)
-    .option('--where <column=value>', 'keep only rows where column equals value (repeatable)', collect)
+    .option('--col <role=column>', 'column for a role, optionally scaled: runtimeS=time_ms*0.001; a sum of columns: inputTokens=prompt_tokens+output_tokens (repeatable)', collect)
+    .option('--where <condition>', 'keep only rows where: column=value, column!=value, column>=n (or >, <=, <), column=low..high (repeatable; all must hold)', collect)
+    .option('--terms <list>', 'bilinear: the coefficients to fit, e.g. a0,a1,a2,a3 (default a0,a1,a2; a3 is per output token squared)')
     .option('--non-negative', 'constrain every coefficient to be >= 0')
     .option('--weights <kind>', 'none (ordinary least squares) or relative (minimise relative error)')
     .option('--aggregate <kind>', 'none, or median: fit the median of repeated points')
@@ -73,7 +76,7 @@ export function fitHelp(): string {
     'prefillS=prompt_ms*0.001); in --map, columns: { role: column } or { role: { column, scale } }.',
     'A role without a mapping reads the column in brackets; * marks the roles every fit needs.',
   ];
-  const forms: Record<FitForm, string> = { bilinear: 'one row per request; fits a0*tin + a1*tout + a2*tin*tout', iteration: 'one row per batch measurement; fits prefill time, decode step time, busy power' };
+  const forms: Record<FitForm, string> = { bilinear: 'one row per request; fits a0*tin + a1*tout + a2*tin*tout (+ a3*tout^2 with --terms)', iteration: 'one row per batch measurement; fits prefill time, decode step time, busy power' };
   for (const form of Object.keys(ROLES) as FitForm[]) {
     lines.push(`  ${form} (${forms[form]}):`);
     const meanings: Record<string, string> = ROLE_MEANINGS[form];
@@ -83,6 +86,17 @@ export function fitHelp(): string {
     }
   }
   lines.push(
+    '',
+    'A column may be a sum of columns in the same unit: inputTokens=prompt_tokens+output_tokens; a',
+    'scale multiplies the whole sum (prefillS=queue_ms+compute_ms*0.001 is their sum in s).',
+    'Measured times and energies must be > 0 (an empty cell leaves the row out of that fit); a',
+    'powerW of 0 reads as not measured. Counts must be > 0.',
+    '',
+    'Filters (--where, repeatable, all must hold; in --map: where: { column: condition or [list] }):',
+    '  column=value   text equal          column!=value   text not equal',
+    "  column>=n, column>n, column<=n, column<n           numeric (quote them in a shell: 'batch_size>=8')",
+    '  column=low..high   numeric, both ends included; an end may be left out (column=128..)',
+    '  e.g. --where model=llama2-70b --where hardware!=h100-80gb-pcap --where batch_size=1..16',
     '',
     'Memory, idle power and power from another source have no column: give them in the profile: block',
     'of a --map file (the rest can stay on flags, which override the file). Without memory the KV cache',
@@ -95,7 +109,7 @@ export function fitHelp(): string {
     '    power: { busyW: 1786.73, busyWPerSeq: 2.5368 }  # only without a powerW column: W, W per sequence',
     '    memory: { deviceBytes: 343597383680, weightBytes: 137953296384, kvBytesPerToken: 327680, utilization: 0.9 }',
     '    # KV capacity = (deviceBytes * utilization - weightBytes) / kvBytesPerToken tokens; utilization defaults to 0.9',
-    'The other --map keys: form, columns, where, nonNegative, weights, aggregate, noise, and profile:',
+    'The other --map keys: form, columns, where, terms, nonNegative, weights, aggregate, noise, and profile:',
     'name, model, hardware, gpus, source, license. See profiles/README.md.',
   );
   return lines.join('\n');
@@ -147,11 +161,15 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
     const m = /^(.*?)\*([0-9.eE+-]+)$/.exec(rest);
     columns[role] = m ? { column: m[1]!, scale: Number(m[2]) } : rest;
   }
-  const where: Record<string, string | number> = { ...(base.where ?? {}) };
+  // A flag replaces the --map file's condition on its column; several flags on one column all hold.
+  const where: Record<string, WhereValue> = { ...(base.where ?? {}) };
+  const flagged: Record<string, string[]> = {};
   for (const w of opts.where) {
-    const [col, value] = splitPair(w);
-    where[col] = value;
+    const split = splitWhereFlag(w);
+    if (!split) throw new InputError({ field: '--where' }, `expected column=value, column!=value, column>=number (or >, <=, <) or column=low..high, found ${JSON.stringify(w)}`);
+    (flagged[split[0]] ??= []).push(split[1]);
   }
+  for (const [col, conditions] of Object.entries(flagged)) where[col] = conditions.length === 1 ? conditions[0]! : conditions;
   const profile = { ...(base.profile ?? {}) } as Record<string, unknown>;
   for (const k of ['name', 'model', 'hardware', 'gpus', 'source'] as const) if (opts[k] !== undefined) profile[k] = opts[k];
   const merged = {
@@ -164,6 +182,7 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
     ...(opts.weights ? { weights: opts.weights } : {}),
     ...(opts.aggregate ? { aggregate: opts.aggregate } : {}),
     ...(opts.noise !== undefined ? { noise: opts.noise } : {}),
+    ...(opts.terms ? { terms: opts.terms.split(',').map((t) => t.trim()) } : {}),
   };
   return validate(FitSpecSchema, merged, fromMap);
 }
@@ -180,7 +199,7 @@ function summaryLines(csv: string, parts: FittedPart[], rows: number, spec: FitS
     const f = p.fit;
     lines.push(`${p.part}: ${p.terms.map((t, i) => `${t.split(' ')[0]} = ${fmt(f.coefficients[i]!)}`).join(', ')}`);
     lines.push(
-      `  R^2 ${f.r2Uncentered.toFixed(4)} uncentered, ${f.r2Centered.toFixed(4)} centered; RMSE ${fmt(f.rmse)}; MAPE ${f.mape.toFixed(2)}% (max ${f.maxApe.toFixed(2)}%); residual std ${Number.isFinite(f.residualStd) ? fmt(f.residualStd) : '-'}; ${f.points} points`,
+      `  R^2 ${f.r2Uncentered.toFixed(4)} uncentered, ${f.r2Centered.toFixed(4)} centered; RMSE ${fmt(f.rmse)}; MAPE ${f.mape.toFixed(2)}% (median ${f.medianApe.toFixed(2)}%, max ${f.maxApe.toFixed(2)}%); residual std ${Number.isFinite(f.residualStd) ? fmt(f.residualStd) : '-'}; ${f.points} points`,
     );
   }
   return lines;

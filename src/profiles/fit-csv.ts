@@ -7,7 +7,8 @@ import { InputError, describeValue } from '../errors.js';
 import { findColumns, readCsvTable, type CsvTable } from '../workload/csv-table.js';
 import { parseNumberCell } from '../workload/cells.js';
 import { designRank, fitLinear, type LinearFit } from './fit-linear.js';
-import { DEFAULT_COLUMNS, ROLES, unknownRoleMessage, type FitSpec } from './fit-spec.js';
+import { BILINEAR_TERMS, DEFAULT_BILINEAR_TERMS, DEFAULT_COLUMNS, ROLES, unknownRoleMessage, type BilinearTerm, type FitSpec } from './fit-spec.js';
+import { describeCondition, parseWhere, passes, type Condition } from './fit-where.js';
 import type { Fit, ProfileInput } from './schema.js';
 
 /** One fitted quantity: its terms, coefficients and quality. */
@@ -28,7 +29,7 @@ export interface FitOutcome {
 }
 
 interface Rows {
-  /** Role -> value per kept row (NaN where a y cell is empty or zero). */
+  /** Role -> value per kept row (NaN where a y cell is empty, or a powerW cell is 0: not measured). */
   values: Record<string, number[]>;
   lines: number[];
 }
@@ -39,10 +40,12 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
     const unknown = unknownRoleMessage(spec.form, role);
     if (unknown) throw new InputError({ field: `columns.${role}` }, unknown);
   }
+  const terms = bilinearTerms(spec);
+  const where = Object.entries(spec.where).map(([column, value]) => ({ column, conditions: parseWhere(column, value) }));
   const table = readCsvTable(text, file);
-  const rows = aggregate(selectRows(table, spec), spec);
+  const rows = aggregate(selectRows(table, spec, where), spec);
   const n = rows.lines.length;
-  if (n === 0) throw new InputError({ file, field: 'where' }, `expected rows matching ${describeWhere(spec)}, found none of ${table.rows.length}`);
+  if (n === 0) throw new InputError({ file, field: 'where' }, `expected rows matching ${describeWhere(where)}, found none of ${table.rows.length}`);
   const nonNegative = spec.nonNegative ?? spec.form === 'iteration';
   const relative = (spec.weights ?? (spec.form === 'iteration' ? 'relative' : 'none')) === 'relative';
   const method = `${relative ? 'least squares weighted by 1/y (relative error)' : 'ordinary least squares'}${nonNegative ? ', coefficients >= 0' : ''}, ml-matrix QR solve${spec.aggregate === 'median' ? ', medians of repeated points' : ''}`;
@@ -62,17 +65,29 @@ export function fitCsv(text: string, file: string, spec: FitSpec, command: strin
     return { part, terms, fit: fitLinear(x, yy, { weights: relative ? yy.map((v) => 1 / v) : undefined, nonNegative }) };
   };
   const v = rows.values;
-  const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart) : fitIteration(v, fitPart);
-  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines });
+  const parts = spec.form === 'bilinear' ? fitBilinear(v, fitPart, terms) : fitIteration(v, fitPart);
+  const profile = buildProfile(spec, parts, { file, command, method, rows: n, table, linesUsed: rows.lines, where, terms });
   return { profile, parts: parts.filter((p): p is FittedPart => !!p), rowsUsed: n, warnings: missingBlocks(profile, spec) };
 }
 
 type FitPartFn = (part: string, y: string, terms: string[], design: (i: number) => number[]) => FittedPart | undefined;
 
-function fitBilinear(v: Record<string, number[]>, fit: FitPartFn): (FittedPart | undefined)[] {
+/** The bilinear terms to fit, in profile order (a0, a1, a2, a3); checked once here. */
+function bilinearTerms(spec: FitSpec): BilinearTerm[] {
+  if (spec.terms && spec.form !== 'bilinear') {
+    throw new InputError({ field: 'terms' }, `expected terms only with form bilinear (the iteration form's terms are fixed), found ${spec.terms.join(', ')}`);
+  }
+  const chosen = spec.terms ?? DEFAULT_BILINEAR_TERMS;
+  const twice = chosen.find((t, i) => chosen.indexOf(t) !== i);
+  if (twice) throw new InputError({ field: 'terms' }, `expected each term once, found ${twice} twice`);
+  return (Object.keys(BILINEAR_TERMS) as BilinearTerm[]).filter((t) => chosen.includes(t));
+}
+
+function fitBilinear(v: Record<string, number[]>, fit: FitPartFn, terms: readonly BilinearTerm[]): (FittedPart | undefined)[] {
   const tin = v.inputTokens!, tout = v.outputTokens!;
-  const design = (i: number) => [tin[i]!, tout[i]!, tin[i]! * tout[i]!];
-  return [fit('runtime', 'runtimeS', ['a0 tin', 'a1 tout', 'a2 tin*tout'], design), fit('energy', 'energyJ', ['a0 tin', 'a1 tout', 'a2 tin*tout'], design)];
+  const labels = terms.map((t) => BILINEAR_TERMS[t].label);
+  const design = (i: number) => terms.map((t) => BILINEAR_TERMS[t].x(tin[i]!, tout[i]!));
+  return [fit('runtime', 'runtimeS', labels, design), fit('energy', 'energyJ', labels, design)];
 }
 
 function fitIteration(v: Record<string, number[]>, fit: FitPartFn): (FittedPart | undefined)[] {
@@ -86,30 +101,56 @@ function fitIteration(v: Record<string, number[]>, fit: FitPartFn): (FittedPart 
   ];
 }
 
+/** Measured roles: a value must be > 0 (what it is, for the message). Power 0 means "not measured". */
+const MEASURED: Record<string, string> = { runtimeS: 'time', energyJ: 'energy', prefillS: 'time', decodeStepS: 'time' };
+const Y_ROLES = new Set<string>(['runtimeS', 'energyJ', 'prefillS', 'decodeStepS', 'powerW']);
+
+interface WhereColumn {
+  column: string;
+  conditions: Condition[];
+}
+
+/** The CSV columns a role reads, summed (one, or several joined by +), and the scale to the role's unit. */
+interface RoleColumns {
+  expr: string;
+  columns: string[];
+  scale: number;
+}
+
+function roleColumns(spec: FitSpec, role: string, header: readonly string[]): RoleColumns {
+  const c = spec.columns[role as keyof typeof spec.columns];
+  const { column, scale } = typeof c === 'string' ? { column: c, scale: 1 } : c ?? { column: DEFAULT_COLUMNS[role]!, scale: 1 };
+  // A header that holds the whole expression (a column named "a+b") is read as that column.
+  if (header.includes(column) || !column.includes('+')) return { expr: column, columns: [column], scale };
+  const columns = column.split('+').map((p) => p.trim());
+  if (columns.some((p) => p === '')) throw new InputError({ field: `columns.${role}` }, `expected column names joined by +, found ${describeValue(column)}`);
+  return { expr: column, columns, scale };
+}
+
 /** Rows passing the filters, with every role's value parsed (errors name file, line, column). */
-function selectRows(table: CsvTable, spec: FitSpec): Rows {
+function selectRows(table: CsvTable, spec: FitSpec, where: readonly WhereColumn[]): Rows {
   const roles = ROLES[spec.form];
-  const columnOf = (role: string) => {
-    const c = spec.columns[role as keyof typeof spec.columns];
-    return typeof c === 'string' ? { column: c, scale: 1 } : c ?? { column: DEFAULT_COLUMNS[role]!, scale: 1 };
-  };
-  const required = roles.required.map((r) => columnOf(r).column);
   const named = roles.optional.filter((r) => spec.columns[r as keyof typeof spec.columns] !== undefined || table.header.includes(DEFAULT_COLUMNS[r]!));
-  const whereCols = Object.keys(spec.where);
-  const idx = findColumns(table, `${spec.form} fit`, [...required, ...named.map((r) => columnOf(r).column), ...whereCols]);
-  const yRoles = new Set<string>(['runtimeS', 'energyJ', 'prefillS', 'decodeStepS', 'powerW']);
   const used = [...roles.required, ...named];
+  const columnsOf = Object.fromEntries(used.map((r) => [r, roleColumns(spec, r, table.header)]));
+  const idx = findColumns(table, `${spec.form} fit`, [...new Set([...used.flatMap((r) => columnsOf[r]!.columns), ...where.map((w) => w.column)])]);
   const values: Record<string, number[]> = Object.fromEntries(used.map((r) => [r, []]));
   const lines: number[] = [];
   table.rows.forEach((row, i) => {
-    if (!whereCols.every((c) => row[idx[c]!]!.trim() === String(spec.where[c]))) return;
     const line = table.lines[i]!;
+    if (!where.every((w) => w.conditions.every((c) => passes(c, row[idx[w.column]!]!, { file: table.file, line, field: w.column })))) return;
     for (const role of used) {
-      const { column, scale } = columnOf(role);
-      const cell = row[idx[column]!]!;
+      const { expr, columns, scale } = columnsOf[role]!;
+      const cells = columns.map((col) => row[idx[col]!]!);
+      const found = () => (cells.length === 1 ? describeValue(cells[0]) : `${cells.reduce((a, cell) => a + Number(cell), 0)} (${cells.map((cell) => cell.trim()).join(' + ')})`);
       // An empty y cell means "not measured here": the point is left out of that fit only.
-      const v = yRoles.has(role) && cell.trim() === '' ? NaN : parseNumberCell(cell, { file: table.file, line, field: column }) * scale;
-      if (!yRoles.has(role) && !(v > 0)) throw new InputError({ file: table.file, line, field: column }, `expected a count > 0 for ${role}, found ${describeValue(cell)}`);
+      let v = Y_ROLES.has(role) && cells.some((cell) => cell.trim() === '')
+        ? NaN
+        : cells.reduce((a, cell, k) => a + parseNumberCell(cell, { file: table.file, line, field: columns[k]! }), 0) * scale;
+      if (!Y_ROLES.has(role) && !(v > 0)) throw new InputError({ file: table.file, line, field: expr }, `expected a count > 0 for ${role}, found ${found()}`);
+      if (MEASURED[role] && v <= 0) throw new InputError({ file: table.file, line, field: expr }, `expected a measured ${MEASURED[role]} > 0 for ${role}, found ${found()}`);
+      if (role === 'powerW' && v < 0) throw new InputError({ file: table.file, line, field: expr }, `expected a measured power >= 0 for powerW (0: not measured), found ${found()}`);
+      if (role === 'powerW' && v === 0) v = NaN;
       values[role]!.push(v);
     }
     lines.push(line);
@@ -143,8 +184,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function describeWhere(spec: FitSpec): string {
-  const w = Object.entries(spec.where).map(([k, v]) => `${k}=${v}`);
+function describeWhere(where: readonly WhereColumn[]): string {
+  const w = where.flatMap(({ column, conditions }) => conditions.map((c) => describeCondition(column, c)));
   return w.length > 0 ? w.join(', ') : 'no filter';
 }
 
@@ -157,6 +198,7 @@ export function fitBlock(f: LinearFit, method: string, intercept: boolean): Fit 
     ...(intercept ? {} : { r2Centered: r4(f.r2Centered) }),
     rmse: s4(f.rmse),
     mape: Number(f.mape.toFixed(3)),
+    medianApe: Number(f.medianApe.toFixed(3)),
     maxApe: Number(f.maxApe.toFixed(3)),
     ...(Number.isFinite(f.residualStd) ? { residualStd: s4(f.residualStd) } : {}),
     points: f.points,
@@ -171,6 +213,8 @@ interface Context {
   rows: number;
   table: CsvTable;
   linesUsed: number[];
+  where: readonly WhereColumn[];
+  terms: readonly BilinearTerm[];
 }
 
 function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Context): ProfileInput {
@@ -188,15 +232,16 @@ function buildProfile(spec: FitSpec, parts: (FittedPart | undefined)[], c: Conte
       ...(meta.license ? { license: meta.license } : {}),
       derivation: c.command,
       notes: [
-        `Rows used: ${c.rows} point(s) from ${c.table.rows.length} data rows of ${c.file}${spec.aggregate === 'median' ? ' (medians of repeated points; first line of each shown)' : ''}, file lines ${lineRanges(c.linesUsed)}; filters: ${describeWhere(spec)}.`,
+        `Rows used: ${c.rows} point(s) from ${c.table.rows.length} data rows of ${c.file}${spec.aggregate === 'median' ? ' (medians of repeated points; first line of each shown)' : ''}, file lines ${lineRanges(c.linesUsed)}; filters: ${describeWhere(c.where)}.`,
         `Columns: ${Object.entries(spec.columns).map(([r, col]) => `${r} = ${typeof col === 'string' ? col : `${col!.column} x ${col!.scale}`}`).join(', ') || 'default names'}.`,
-        `Fit: ${c.method}.`,
+        `Fit: ${c.method}${spec.form === 'bilinear' && c.terms.join() !== DEFAULT_BILINEAR_TERMS.join() ? `; terms ${c.terms.map((t) => BILINEAR_TERMS[t].label).join(', ')} (the others 0)` : ''}.`,
       ],
     },
   };
   if (spec.form === 'bilinear') {
     const [rt, en] = parts as [FittedPart, FittedPart | undefined];
-    const terms = (p: FittedPart) => ({ a0: sig(p.fit.coefficients[0]!), a1: sig(p.fit.coefficients[1]!), a2: sig(p.fit.coefficients[2]!), fit: fitBlock(p.fit, c.method, false) });
+    const coef = (p: FittedPart, t: BilinearTerm) => (c.terms.includes(t) ? sig(p.fit.coefficients[c.terms.indexOf(t)]!) : 0);
+    const terms = (p: FittedPart) => ({ a0: coef(p, 'a0'), a1: coef(p, 'a1'), a2: coef(p, 'a2'), ...(c.terms.includes('a3') ? { a3: coef(p, 'a3') } : {}), fit: fitBlock(p.fit, c.method, false) });
     const noise = spec.noise ? { noise: { runtime: noiseOf(rt), ...(en ? { energy: noiseOf(en) } : {}) } } : {};
     return { ...common, form: 'bilinear', runtime: terms(rt), ...(en ? { energy: terms(en) } : {}), ...noise };
   }

@@ -13,8 +13,9 @@ export interface LinearFit {
   r2Centered: number;
   /** Root-mean-square error, unweighted, in the unit of y. */
   rmse: number;
-  /** Mean and largest absolute percentage error, %. */
+  /** Mean, median and largest absolute percentage error, %. */
   mape: number;
+  medianApe: number;
   maxApe: number;
   /** Residual standard deviation sqrt(SSres / (n - k)), unit of y; NaN when n = k. */
   residualStd: number;
@@ -63,6 +64,7 @@ export function fitStats(x: readonly (readonly number[])[], y: readonly number[]
   const mean = y.reduce((a, b) => a + b, 0) / n;
   let ss = 0, sst = 0, sy2 = 0, ape = 0, maxApe = 0;
   const relativeResiduals: number[] = [];
+  const apes: number[] = [];
   for (let i = 0; i < n; i++) {
     const fitted = dot(x[i]!, c);
     const r = y[i]! - fitted;
@@ -72,10 +74,13 @@ export function fitStats(x: readonly (readonly number[])[], y: readonly number[]
     sy2 += y[i]! ** 2;
     const pe = y[i] === 0 ? 0 : Math.abs(r / y[i]!) * 100;
     ape += pe;
+    apes.push(pe);
     if (pe > maxApe) maxApe = pe;
   }
   const residualStd = n > c.length ? Math.sqrt(ss / (n - c.length)) : NaN;
-  return { r2Uncentered: 1 - ss / sy2, r2Centered: 1 - ss / sst, rmse: Math.sqrt(ss / n), mape: ape / n, maxApe, residualStd, relativeResiduals, points: n };
+  apes.sort((a, b) => a - b);
+  const medianApe = n % 2 ? apes[n >> 1]! : (apes[(n >> 1) - 1]! + apes[n >> 1]!) / 2;
+  return { r2Uncentered: 1 - ss / sy2, r2Centered: 1 - ss / sst, rmse: Math.sqrt(ss / n), mape: ape / n, medianApe, maxApe, residualStd, relativeResiduals, points: n };
 }
 
 /**

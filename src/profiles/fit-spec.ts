@@ -26,6 +26,20 @@ export const DEFAULT_COLUMNS: Record<string, string> = {
   contextTokens: 'context_tokens',
 };
 
+/**
+ * Terms of the bilinear form, in profile order: the coefficient name, how `llmsim fit` prints the
+ * term, and its regressor. `terms:` (or `--terms`) picks which are fitted; the others are 0.
+ */
+export const BILINEAR_TERMS = {
+  a0: { label: 'a0 tin', x: (tin: number, _tout: number) => tin },
+  a1: { label: 'a1 tout', x: (_tin: number, tout: number) => tout },
+  a2: { label: 'a2 tin*tout', x: (tin: number, tout: number) => tin * tout },
+  a3: { label: 'a3 tout^2', x: (_tin: number, tout: number) => tout * tout },
+} as const;
+export type BilinearTerm = keyof typeof BILINEAR_TERMS;
+/** The published Wilkins et al. form. */
+export const DEFAULT_BILINEAR_TERMS: readonly BilinearTerm[] = ['a0', 'a1', 'a2'];
+
 /** Forms `llmsim fit` can fit. */
 export type FitForm = keyof typeof ROLES;
 
@@ -62,12 +76,14 @@ export function unknownRoleMessage(form: FitForm, role: string): string | undefi
 }
 
 const column = z.union([
-  z.string().min(1),
+  z.string().min(1).describe('CSV column name, or column names joined by + (their sum)'),
   z.strictObject({
-    column: z.string().min(1).describe('CSV column name'),
-    scale: z.number().positive().default(1).describe('Multiplier to the role unit, e.g. 0.001 for ms -> s'),
+    column: z.string().min(1).describe('CSV column name, or column names joined by + (their sum)'),
+    scale: z.number().positive().default(1).describe('Multiplier to the role unit, e.g. 0.001 for ms -> s; multiplies the whole sum'),
   }),
 ]);
+
+const condition = z.union([z.string(), z.number()]);
 
 /** The mapping file (and the flags, after parsing). */
 export const FitSpecSchema = z.strictObject({
@@ -78,9 +94,14 @@ export const FitSpecSchema = z.strictObject({
     .default({})
     .describe('role: column, or role: { column, scale }; unnamed roles use DEFAULT_COLUMNS'),
   where: z
-    .record(z.string(), z.union([z.string(), z.number()]))
+    .record(z.string(), z.union([condition, z.array(condition).min(1)]))
     .default({})
-    .describe('Keep only rows whose column equals this value (compared as text)'),
+    .describe('Keep only rows whose column passes the condition: value or =value (text equal), !=value, >=n, >n, <=n, <n, low..high (numeric, ends included); a list: all must hold'),
+  terms: z
+    .array(z.enum(Object.keys(BILINEAR_TERMS) as [BilinearTerm, ...BilinearTerm[]]))
+    .min(1)
+    .optional()
+    .describe('bilinear: the coefficients to fit (default a0, a1, a2); a3 is per output token squared; the others are 0'),
   nonNegative: z.boolean().optional().describe('Constrain coefficients >= 0 (default: false for bilinear, true for iteration)'),
   weights: z.enum(['none', 'relative']).optional().describe('relative: minimise relative error (weights 1/y); default none for bilinear, relative for iteration'),
   aggregate: z.enum(['none', 'median']).default('none').describe('median: one point per distinct input, the median of its repetitions'),

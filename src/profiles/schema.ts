@@ -30,6 +30,7 @@ export const FitSchema = z.strictObject({
   r2Centered: z.number().max(1).optional().describe('Centered R^2 (1 - SSres/SStot around the mean)'),
   rmse: nonNeg('Root-mean-square error, in the unit of the fitted quantity (s, J or W)').optional(),
   mape: nonNeg('Mean absolute percentage error, %').optional(),
+  medianApe: nonNeg('Median absolute percentage error, %').optional(),
   maxApe: nonNeg('Largest absolute percentage error over the fitted points, %').optional(),
   residualStd: nonNeg('Residual standard deviation sqrt(SSres/(n - terms)), unit of the fitted quantity').optional(),
   points: z.number().int().positive().describe('Number of data points fitted'),
@@ -63,13 +64,14 @@ const bilinearTerms = (unit: string) =>
     a0: num(`${unit} per input token`),
     a1: num(`${unit} per output token`),
     a2: num(`${unit} per (input token x output token)`),
+    a3: num(`${unit} per output token squared (default 0): follows measurements whose cost grows with output length squared, e.g. generation without a KV cache`).optional(),
     fit: FitSchema.optional().describe('Quality of this fit (when fitted by llmsim fit or a derivation)'),
   });
 
 /** Default floor of the bilinear form: positive so queues advance, small enough to read as a placeholder. */
 export const DEFAULT_FLOOR = { runtimeS: 0.001, energyJ: 0.001 } as const;
 
-/** Wilkins et al. request-level model: value = a0*tin + a1*tout + a2*tin*tout, clamped at a floor. */
+/** Wilkins et al. request-level model: value = a0*tin + a1*tout + a2*tin*tout (+ a3*tout^2, default 0), clamped at a floor. */
 export const BilinearProfileSchema = z.strictObject({
   ...common,
   form: z.literal('bilinear'),

@@ -158,6 +158,21 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 });
 
+describe('llmsim fit: bad measurements and filters give one clear line and exit code 2', () => {
+  it('a negative or zero measured time names the file line; a bad --where names the flag', async () => {
+    const csv = join(dir, 'm.csv');
+    writeFileSync(csv, 'input_tokens,output_tokens,runtime_s\n8,8,1\n16,16,-2\n32,32,4\n64,64,8\n');
+    expectInputError(await run('fit', csv, '--form', 'bilinear'), /^llmsim: .*m\.csv:3: runtime_s: expected a measured time > 0 for runtimeS, found "-2"$/);
+    stderr = '';
+    writeFileSync(csv, 'input_tokens,output_tokens,runtime_s\n8,8,1\n16,16,0\n');
+    expectInputError(await run('fit', csv, '--form', 'bilinear'), /m\.csv:3: runtime_s: expected a measured time > 0 for runtimeS, found "0"$/);
+    stderr = '';
+    expectInputError(await run('fit', csv, '--form', 'bilinear', '--where', 'input_tokens>=eight'), /where\.input_tokens: expected a number after ">=", found "eight"$/);
+    stderr = '';
+    expectInputError(await run('fit', csv, '--form', 'bilinear', '--where', 'input_tokens'), /--where\[0\]: expected column=value, column!=value, column>=number/);
+  });
+});
+
 describe('llmsim run: requests that cannot fit are rejected or aborted with a reason, the run completes', () => {
   const trace = 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n0.5,900,200\n1,20,3\n2,1200,1\n';
   const withKv = (extra: string) => (t: string) => t.replace('replicas: 1', `replicas: 1\n      kvCapacityTokens: 1000\n      blockSize: 16${extra}`);

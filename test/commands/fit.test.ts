@@ -139,6 +139,47 @@ profile: { gpus: 4, model: llama-2-70b, hardware: h100-80gb, power: { busyW: 200
     expect(yaml).toMatch(/^gpus: 2$/m);
   });
 
+  it('filters with !=, numeric ranges and repeated flags (all must hold); a flag replaces the --map condition on its column', () => {
+    // h100-80gb is the only hardware that is neither a100-80gb nor h100-80gb-pcap, so these must
+    // reproduce the equality fit; batch_size=1..64 keeps every batch, and two flags on one column both hold.
+    const eq = run([splitwiseCsv, ...readmeFlags, '--aggregate', 'median', '-q']).at(-1)!;
+    const ne = readmeFlags.join(' ').replace('--where hardware=h100-80gb', '--where hardware!=a100-80gb --where hardware!=h100-80gb-pcap --where batch_size=1..64 --where prompt_size>=128 --where prompt_size<=8192').split(' ');
+    const printed = run([splitwiseCsv, ...ne, '--aggregate', 'median', '-q']).at(-1)!;
+    const coefficients = (yaml: string) => yaml.split('\n').filter((l) => /^ {2}(c[012]|perSeq|perContextToken): /.test(l));
+    expect(coefficients(printed)).toEqual(coefficients(eq));
+    expect(coefficients(printed)).toHaveLength(6);
+    expect(printed).toContain('filters: model=llama2-70b, hardware!=a100-80gb, hardware!=h100-80gb-pcap, batch_size=1..64, prompt_size>=128, prompt_size<=8192, tensor_parallel=4.');
+    // Narrower: batches up to 8 drop the batch sweep's 16, 32 and 64 from its 19 distinct points.
+    const narrow = run([splitwiseCsv, ...readmeFlags, '--where', 'batch_size=..8', '--aggregate', 'median']);
+    expect(narrow[0]).toBe(`iteration fit to ${splitwiseCsv}: 16 point(s)`);
+    // The --map file says hardware=a100-80gb; the flag replaces it.
+    const map = join(dir, 'where.yaml');
+    writeFileSync(map, 'where: { hardware: a100-80gb, batch_size: [">=1", "<=64"] }\n');
+    const overridden = run([splitwiseCsv, ...readmeFlags, '--map', map, '--aggregate', 'median', '-q']).at(-1)!;
+    expect(coefficients(overridden)).toEqual(coefficients(eq));
+  });
+
+  it('fits a3 with --terms, sums columns with +, and reports the median APE next to the MAPE', () => {
+    const csv = join(dir, 'kvoff.csv');
+    // runtime = 0.05*tout + 2e-4*tout^2 s, prompt tokens split into system and user parts.
+    const rows = ['sys,user,tout,ms'];
+    for (const sys of [0, 64]) for (const user of [10, 300]) for (const tout of [5, 50, 500, 2000]) rows.push(`${sys},${user},${tout},${(0.05 * tout + 2e-4 * tout * tout) * 1000}`);
+    writeFileSync(csv, rows.join('\n'));
+    const flags = [csv, '--form', 'bilinear', '--col', 'inputTokens=sys+user', '--col', 'outputTokens=tout', '--col', 'runtimeS=ms*0.001'];
+    const withA3 = run([...flags, '--terms', 'a0, a1,a2,a3']);
+    expect(withA3[1]).toMatch(/^runtime: a0 = [-0-9.e]+, a1 = 0\.050000, a2 = [-0-9.e]+, a3 = 2\.0000e-4$/);
+    expect(withA3[2]).toMatch(/; MAPE 0\.00% \(median 0\.00%, max 0\.00%\);/);
+    expect(withA3.at(-1)).toMatch(/^ {2}a3: 0\.0002$/m);
+    expect(withA3.at(-1)).toMatch(/^ {4}medianApe: 0$/m);
+    const without = run(flags);
+    expect(without[1]).toMatch(/^runtime: a0 = \S+, a1 = \S+, a2 = \S+$/);
+    const [, mape, median, max] = /MAPE ([\d.]+)% \(median ([\d.]+)%, max ([\d.]+)%\)/.exec(without[2]!)!.map(Number);
+    expect(mape).toBeGreaterThan(1);
+    expect(median).toBeGreaterThan(0);
+    expect(median).toBeLessThanOrEqual(max!);
+    expect(() => run([...flags, '--terms', 'a0,a4'])).toThrow(/^--terms: expected bilinear terms separated by commas, e\.g\. a0,a1,a2,a3, found "a0,a4"$/);
+  });
+
   it('turns bad flags and bad cells into one-line input errors', () => {
     expect(() => run([splitwiseCsv, '--col', 'nonsense'])).toThrow(InputError);
     expect(() => run([splitwiseCsv, '--col', 'nonsense'])).toThrow(/^--col\[0\]: expected role=column/);

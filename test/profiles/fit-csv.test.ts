@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitCsv } from '../../src/profiles/fit-csv.js';
 import { FitSpecSchema, type FitSpecInput } from '../../src/profiles/fit-spec.js';
-import { parseProfile } from '../../src/profiles/load.js';
+import { compileCostModel, parseProfile } from '../../src/profiles/load.js';
 import { createStream } from '../../src/util/rng.js';
 import { errorOf } from '../support/errors.js';
 
@@ -62,7 +62,9 @@ describe('fitCsv, bilinear form', () => {
     const out = fit(wilkinsCsv(0.02, 3), { form: 'bilinear', noise: true });
     const p = parseProfile(JSON.stringify(out.profile), 'p.json');
     if (p.form !== 'bilinear') throw new Error('form');
-    expect(Object.keys(p.runtime.fit!).sort()).toEqual(['mape', 'maxApe', 'method', 'points', 'r2', 'r2Centered', 'residualStd', 'rmse']);
+    expect(Object.keys(p.runtime.fit!).sort()).toEqual(['mape', 'maxApe', 'medianApe', 'method', 'points', 'r2', 'r2Centered', 'residualStd', 'rmse']);
+    expect(p.runtime.fit!.medianApe).toBe(Number(out.parts[0]!.fit.medianApe.toFixed(3)));
+    expect(p.runtime.fit!.medianApe).toBeLessThan(p.runtime.fit!.maxApe!);
     expect(p.runtime.fit!.points).toBe(out.parts[0]!.fit.points);
     expect(p.noise!.runtime!.residuals).toHaveLength(out.parts[0]!.fit.points);
     expect(p.provenance.notes!.join(' ')).toMatch(/filters: no filter/);
@@ -177,5 +179,149 @@ describe('fitCsv errors', () => {
     expect(errorOf(() => fit(good, { form: 'bilinear', where: { input_tokens: 3 } }))).toBe('m.csv: where: expected rows matching input_tokens=3, found none of 41');
     // Prefill and decode times are required roles of the iteration form: a missing one names the header.
     expect(errorOf(() => fit('prompt_tokens,batch_size,output_tokens,prefill_s\n1,2,3,4\n', { form: 'iteration' }))).toMatch(/^m\.csv:1: expected a header with the iteration fit columns .*\(decode_step_s is missing\)/);
+  });
+});
+
+describe('fitCsv, bilinear terms (a3: per output token squared)', () => {
+  // runtime = 0.05*tout + 1e-4*tin*tout + 2e-4*tout^2 s; energy = 20*tout + 0.01*tin*tout + 0.05*tout^2 J
+  // (a0 = 0): what generation without a KV cache looks like, cost growing with output length squared.
+  const lines = ['input_tokens,output_tokens,runtime_s,energy_j'];
+  for (const tin of [16, 128, 1024]) for (const tout of [8, 64, 512, 2048]) lines.push(`${tin},${tout},${0.05 * tout + 1e-4 * tin * tout + 2e-4 * tout * tout},${20 * tout + 0.01 * tin * tout + 0.05 * tout * tout}`);
+  const csv = lines.join('\n');
+
+  it('fits a3 when asked and writes it to the profile, which then gives the hand-computed values', () => {
+    const out = fit(csv, { form: 'bilinear', terms: ['a0', 'a1', 'a2', 'a3'] });
+    expect(out.parts[0]!.terms).toEqual(['a0 tin', 'a1 tout', 'a2 tin*tout', 'a3 tout^2']);
+    const p = parseProfile(JSON.stringify(out.profile), 'p.json');
+    if (p.form !== 'bilinear') throw new Error('form');
+    expect(p.runtime.a0).toBeCloseTo(0, 9);
+    expect(p.runtime.a1).toBeCloseTo(0.05, 9);
+    expect(p.runtime.a2! / 1e-4).toBeCloseTo(1, 6);
+    expect(p.runtime.a3! / 2e-4).toBeCloseTo(1, 6);
+    expect(p.energy!.a3! / 0.05).toBeCloseTo(1, 6);
+    expect(out.parts[0]!.fit.r2Uncentered).toBeCloseTo(1, 12);
+    // r(20, 100) = 5 + 0.2 + 2 = 7.2 s; e(20, 100) = 2000 + 20 + 500 = 2520 J
+    const m = compileCostModel(p);
+    expect(m.serviceS(20, 100)).toBeCloseTo(7.2, 6);
+    expect(m.energyJ(20, 100)).toBeCloseTo(2520, 3);
+    expect(p.provenance.notes!.join(' ')).toContain('terms a0 tin, a1 tout, a2 tin*tout, a3 tout^2 (the others 0)');
+  });
+
+  it('without a3 (the default) cannot follow the squared growth and writes no a3', () => {
+    const out = fit(csv, { form: 'bilinear' });
+    expect(out.parts[0]!.terms).toEqual(['a0 tin', 'a1 tout', 'a2 tin*tout']);
+    expect(out.parts[0]!.fit.r2Uncentered).toBeLessThan(0.999);
+    expect('a3' in (out.profile as { runtime: object }).runtime).toBe(false);
+    expect(out.profile.provenance.notes!.join(' ')).not.toContain('terms');
+  });
+
+  it('fits any subset, in profile order, with the others 0', () => {
+    const out = fit(csv, { form: 'bilinear', terms: ['a3', 'a1', 'a2'] });
+    expect(out.parts[0]!.terms).toEqual(['a1 tout', 'a2 tin*tout', 'a3 tout^2']);
+    const p = out.profile as Extract<typeof out.profile, { form: 'bilinear' }>;
+    expect(p.runtime.a0).toBe(0);
+    expect(p.runtime.a1).toBeCloseTo(0.05, 9);
+  });
+
+  it('refuses terms on the iteration form and a term named twice', () => {
+    expect(errorOf(() => fit(csv, { form: 'iteration', terms: ['a3'] }))).toBe("terms: expected terms only with form bilinear (the iteration form's terms are fixed), found a3");
+    expect(errorOf(() => fit(csv, { form: 'bilinear', terms: ['a1', 'a3', 'a1'] }))).toBe('terms: expected each term once, found a1 twice');
+    expect(() => spec({ form: 'bilinear', terms: ['a4' as 'a3'] })).toThrow();
+  });
+});
+
+describe('fitCsv filters', () => {
+  // runtime = 0.1*tout exactly, except rows that the filters must drop, which say 999.
+  const csv = [
+    'hw,batch,note,input_tokens,output_tokens,runtime_s',
+    'a,1,>5,10,10,1', // line 2
+    'a,4,x,20,20,2',
+    'a,16,>5,30,30,3',
+    'a,64,x,40,40,4',
+    'b,4,x,50,50,999', // line 6
+    'a,256,x,60,60,999',
+  ].join('\n');
+  const kept = (where: FitSpecInput['where']) => fit(csv, { form: 'bilinear', terms: ['a1'], where }).profile.provenance.notes![0]!.match(/file lines ([^;]+);/)![1];
+
+  it('keeps rows by text (in)equality, numeric comparison, range and a list of conditions', () => {
+    expect(kept({ hw: 'a', batch: '<=64' })).toBe('2-5');
+    expect(kept({ hw: '!=b', batch: '<256' })).toBe('2-5');
+    expect(kept({ hw: 'a', batch: '1..64' })).toBe('2-5');
+    expect(kept({ hw: 'a', batch: '..16' })).toBe('2-4');
+    expect(kept({ hw: 'a', batch: ['>1', '<64'] })).toBe('3-4');
+    expect(kept({ hw: 'a', batch: '>=4', note: '!=>5' })).toBe('3, 5, 7');
+    expect(kept({ note: '=>5' })).toBe('2, 4'); // a leading = matches the text literally
+    expect(kept({ batch: 4 })).toBe('3, 6'); // a number from YAML compares as text, as before
+    const out = fit(csv, { form: 'bilinear', terms: ['a1'], where: { hw: '!=b', batch: ['>=1', '<256'] } });
+    expect(out.profile.provenance.notes![0]).toContain('filters: hw!=b, batch>=1, batch<256.');
+    expect(out.parts[0]!.fit.coefficients[0]).toBeCloseTo(0.1, 12);
+  });
+
+  it('names the line of a cell a numeric filter cannot read, and a condition that is not one', () => {
+    const bad = csv.replace('a,64,x', 'a,n/a,x');
+    expect(errorOf(() => fit(bad, { form: 'bilinear', where: { batch: '>=4' } }))).toBe('m.csv:5: batch: expected a number to compare with >=4, found "n/a"');
+    expect(errorOf(() => fit(csv, { form: 'bilinear', where: { batch: '>=four' } }))).toBe('where.batch: expected a number after ">=", found "four"');
+    expect(errorOf(() => fit(csv, { form: 'bilinear', where: { batch: '64..4' } }))).toBe('where.batch: expected a range low..high with low <= high, found "64..4"');
+    expect(errorOf(() => fit(csv, { form: 'bilinear', where: { batch: '>=4', hw: 'c' } }))).toBe('m.csv: where: expected rows matching batch>=4, hw=c, found none of 6');
+  });
+});
+
+describe('fitCsv computed columns (sums of columns)', () => {
+  // runtime (ms) = 100*(sys + user) + 50*out, split into queue and compute times: a fit needs
+  // tin = sys + user and runtime = (queue_ms + compute_ms) * 0.001.
+  const lines = ['sys,user,out,queue_ms,compute_ms,a+b'];
+  for (const sys of [0, 100]) for (const user of [10, 200]) for (const out of [5, 50, 500]) {
+    const ms = 100 * (sys + user) + 50 * out;
+    lines.push(`${sys},${user},${out},${ms * 0.25},${ms * 0.75},${sys + user}`);
+  }
+  const csv = lines.join('\n');
+  const columns = { inputTokens: 'sys+user', outputTokens: 'out', runtimeS: { column: 'queue_ms + compute_ms', scale: 0.001 } };
+
+  it('sums the named columns, then scales the sum', () => {
+    const out = fit(csv, { form: 'bilinear', terms: ['a0', 'a1'], columns });
+    expect(out.parts[0]!.fit.coefficients[0]).toBeCloseTo(0.1, 12); // s per input token
+    expect(out.parts[0]!.fit.coefficients[1]).toBeCloseTo(0.05, 12);
+    expect(out.profile.provenance.notes!.join(' ')).toContain('inputTokens = sys+user, outputTokens = out, runtimeS = queue_ms + compute_ms x 0.001');
+    // One column alone gives a different (wrong) fit: the sum really is used.
+    expect(fit(csv, { form: 'bilinear', terms: ['a0', 'a1'], columns: { ...columns, inputTokens: 'user' } }).parts[0]!.fit.r2Uncentered).toBeLessThan(0.999);
+  });
+
+  it('reads a header that holds the whole expression as one column', () => {
+    const out = fit(csv, { form: 'bilinear', terms: ['a0', 'a1'], columns: { ...columns, inputTokens: 'a+b' } });
+    expect(out.parts[0]!.fit.coefficients[0]).toBeCloseTo(0.1, 12);
+  });
+
+  it('names a missing part and an empty one', () => {
+    expect(errorOf(() => fit(csv, { form: 'bilinear', columns: { ...columns, inputTokens: 'sys+usr' } }))).toMatch(/^m\.csv:1: expected a header with the bilinear fit columns .*\(usr is missing; is user a typo\?\)/);
+    expect(errorOf(() => fit(csv, { form: 'bilinear', columns: { ...columns, inputTokens: 'sys+' } }))).toBe('columns.inputTokens: expected column names joined by +, found "sys+"');
+  });
+});
+
+describe('fitCsv refuses measurements that cannot be (times and energies <= 0)', () => {
+  const good = wilkinsCsv(0, 1).split('\n');
+  const withRow = (row: string) => [good[0], good[1], row, ...good.slice(2)].join('\n'); // the bad row is file line 3
+
+  it('names the file line and column of a negative or zero time or energy', () => {
+    expect(errorOf(() => fit(withRow('8,8,-0.5,10'), { form: 'bilinear' }))).toBe('m.csv:3: runtime_s: expected a measured time > 0 for runtimeS, found "-0.5"');
+    expect(errorOf(() => fit(withRow('8,8,0.5,0'), { form: 'bilinear' }))).toBe('m.csv:3: energy_j: expected a measured energy > 0 for energyJ, found "0"');
+    const iteration = 'prompt_tokens,batch_size,output_tokens,prefill_s,decode_step_s\n100,1,10,0.1,0.02\n100,2,10,0.2,-0.03\n';
+    expect(errorOf(() => fit(iteration, { form: 'iteration' }))).toBe('m.csv:3: decode_step_s: expected a measured time > 0 for decodeStepS, found "-0.03"');
+  });
+
+  it('checks the sum of a computed column, and only rows the filters keep', () => {
+    const csv = 'hw,input_tokens,output_tokens,a_s,b_s\nx,8,8,1,-2\n';
+    expect(errorOf(() => fit(csv, { form: 'bilinear', columns: { runtimeS: 'a_s+b_s' } }))).toBe('m.csv:2: a_s+b_s: expected a measured time > 0 for runtimeS, found -1 (1 + -2)');
+    const filtered = [good[0], ...good.slice(1).map((l) => `a,${l}`), 'b,8,8,-1,-1'].join('\n').replace(/^/, 'hw,');
+    expect(fit(filtered, { form: 'bilinear', where: { hw: 'a' } }).rowsUsed).toBe(good.length - 1);
+  });
+
+  it('still leaves out empty cells (not measured) and reads powerW 0 as not measured, but refuses negative power', () => {
+    expect(fit(withRow('8,8,,'), { form: 'bilinear' }).parts[0]!.fit.points).toBe(good.length - 1);
+    const rows = ['prompt_tokens,batch_size,output_tokens,prefill_s,decode_step_s,power_w'];
+    for (const [b, w] of [[1, 305], [2, 310], [4, 0], [8, 340]] as const) for (const prompt of [100, 400]) rows.push([prompt, b, 10, 0.01 + 1e-4 * b * prompt, 0.02 + 1e-3 * b, w].join(','));
+    const out = fit(rows.join('\n'), { form: 'iteration' });
+    expect(out.parts[2]!.fit.points).toBe(6); // the two rows with power 0 are left out of the power fit only
+    expect(out.parts[0]!.fit.points).toBe(8);
+    expect(errorOf(() => fit(rows.join('\n').replace(/,0$/m, ',-5'), { form: 'iteration' }))).toMatch(/^m\.csv:\d+: power_w: expected a measured power >= 0 for powerW \(0: not measured\), found "-5"$/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { designRank, fitLinear } from '../../src/profiles/fit-linear.js';
+import { designRank, fitLinear, fitStats } from '../../src/profiles/fit-linear.js';
 
 describe('fitLinear', () => {
   it('matches a hand-computed regression line and its R^2', () => {
@@ -15,7 +15,20 @@ describe('fitLinear', () => {
     // |residual|/y: 1/6, 1/6, 1/12 -> mean 5/36 = 13.89%, max 16.67%
     expect(f.mape).toBeCloseTo((500 / 36), 9);
     expect(f.maxApe).toBeCloseTo(100 / 6, 9);
+    expect(f.medianApe).toBeCloseTo(100 / 6, 9); // sorted 8.33, 16.67, 16.67
     expect(f.points).toBe(3);
+  });
+
+  it('reports the median absolute percentage error next to the mean (even and odd counts)', () => {
+    // Fitted 1, 2, 3, 4 against y = 1.1, 2, 2.4, 5: |y - fitted|/y = 1/11, 0, 1/4, 1/5.
+    const even = fitStats([[1], [2], [3], [4]], [1.1, 2, 2.4, 5], [1]);
+    expect(even.mape).toBeCloseTo(((100 / 11 + 0 + 25 + 20) / 4), 9); // 13.52%
+    expect(even.medianApe).toBeCloseTo((100 / 11 + 20) / 2, 9); // middle two of 0, 9.09, 20, 25: 14.55%
+    expect(even.maxApe).toBeCloseTo(25, 9);
+    // One more point, fitted 5 against 10 (50%): the median is now the middle one, 20%, while the mean moves to 20.8%.
+    const odd = fitStats([[1], [2], [3], [4], [5]], [1.1, 2, 2.4, 5, 10], [1]);
+    expect(odd.medianApe).toBeCloseTo(20, 9);
+    expect(odd.mape).toBeCloseTo((100 / 11 + 0 + 25 + 20 + 50) / 5, 9);
   });
 
   it('recovers exact quadratic coefficients from noiseless data', () => {

@@ -1,8 +1,13 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { compileIterationModel, loadProfile } from '../../src/profiles/load.js';
 import type { IterationProfile } from '../../src/profiles/schema.js';
+import { checkScenario } from '../../src/scenario/load.js';
+import { runScenario } from '../../src/scenario/run.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const csv = readFileSync(`${root}profiles/measurements/splitwise-perf-model.csv`, 'utf8').trim().split('\n');
@@ -89,5 +94,51 @@ describe('every Splitwise-derived profile', () => {
     const p = loadProfile(`${root}profiles/splitwise/llama2-70b-a100-tp2.yaml`) as IterationProfile;
     expect(p.prefill.fit!.points).toBe(18);
     expect(p.provenance.notes!.some((n) => n.startsWith('Dropped from both fits as a failed run: batch 64'))).toBe(true);
+  });
+});
+
+describe('power-capped Splitwise profiles (h100-pcap)', () => {
+  const pcapFiles = files.filter((f) => f.includes('-h100-pcap-'));
+  const twinOf = (f: string) => f.replace('-h100-pcap-', '-h100-');
+  const dir = mkdtempSync(join(tmpdir(), 'llmsim-pcap-'));
+
+  /** Energy per finished request (J, null when unknown) of `profile` on a synthetic workload at `rateRps`. */
+  function joulesPerRequest(profile: string, rateRps: number): number | null {
+    const data = {
+      name: 'pcap', seed: 5,
+      workload: { synthetic: { count: 200, arrival: { process: 'poisson', rateRps }, prompt: { dist: 'lognormal', median: 1000, sigma: 1, min: 16, max: 6000 }, output: { dist: 'lognormal', median: 200, sigma: 1, min: 2, max: 2000 } } },
+      cluster: { devices: [{ name: 'g', kind: 'continuous-batching', profile, replicas: 1 }] },
+      policy: { name: 'fifo' },
+    };
+    return runScenario(checkScenario(data, { file: 'pcap.yaml', baseDir: dir })).summary.energy.perFinishedRequestJ;
+  }
+
+  it('there is one per uncapped H100 twin', () => {
+    expect(pcapFiles).toHaveLength(4);
+    for (const f of pcapFiles) expect(files).toContain(twinOf(f));
+  });
+
+  // Light load (batches of a few sequences: the cap would not bind on the uncapped power curve) and
+  // heavy load (large batches, where it would).
+  it.each(pcapFiles.flatMap((f) => [[f, 0.05], [f, 20]] as const))('%s never reports more energy per request than its uncapped twin (%s req/s)', (file, rate) => {
+    const capped = joulesPerRequest(`${root}profiles/splitwise/${file}`, rate);
+    const uncapped = joulesPerRequest(`${root}profiles/splitwise/${twinOf(file)}`, rate);
+    expect(uncapped).toBeGreaterThan(0);
+    // Unknown (no power block, null) is allowed; a number must not exceed the twin's.
+    if (capped !== null) expect(capped).toBeLessThanOrEqual(uncapped!);
+  });
+
+  it("would report MORE at light load with the twin's power and min(cap, power): why the derivation leaves power out", () => {
+    const file = 'llama2-70b-h100-pcap-tp4.yaml';
+    const pcap = parseYaml(readFileSync(`${root}profiles/splitwise/${file}`, 'utf8'));
+    const twin = loadProfile(`${root}profiles/splitwise/${twinOf(file)}`) as IterationProfile;
+    expect(pcap.power).toBeUndefined();
+    // The documented cap: 490 W per GPU (splitwise-sim dgx-h100-pcap tdp 7140 W = 70% of 10200 W).
+    expect(pcap.provenance.notes.join(' ')).toContain('Cap: 490 W per GPU = 70% of 700 W');
+    const withPower = join(dir, 'pcap-with-twin-power.yaml');
+    writeFileSync(withPower, stringifyYaml({ ...pcap, power: { idleW: twin.power!.idleW, busyW: twin.power!.busyW, busyWPerSeq: twin.power!.busyWPerSeq, capW: 490 * 4 } }));
+    // 1786.73 + 2.5368 b < 1960 up to b = 68: at light load the cap never binds, prefill is 1.3x longer.
+    expect(twin.power!.busyW + twin.power!.busyWPerSeq * 68).toBeLessThan(1960);
+    expect(joulesPerRequest(withPower, 0.05)!).toBeGreaterThan(joulesPerRequest(`${root}profiles/splitwise/${twinOf(file)}`, 0.05)!);
   });
 });
