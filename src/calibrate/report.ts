@@ -2,7 +2,7 @@
  * Tables of simulated vs measured load points: the per-point error table `llmsim calibrate` prints
  * and the validation report's tables, and the median absolute percentage errors over a set.
  */
-import { relativeError, type PointResult } from './evaluate.js';
+import { LOSS_METRICS, relativeError, type PointResult } from './evaluate.js';
 import type { Metric } from './points.js';
 
 /** The metrics a table shows, with headers. */
@@ -43,4 +43,36 @@ export function medianApe(results: readonly PointResult[], metric: Metric): numb
 /** Points whose measured and simulated saturation disagree. */
 export function saturationMismatches(results: readonly PointResult[]): PointResult[] {
   return results.filter((r) => r.saturated.measured !== undefined && r.saturated.measured !== r.saturated.predicted);
+}
+
+/**
+ * In-sample quality of a calibration over (predicted, measured) pairs: MAPE and median APE in %, and
+ * R^2 of ln(predicted) against ln(measured) (centered), for the profile's `fit` block.
+ */
+export function fitQuality(pairs: readonly (readonly [number, number])[], method: string): { r2: number; mape: number; medianApe: number; points: number; method: string } {
+  const apes = pairs.map(([p, m]) => Math.abs(p / m - 1) * 100).sort((a, b) => a - b);
+  const logs = pairs.map(([p, m]) => [Math.log(p), Math.log(m)] as const);
+  const mean = logs.reduce((a, [, m]) => a + m, 0) / logs.length;
+  const ssRes = logs.reduce((a, [p, m]) => a + (p - m) ** 2, 0);
+  const ssTot = logs.reduce((a, [, m]) => a + (m - mean) ** 2, 0);
+  const mid = apes.length >> 1;
+  return {
+    r2: ssTot > 0 ? 1 - ssRes / ssTot : 1,
+    mape: apes.reduce((a, b) => a + b, 0) / apes.length,
+    medianApe: apes.length % 2 ? apes[mid]! : (apes[mid - 1]! + apes[mid]!) / 2,
+    points: pairs.length,
+    method,
+  };
+}
+
+/** The (predicted, measured) pairs of the loss's metrics over load-point results. */
+export function lossPairs(results: readonly PointResult[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const r of results) {
+    for (const { metric } of LOSS_METRICS) {
+      const m = r.point.measured[metric], p = r.predicted[metric];
+      if (m !== undefined && m > 0 && p !== undefined && p > 0) out.push([p, m]);
+    }
+  }
+  return out;
 }

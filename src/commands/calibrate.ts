@@ -10,10 +10,10 @@ import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Document } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_FIT, KNOBS, calibrate, evaluatePoints, fitCoefficients, type CoefficientName, type FitResult } from '../calibrate/calibrate.js';
+import { DEFAULT_FIT, KNOBS, calibrate, evaluatePoints, fitCoefficients, withCoefficients, type CoefficientName, type FitResult } from '../calibrate/calibrate.js';
 import { batchLoss, predictBatchPoint, readSplitwiseBatchPoints } from '../calibrate/batch.js';
 import { compileTransformer } from '../profiles/transformer.js';
-import { errorTable } from '../calibrate/report.js';
+import { errorTable, fitQuality, lossPairs } from '../calibrate/report.js';
 import { SERVING_FORMATS, readLoadPoints, type LoadPoint } from '../calibrate/points.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
@@ -105,7 +105,8 @@ export async function calibrateCommand(profilePath: string, rawOptions: unknown,
   const result = await calibrate({ template, templatePath: resolve(profilePath), points: fitPoints, fit: params, maxEvals: opts.maxEvals, seed: opts.seed, baseDir, onEval: progress });
   if (progress) process.stderr.write('\n');
   const method = `NLopt BOBYQA (nlopt-js) over ${params.join(', ')} (overheads on a log scale), at most ${opts.maxEvals} evaluations (${result.evals} used); loss = mean soft-L1 (scale 0.1) of ln(simulated / measured) over TTFT p50, TPOT mean, E2E mean and throughput; seed ${opts.seed}`;
-  const out = calibratedProfile(template, profilePath, opts, command, result, method, fitPoints.map((p) => p.id), heldOut.map((p) => p.id));
+  const fit = fitQuality(lossPairs(result.results), 'in-sample: the fitted load points, TTFT p50, TPOT mean, E2E mean and throughput; R^2 of log values');
+  const out = calibratedProfile(template, profilePath, opts, command, result, method, fitPoints.map((p) => p.id), heldOut.map((p) => p.id), fit);
   const yaml = writeProfile(out, opts);
   if (!opts.quiet) {
     const held = evaluatePoints(out, resolve(profilePath), heldOut, opts.seed, baseDir);
@@ -128,12 +129,14 @@ function calibratedProfile(
   method: string,
   rows: string[],
   heldOut: string[],
+  fit: TransformerProfile['fit'],
 ): TransformerProfile {
   const sha256 = createHash('sha256').update(readFileSync(opts.data)).digest('hex');
   return {
     ...template,
     name: opts.name ?? `${template.name}-calibrated`,
     coefficients: result.coefficients,
+    fit,
     calibration: { data: relative(process.cwd(), resolve(opts.data)) || opts.data, sha256, rows, heldOut, loss: result.loss, method },
     provenance: {
       ...template.provenance,
@@ -161,7 +164,9 @@ async function calibrateBatch(template: TransformerProfile, profilePath: string,
   const result = await fitCoefficients({ template, fit: params, maxEvals: opts.maxEvals, loss: (p) => batchLoss(p, points) });
   const method = `NLopt BOBYQA (nlopt-js) over ${params.join(', ')}, at most ${opts.maxEvals} evaluations (${result.evals} used); loss = mean soft-L1 (scale 0.1) of ln(predicted / measured) iteration time over every prefill and mean decode-step row`;
   const filter = opts.where.join(', ') || 'all rows';
-  const out = calibratedProfile(template, profilePath, opts, command, result, method, [`${filter}: ${points.length} batch timings`], []);
+  const fitted = compileTransformer(withCoefficients(template, result.coefficients));
+  const fit = fitQuality(points.map((p) => [predictBatchPoint(fitted, p), p.measuredS] as const), 'in-sample: every prefill and mean decode-step row; R^2 of log values');
+  const out = calibratedProfile(template, profilePath, opts, command, result, method, [`${filter}: ${points.length} batch timings`], [], fit);
   const yaml = writeProfile(out, opts);
   if (!opts.quiet) {
     const model = compileTransformer(out);
