@@ -134,7 +134,7 @@ export function buildValidationReport(root: string): string {
   out();
   out('## What does not match, and why');
   out();
-  out(...whyLines());
+  for (const l of whyLines()) out(l);
   out();
   out('## Reproduce');
   out();
