@@ -69,3 +69,46 @@ describe('llmsim calibrate', () => {
     expect(cli.err).toMatch(/unknown coefficient "speed"/);
   });
 });
+
+describe('llmsim calibrate --format splitwise (batch timings)', () => {
+  const cli = captureCli();
+  const csv = resolve(root, 'profiles/measurements/splitwise-perf-model.csv');
+
+  it('prices each measured batch shape by hand: a prefill of b prompts, the mean decode step of the run', async () => {
+    const { predictBatchPoint } = await import('../../src/calibrate/batch.js');
+    const { compileTransformer } = await import('../../src/profiles/transformer.js');
+    const m = compileTransformer(loadProfile(TEMPLATE) as TransformerProfile);
+    const prefill = predictBatchPoint(m, { id: 'p', config: 'c', kind: 'prefill', batch: 2, promptTokens: 100, outputTokens: 10, measuredS: 1 });
+    expect(prefill).toBe(m.iterationS({ prefillSeqs: 2, prefillTokens: 200, prefillPastTokens: 0, prefillPairs: 2 * (100 * 101) / 2, decodeSeqs: 0, decodeContextTokens: 0 }));
+    // 9 decode steps with context 101..109 per sequence: their mean.
+    let sum = 0;
+    for (let i = 0; i < 9; i++) sum += m.decodeStepS(2, 2 * (101 + i));
+    expect(predictBatchPoint(m, { id: 'd', config: 'c', kind: 'decode', batch: 2, promptTokens: 100, outputTokens: 10, measuredS: 1 })).toBeCloseTo(sum / 9, 12);
+  });
+
+  it('fits the measured Splitwise decode steps of Llama-2-70B on 4 x H100 closely', async () => {
+    const { buildTransformerProfile } = await import('../../src/profiles/build-transformer.js');
+    const { stringify } = await import('yaml');
+    const reference = resolve(root, 'profiles/calibrated/vllm-0.11-llama-3.1-8b-h100-sxm5-80gb-tp1.yaml');
+    const tpl = buildTransformerProfile({
+      architectureFile: resolve(root, 'profiles/models/llama-2-70b.yaml'),
+      hardwareFile: resolve(root, 'profiles/hardware/h100-sxm5-80gb.yaml'),
+      tensor: 4,
+      reference: loadProfile(reference) as TransformerProfile,
+      referenceFile: reference,
+      root,
+    });
+    const file = join(dir, 'l70-tp4.yaml');
+    writeFileSync(file, stringify(tpl));
+    const args = ['calibrate', file, '--format', 'splitwise', '--data', csv, '--where', 'model=llama2-70b', '--where', 'hardware=h100-80gb'];
+    // Three tensor-parallel degrees match: one combination at a time.
+    expect(await cli.llmsim(...args, '--max-evals', '5')).toBe(2);
+    expect(cli.err).toMatch(/expected rows of one model, hardware and tensor-parallel degree/);
+    expect(await cli.llmsim(...args, '--where', 'tensor_parallel=4', '--params', 'computeEfficiency,memoryEfficiency,commEfficiency,stepOverheadS,perSeqOverheadS', '--max-evals', '60', '-o', join(dir, 'l70.yaml'))).toBe(0);
+    // The measured decode steps (an independent oracle: Splitwise's own timings) within 5% at the median.
+    const decode = /\| decode \| (\d+) \| ([\d.]+)% \|/.exec(cli.out);
+    expect(decode).not.toBeNull();
+    expect(Number(decode![2])).toBeLessThan(5);
+    expect((loadProfile(join(dir, 'l70.yaml')) as TransformerProfile).calibration!.rows[0]).toMatch(/model=llama2-70b, hardware=h100-80gb, tensor_parallel=4: 210 batch timings/);
+  });
+});
