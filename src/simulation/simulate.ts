@@ -62,8 +62,6 @@ export function simulate(input: SimInput): SimResult {
   const cluster: ClusterView = { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
-  // A client sends its next turn a think time after the end it saw: for a time-out, when it gave up
-  // (the device may drop the request a little later, at its next iteration boundary).
   const maxInFlight = input.maxConcurrency ?? Infinity;
   let inFlight = 0;
   const held: number[] = []; // requests due while the client was at its limit, FIFO
@@ -76,6 +74,8 @@ export function simulate(input: SimInput): SimResult {
       handedSlot![rid] = 1;
       engine.schedule(engine.nowS, RANK_ARRIVAL, sent, rid);
     } else inFlight--;
+    // A client sends its next turn a think time after the end it saw: for a time-out, when it gave up
+    // (the device may drop the request a little later, at its next iteration boundary).
     const next = followerOf[id]!;
     if (next < 0) return;
     const endS = records.status[id] === STATUS_TIMED_OUT ? records.timedOutS[id]! : engine.nowS;
