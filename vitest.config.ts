@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The run writes temporary files under a directory of its own and fails if it leaves llmsim-* entries there.
+    globalSetup: ['test/support/tmp-guard.ts'],
     // Statistical oracle tests simulate many requests; give them room on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -1,18 +1,20 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/main.js';
+import { tempDir } from '../support/tmp.js';
 
 const root = resolve(__dirname, '../..');
 const profile70b = join(root, 'profiles/splitwise/llama2-70b-h100-tp4.yaml');
 
+// One directory per test, all under one per file that is removed after the file's tests.
+const scratch = tempDir('cli');
 let dir: string;
 let stdout: string;
 let stderr: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'llmsim-cli-'));
+  dir = mkdtempSync(join(scratch, 'test-'));
   stdout = '';
   stderr = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -7,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { registerFitCommand } from '../../src/commands/fit.js';
 import { InputError } from '../../src/errors.js';
 import { compileIterationModel, loadProfile } from '../../src/profiles/load.js';
+import { tempDir } from '../support/tmp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const splitwiseCsv = `${root}profiles/measurements/splitwise-perf-model.csv`;
@@ -38,7 +38,7 @@ const ROLE_UNITS: Record<string, Record<string, string>> = {
 const readmeFlags = ['--form', 'iteration', '--where', 'model=llama2-70b', '--where', 'hardware=h100-80gb', '--where', 'tensor_parallel=4', '--col', 'promptTokens=prompt_size', '--col', 'outputTokens=token_size', '--col', 'batch=batch_size', '--col', 'prefillS=prompt_time*0.001', '--col', 'decodeStepS=token_time*0.001', '--gpus', '4'];
 
 describe('llmsim fit', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'llmsim-fit-'));
+  const dir = tempDir('fit');
 
   it('reproduces the committed Splitwise profile coefficients from a YAML mapping', () => {
     // Same data, terms, medians and relative non-negative least squares as scripts/derive: the

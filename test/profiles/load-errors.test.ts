@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileCostModel, compileIterationModel, loadProfile, parseProfile } from '../../src/profiles/load.js';
 import { errorOf } from '../support/errors.js';
+import { tempDir } from '../support/tmp.js';
+
+const dir = tempDir('profile');
 
 const bilinear = `name: t
 form: bilinear
@@ -87,7 +89,6 @@ describe('profile loader errors', () => {
   });
 
   it('loads JSON too, from a file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'llmsim-profile-'));
     const file = join(dir, 'p.json');
     writeFileSync(file, JSON.stringify({ name: 'j', form: 'bilinear', model: 'm', hardware: 'h', gpus: 1, provenance: { source: 's', derivation: 'd' }, runtime: { a0: 0, a1: 1, a2: 0 } }));
     expect(compileCostModel(loadProfile(file)).serviceS(5, 3)).toBe(3);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { compileIterationModel, loadProfile } from '../../src/profiles/load.js';
 import type { IterationProfile } from '../../src/profiles/schema.js';
 import { checkScenario } from '../../src/scenario/load.js';
 import { runScenario } from '../../src/scenario/run.js';
+import { tempDir } from '../support/tmp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const csv = readFileSync(`${root}profiles/measurements/splitwise-perf-model.csv`, 'utf8').trim().split('\n');
@@ -100,7 +100,7 @@ describe('every Splitwise-derived profile', () => {
 describe('power-capped Splitwise profiles (h100-pcap)', () => {
   const pcapFiles = files.filter((f) => f.includes('-h100-pcap-'));
   const twinOf = (f: string) => f.replace('-h100-pcap-', '-h100-');
-  const dir = mkdtempSync(join(tmpdir(), 'llmsim-pcap-'));
+  const dir = tempDir('pcap');
 
   /** Energy per finished request (J, null when unknown) of `profile` on a synthetic workload at `rateRps`. */
   function joulesPerRequest(profile: string, rateRps: number): number | null {

@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+/** A fresh temporary directory, removed after the calling file's tests (see test/support/tmp.ts). */
+export { tempDir } from '../support/tmp.js';
 
 /** Absolute path of a file in the repository. */
 export const repoFile = (p: string) => resolve(__dirname, '..', '..', p);
@@ -31,9 +33,4 @@ export function sweepScenario(dir: string, sweep: string, opts: { count?: number
   const file = join(dir, 's.yaml');
   writeFileSync(file, text);
   return file;
-}
-
-/** A fresh temporary directory. */
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `llmsim-${prefix}-`));
 }

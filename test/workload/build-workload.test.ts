@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +7,10 @@ import { InputError } from '../../src/errors.js';
 import { validate } from '../../src/util/validate.js';
 import { buildWorkload, workloadSchema, type WorkloadInput } from '../../src/workload/index.js';
 import { checkWorkloadYaml } from './check-yaml.js';
+import { tempDir } from '../support/tmp.js';
 
 const TRACES = fileURLToPath(new URL('../../traces/', import.meta.url));
-const DIR = mkdtempSync(join(tmpdir(), 'llmsim-workload-'));
+const DIR = tempDir('workload');
 writeFileSync(join(DIR, 'six.csv'), 'arrival_s,prompt_tokens,output_tokens,deadline_s\n0,10,100,9\n1,11,200,9\n2,12,300,9\n3,13,400,9\n4,14,500,9\n5,15,600,9\n');
 
 const build = (input: WorkloadInput, baseDir = DIR) => buildWorkload(validate(workloadSchema, input), { baseDir, seed: 1, specFile: 's.yaml' });

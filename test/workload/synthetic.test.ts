@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validate } from '../../src/util/validate.js';
@@ -7,6 +6,9 @@ import { buildWorkload, workloadSchema, type WorkloadInput } from '../../src/wor
 import { normalCdf } from '../../src/workload/normal.js';
 import type { Request } from '../../src/workload/request.js';
 import { cv, mean, variance } from './stats.js';
+import { tempDir } from '../support/tmp.js';
+
+const dir = tempDir('empirical');
 
 type SyntheticInput = NonNullable<WorkloadInput['synthetic']>;
 const BASE: SyntheticInput = {
@@ -132,7 +134,6 @@ describe('length distributions', () => {
   });
 
   it('empirical: samples the column of a trace file with replacement, equal frequencies', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'llmsim-empirical-'));
     writeFileSync(join(dir, 'lengths.csv'), 'arrival_s,prompt_tokens,output_tokens\n0,7,10\n1,7,20\n2,7,30\n3,7,40\n');
     const spec = validate(workloadSchema, {
       synthetic: { ...BASE, count: 40_000, prompt: { dist: 'empirical', path: 'lengths.csv', column: 'output' }, output: { dist: 'empirical', path: 'lengths.csv' } },
