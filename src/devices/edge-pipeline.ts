@@ -112,6 +112,7 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
   let busyEnergyJ = 0;
   let started = 0;
   let finished = 0;
+  let served = 0; // finished, and abandoned by their client but run to their end
   let rejected = 0;
   let accuracySum = 0;
   let maxPeak = 0;
@@ -171,7 +172,9 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
     },
     fire(rid) {
       busy = false;
-      finished++;
+      served++;
+      // A request whose client gave up ran to its end but counts as timed out, not finished.
+      if (!lifecycle.abandoned(rid)) finished++;
       // Single-pass inference: the output is ready when the last layer finishes.
       lifecycle.firstToken(rid, engine.nowS);
       lifecycle.finished(rid, engine.nowS);
@@ -186,7 +189,7 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
         busyEnergyJ,
         idleEnergyJ: spec.power.idleW * Math.max(0, windowS - busyS),
         finished,
-        iterations: finished,
+        iterations: served,
         preemptions: 0,
         clampedCount: 0,
         peakKvTokens: 0,
@@ -205,7 +208,7 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
       };
     },
     edgeSummary: () => ({
-      served: finished,
+      served,
       rejected,
       meanAccuracy: started > 0 ? accuracySum / started : NaN,
       maxPeakMemoryBytes: maxPeak,

@@ -41,6 +41,7 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
   let busySlotS = 0;
   let busyEnergyJ = 0;
   let finished = 0;
+  let served = 0; // finished, and abandoned by their client but run to their end
   let clampedCount = 0;
 
   function start(rid: number): void {
@@ -74,7 +75,9 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
     },
     fire(rid) {
       busy--;
-      finished++;
+      served++;
+      // A request whose client gave up ran to its end but counts as timed out, not finished.
+      if (!lifecycle.abandoned(rid)) finished++;
       lifecycle.finished(rid, engine.nowS);
       if (queue.size > 0) start(queue.shift());
     },
@@ -88,7 +91,7 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
         busyEnergyJ,
         idleEnergyJ: cost.idlePowerW * idleSlotS,
         finished,
-        iterations: finished,
+        iterations: served,
         preemptions: 0,
         clampedCount,
         peakKvTokens: 0,

@@ -156,7 +156,8 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
       }
       for (const rid of batch) {
         chosenFlag[rid] = 0;
-        finished++;
+        // A member whose client gave up ran to the batch's end but counts as timed out, not finished.
+        if (!lifecycle.abandoned(rid)) finished++;
         lifecycle.finished(rid, engine.nowS);
       }
       batch.length = 0;

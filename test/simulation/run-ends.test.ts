@@ -1,0 +1,54 @@
+/**
+ * When a run ends and what its devices count, where requests end in other ways than finishing:
+ * found by the fuzz test (test/reliability/fuzz.test.ts), each case computed by hand here.
+ */
+import { describe, expect, it } from 'vitest';
+import { createStaticBatchingDevice, staticBatchingDeviceSchema } from '../../src/devices/static-batching.js';
+import { summarize } from '../../src/metrics/summary.js';
+import { STATUS_FINISHED, STATUS_TIMED_OUT } from '../../src/metrics/records.js';
+import { fifoPolicy } from '../../src/policies/fifo.js';
+import type { IterationModel } from '../../src/profiles/model.js';
+import { simulate, type PreparedDeviceGroup } from '../../src/simulation/simulate.js';
+import type { Request } from '../../src/workload/request.js';
+import { cbGroup, req, slotsGroup, testIterationModel, tokenTimeCost } from '../support/models.js';
+
+const withTimeout = (r: Request, timeoutS: number): Request => ({ ...r, timeoutS });
+
+function staticGroup(model: IterationModel, spec: Record<string, unknown> = {}): PreparedDeviceGroup {
+  const parsed = staticBatchingDeviceSchema.parse({ name: 'sb', kind: 'static-batching', profile: 'test', ...spec });
+  return { name: parsed.name, kind: parsed.kind, model: 'm', replicas: 1, create: (ctx, id) => createStaticBatchingDevice(parsed, model, ctx, id) };
+}
+
+describe('a request whose client gives up while a replica that cannot stop it serves it', () => {
+  it('slots: counts as timed out, not as a finish of the replica', () => {
+    // One slot, 1 s per output token: A (10 tokens) runs 0-10, its client gives up at 2. B arrives at 1
+    // (1 token), waits for the slot, runs 10-11.
+    const res = simulate({
+      requests: [withTimeout(req(0, 0, 5, 10), 2), req(1, 1, 5, 1)],
+      cluster: [slotsGroup(tokenTimeCost(1), 1)],
+      policy: fifoPolicy,
+      policyParams: {},
+      seed: 1,
+    });
+    expect(res.records.status[0]).toBe(STATUS_TIMED_OUT);
+    expect(res.records.timedOutS[0]).toBe(2);
+    expect(res.records.finishS[1]).toBe(11);
+    const d = res.devices[0]!;
+    expect(d.finished).toBe(1); // B only (was 2: A's service was counted as a finish)
+    expect(d.iterations).toBe(2); // both services
+    const s = summarize(res);
+    expect(s.requests.finished).toBe(1);
+    expect(s.groups[0]!.finished).toBe(1);
+  });
+
+  it('static batching: a member that timed out is not a finish of the replica', () => {
+    // Prefill 1 s + 0.01 s/token, decode steps 1 s. A (out 5) and B (out 2) form one batch at 0:
+    // prefill of 2 x 10 tokens = 1.2 s, then 4 decode steps: ends at 5.2. B's client gives up at 3.
+    const model = testIterationModel({ prefill: [1, 0.01], decode: [1, 0, 0], kvTokens: 1000 });
+    const res = simulate({ requests: [req(0, 0, 10, 5), withTimeout(req(1, 0, 10, 2), 3)], cluster: [staticGroup(model)], policy: fifoPolicy, policyParams: {}, seed: 1 });
+    expect(res.records.status[0]).toBe(STATUS_FINISHED);
+    expect(res.records.finishS[0]).toBeCloseTo(5.2, 12);
+    expect(res.records.status[1]).toBe(STATUS_TIMED_OUT);
+    expect(res.devices[0]!.finished).toBe(1);
+  });
+});
