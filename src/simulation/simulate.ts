@@ -66,8 +66,12 @@ export function simulate(input: SimInput): SimResult {
   let inFlight = 0;
   const held: number[] = []; // requests due while the client was at its limit, FIFO
   let heldHead = 0;
+  // When the last request that had started service ended (finished, dropped after its client gave
+  // up, aborted): devices work on started requests only, so this bounds every replica's busy time.
+  let lastServedEndS = -Infinity;
   const handedSlot = Number.isFinite(maxInFlight) ? new Uint8Array(n) : undefined; // sent into an ended request's slot
   const onEnd = (id: number) => {
+    if (lifecycle.hasStarted(id) && engine.nowS > lastServedEndS) lastServedEndS = engine.nowS;
     // The slot passes straight to the longest-held request (so nothing sent at this instant can take it).
     if (heldHead < held.length) {
       const rid = held[heldHead++]!;
@@ -175,7 +179,7 @@ export function simulate(input: SimInput): SimResult {
   });
 
   lifecycle.checkSettled();
-  const window = runWindow(requests, records, engine.nowS);
+  const window = runWindow(requests, records, engine.nowS, lastServedEndS);
   const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
   const clamped = stats
     .filter((s) => s.clampedCount > 0)
@@ -186,12 +190,16 @@ export function simulate(input: SimInput): SimResult {
 
 /**
  * The window every rate, utilization and idle energy is measured over: first arrival to the last
- * finish or time-out (empty when nothing finished or timed out). Not the last event: a superseded
- * event may still fire later, and its time would depend on fast-forwarding.
+ * finish or time-out, or later when a replica still served a request after that (one whose client
+ * had given up, which slots, static-batching and edge replicas run to its end and batching
+ * replicas drop at their next iteration boundary; or one aborted in service), so that no replica
+ * is busy outside the window (utilization <= 1). Empty when nothing started, finished or timed
+ * out. Not the last event: a superseded event may still fire later, and its time would depend on
+ * fast-forwarding.
  */
-function runWindow(requests: readonly Request[], records: RecordTable, endS: number): { startS: number; endS: number } {
+function runWindow(requests: readonly Request[], records: RecordTable, endS: number, lastServedEndS: number): { startS: number; endS: number } {
   if (requests.length === 0) return { startS: 0, endS };
-  let lastS = -Infinity;
+  let lastS = lastServedEndS;
   for (let i = 0; i < requests.length; i++) {
     const status = records.status[i];
     const t = status === STATUS_FINISHED ? records.finishS[i]! : status === STATUS_TIMED_OUT ? records.timedOutS[i]! : -Infinity;

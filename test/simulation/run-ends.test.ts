@@ -41,6 +41,24 @@ describe('a request whose client gives up while a replica that cannot stop it se
     expect(s.groups[0]!.finished).toBe(1);
   });
 
+  it('slots: the window ends when the replica is done with it, so utilization stays <= 1', () => {
+    // Two slots, 1 s per output token, idle 7 W per slot: A (10 tokens) runs 0-10 and its client
+    // gives up at 2; B (1 token) runs 0-1. The window was [0, 2] (the last time-out) while the slots
+    // were busy for 10 + 1 s: utilization 5.5 / 2 = 2.75. It is now [0, 10]: 5.5 / 10.
+    const res = simulate({
+      requests: [withTimeout(req(0, 0, 5, 10), 2), req(1, 0, 5, 1)],
+      cluster: [slotsGroup({ ...tokenTimeCost(1), idlePowerW: 7 }, 2)],
+      policy: fifoPolicy,
+      policyParams: {},
+      seed: 1,
+    });
+    expect(res.window).toEqual({ startS: 0, endS: 10 });
+    expect(res.devices[0]!.busyS).toBe(5.5);
+    expect(res.devices[0]!.idleEnergyJ).toBe(7 * (2 * 10 - 11)); // idle slot-seconds in the window
+    expect(summarize(res).devices[0]!.utilization).toBe(0.55);
+    expect(res.endS).toBe(10);
+  });
+
   it('static batching: a member that timed out is not a finish of the replica', () => {
     // Prefill 1 s + 0.01 s/token, decode steps 1 s. A (out 5) and B (out 2) form one batch at 0:
     // prefill of 2 x 10 tokens = 1.2 s, then 4 decode steps: ends at 5.2. B's client gives up at 3.
