@@ -105,8 +105,13 @@ export interface DeviceContext {
 export interface Device extends DeviceView {
   /** Request `id` was routed here at the engine's current time. */
   admit(id: number): void;
-  /** One of this device's own events fired at the engine's current time. */
-  fire(arg: number): void;
+  /**
+   * One of this device's own events fired at the engine's current time. Returns false when the
+   * event was stale and did nothing (a decode run's end after the run was cut): the run's end time
+   * (SimResult.endS) is that of the last event that did something, so it does not depend on
+   * fast-forwarding.
+   */
+  fire(arg: number): boolean | void;
   /**
    * The client of request `id` (routed here, not ended) gives up now. Returns true when the request
    * was waiting and is taken out (the caller records the time-out); false when it is in service

@@ -8,7 +8,11 @@ export interface SimResult {
   readonly records: RecordTable;
   /** One entry per replica, in cluster order (RecordTable.device indexes into this). */
   readonly devices: readonly DeviceStats[];
-  /** Simulation time of the last event, s. */
+  /**
+   * Simulation time of the last event that did something, s. Stale events (a decode run's old end
+   * after the run was cut, the timer of a request that had already ended) are not counted, so this
+   * is the same with and without fast-forwarding.
+   */
   readonly endS: number;
   /** First arrival to last finish, s: the window of throughput, utilization and idle energy. */
   readonly window: { readonly startS: number; readonly endS: number };

@@ -69,6 +69,9 @@ export function simulate(input: SimInput): SimResult {
   // When the last request that had started service ended (finished, dropped after its client gave
   // up, aborted): devices work on started requests only, so this bounds every replica's busy time.
   let lastServedEndS = -Infinity;
+  // Time of the last event that did something: stale events (a cut decode run's old end, the timer
+  // of a request that already ended) fire later, and some only when fast-forwarding.
+  let lastEventS = 0;
   const handedSlot = Number.isFinite(maxInFlight) ? new Uint8Array(n) : undefined; // sent into an ended request's slot
   const onEnd = (id: number) => {
     if (lifecycle.hasStarted(id) && engine.nowS > lastServedEndS) lastServedEndS = engine.nowS;
@@ -138,20 +141,23 @@ export function simulate(input: SimInput): SimResult {
   if (first < n) engine.schedule(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
   engine.run((target, arg) => {
     if (target < arrivals) {
-      devices[target]!.fire(arg);
+      if (devices[target]!.fire(arg) !== false) lastEventS = engine.nowS;
       return;
     }
     if (target === decided) {
+      if (lifecycle.isPending(arg)) lastEventS = engine.nowS;
       dispatch(arg);
       return;
     }
     if (target === expired) {
       if (!lifecycle.isPending(arg)) return;
+      lastEventS = engine.nowS;
       const at = routedTo[arg]!;
       if (at < 0 || devices[at]!.cancel(arg)) lifecycle.timedOut(arg, engine.nowS);
       else lifecycle.abandon(arg, engine.nowS);
       return;
     }
+    lastEventS = engine.nowS;
     if (target === arrivals) {
       const next = nextOpen(arg + 1);
       if (next < n) engine.schedule(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
@@ -179,13 +185,14 @@ export function simulate(input: SimInput): SimResult {
   });
 
   lifecycle.checkSettled();
-  const window = runWindow(requests, records, engine.nowS, lastServedEndS);
+  const endS = lastEventS;
+  const window = runWindow(requests, records, endS, lastServedEndS);
   const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
   const clamped = stats
     .filter((s) => s.clampedCount > 0)
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
   const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
-  return { requests, records, devices: stats, endS: engine.nowS, window, events: engine.processed, warnings };
+  return { requests, records, devices: stats, endS, window, events: engine.processed, warnings };
 }
 
 /**
@@ -194,8 +201,7 @@ export function simulate(input: SimInput): SimResult {
  * had given up, which slots, static-batching and edge replicas run to its end and batching
  * replicas drop at their next iteration boundary; or one aborted in service), so that no replica
  * is busy outside the window (utilization <= 1). Empty when nothing started, finished or timed
- * out. Not the last event: a superseded event may still fire later, and its time would depend on
- * fast-forwarding.
+ * out. Not the run's end: a request's timer or a cut decode run's old end may still fire later.
  */
 function runWindow(requests: readonly Request[], records: RecordTable, endS: number, lastServedEndS: number): { startS: number; endS: number } {
   if (requests.length === 0) return { startS: 0, endS };

@@ -70,3 +70,32 @@ describe('a request whose client gives up while a replica that cannot stop it se
     expect(res.devices[0]!.finished).toBe(1);
   });
 });
+
+describe('the run end (SimResult.endS, summary sim.endS)', () => {
+  // Prefill 0.1 s, decode steps 0.05 s. A: 10 prompt tokens, 100 output tokens; its client gives up
+  // at 1 s, during its decode run (first token at 0.1, then 99 steps to 5.05).
+  const model = testIterationModel({ prefill: [0.1, 0], decode: [0.05, 0, 0], kvTokens: 100_000 });
+  const run = (fastForward: boolean) =>
+    simulate({ requests: [withTimeout(req(0, 0, 10, 100), 1)], cluster: [cbGroup(model, { scheduler: 'vllm-v1', fastForward })], policy: fifoPolicy, policyParams: {}, seed: 1 });
+
+  it('is the last event that did something: the same with and without fast-forwarding', () => {
+    // The time-out cuts the run at the first step boundary after 1 s: 0.1 + 18 x 0.05 = 1.0 is not
+    // after 1, so 1.05, where A is dropped. The cut run's old end (5.05) still fires when
+    // fast-forwarding, but does nothing, and used to be reported as the end.
+    const fast = run(true);
+    const slow = run(false);
+    expect(fast.records.timedOutS[0]).toBe(1);
+    expect(fast.endS).toBeCloseTo(1.05, 9);
+    expect(slow.endS).toBe(fast.endS);
+    expect(fast.window).toEqual(slow.window);
+    expect(fast.window.endS).toBe(fast.endS);
+    expect(summarize(fast).sim.endS).toBe(summarize(slow).sim.endS);
+  });
+
+  it('is not a timer of a request that had already finished', () => {
+    // One slot, 1 s per token: A finishes at 1; its 100 s timeout would fire at 100 and was the end.
+    const res = simulate({ requests: [withTimeout(req(0, 0, 5, 1), 100)], cluster: [slotsGroup(tokenTimeCost(1), 1)], policy: fifoPolicy, policyParams: {}, seed: 1 });
+    expect(res.records.finishS[0]).toBe(1);
+    expect(res.endS).toBe(1);
+  });
+});

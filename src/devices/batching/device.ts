@@ -406,17 +406,20 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     fire(arg) {
       if (arg === KICK) {
         kickPending = false;
-        if (!active) startIteration();
-        return;
+        if (active) return false;
+        startIteration();
+        return true;
       }
       if (arg <= FROM_FRONTEND) {
         const rid = FROM_FRONTEND - arg;
-        if (inFrontend.delete(rid)) enqueue(rid); // else its client gave up meanwhile
-        return;
+        if (!inFrontend.delete(rid)) return false; // its client gave up meanwhile
+        enqueue(rid);
+        return true;
       }
-      if (arg !== epoch || !active) return; // superseded by a cut
+      if (arg !== epoch || !active) return false; // superseded by a cut
       completeSegment();
       startIteration();
+      return true;
     },
     stats(windowS): DeviceStats {
       // Every sequence has ended, so every cached block must be free again.
