@@ -176,7 +176,8 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
         preemptions: 0,
         clampedCount: 0,
         peakKvTokens,
-        kvCapacityTokens: Number.isFinite(capacityTokens) ? capacityTokens : 0,
+        // Infinity when the profile gives no memory, as continuous batching reports it (null in summary.json): never below the peak.
+        kvCapacityTokens: capacityTokens,
         energyScope: `batch energy = busy power(batch size) x batch time; idle ${model.idlePowerW} W`,
         extra: { meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0 },
       };

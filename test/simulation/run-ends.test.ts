@@ -71,6 +71,17 @@ describe('a request whose client gives up while a replica that cannot stop it se
   });
 });
 
+describe('static batching without a memory bound', () => {
+  it('reports an unbounded KV capacity as continuous batching does (Infinity, null in summary.json), not 0 below its peak', () => {
+    const model = testIterationModel({ prefill: [1, 0.01], decode: [1, 0, 0], kvTokens: Infinity });
+    const res = simulate({ requests: [req(0, 0, 10, 5), req(1, 0, 20, 2)], cluster: [staticGroup(model)], policy: fifoPolicy, policyParams: {}, seed: 1 });
+    const d = res.devices[0]!;
+    expect(d.peakKvTokens).toBe(2 * (20 + 5));
+    expect(d.kvCapacityTokens).toBe(Infinity);
+    expect(JSON.parse(JSON.stringify(summarize(res))).devices[0].kvCapacityTokens).toBeNull();
+  });
+});
+
 describe('the run end (SimResult.endS, summary sim.endS)', () => {
   // Prefill 0.1 s, decode steps 0.05 s. A: 10 prompt tokens, 100 output tokens; its client gives up
   // at 1 s, during its decode run (first token at 0.1, then 99 steps to 5.05).
