@@ -18,9 +18,9 @@ export class InputError extends Error {
   /** The message without its location: what was expected and what was found. */
   readonly detail: string;
 
-  /** `message` should say what was expected and what was found. */
-  constructor(location: InputLocation, message: string) {
-    super(formatInputError(location, message));
+  /** `message` should say what was expected and what was found; `options.cause` keeps the error behind it. */
+  constructor(location: InputLocation, message: string, options?: ErrorOptions) {
+    super(formatInputError(location, message), options);
     this.name = 'InputError';
     this.location = location;
     this.detail = message;

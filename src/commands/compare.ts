@@ -1,11 +1,11 @@
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { checkPolicyDirs, commitCompare, COMPARE_FILES, createStaging, markPolicyDir } from '../compare/output.js';
+import { checkPolicyDirs, COMPARE_FILES, previousCompare, stageCompare } from '../compare/output.js';
 import { comparePolicies, comparisonCsv, formatComparison, KEY_METRICS } from '../compare/table.js';
 import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type PolicyVariant } from '../compare/variants.js';
 import { InputError, formatInputError } from '../errors.js';
+import { withOutput } from '../output/dir.js';
 import { checkScenario, loadScenario, prepareRun } from '../scenario/load.js';
 import type { FlatMetrics } from '../sweep/metrics.js';
 import { csvValue } from '../sweep/outputs.js';
@@ -49,8 +49,8 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
 
   const runs: FlatMetrics[][] = variants.map(() => new Array<FlatMetrics>(seeds.length));
   const items = variants.flatMap((_, p) => seeds.map((_, s) => [p, s] as const));
-  const staging = createStaging();
-  try {
+  const cells = await withOutput(dir, 'compare', async (out) => {
+    const staging = out.stage();
     const pool = createRunPool(Math.min(opts.jobs ?? defaultThreads(), items.length));
     try {
       await runEach(
@@ -62,6 +62,7 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
           data: dataOf(variants[p]!, seeds[s]!),
           name: variants[p]!.label,
           writeDir: s === 0 ? join(staging, slugs[p]!) : undefined,
+          resultsDir: s === 0 ? join(dir, slugs[p]!) : undefined,
         }),
         ([p, s], m) => {
           runs[p]![s] = m;
@@ -73,23 +74,23 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
     }
     const unknown = metrics.filter((m) => !(m in runs[0]![0]!));
     if (unknown.length > 0) throw new InputError({ field: '--metrics' }, `expected summary metrics such as ${KEY_METRICS.slice(0, 3).join(', ')}, found unknown ${unknown.map((m) => `"${m}"`).join(', ')}`);
-    const cells = comparePolicies(labels, runs, metrics, opts.level);
-    slugs.forEach((slug, p) => markPolicyDir(join(staging, slug), labels[p]!));
-    commitCompare(dir, staging, slugs, { [COMPARE_FILES.table]: comparisonCsv(cells), [COMPARE_FILES.runs]: runsCsv(labels, seeds, runs) });
-    if (!opts.quiet) {
-      print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
-      const fixed = seedIndependent(labels, runs);
-      if (fixed.length > 0) {
-        print(
-          `warning: all ${seeds.length} seeds gave identical results for ${fixed.length === labels.length ? 'every policy' : fixed.join(', ')}: ` +
-            'the workload does not depend on the seed (a trace replay?), so there is no spread to test; differences are shown without intervals or * (one seed is enough)',
-        );
-      }
-      print(formatComparison(cells, labels, opts.level));
-      print(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
+    const table = comparePolicies(labels, runs, metrics, opts.level);
+    stageCompare(staging, slugs, labels, { [COMPARE_FILES.table]: comparisonCsv(table), [COMPARE_FILES.runs]: runsCsv(labels, seeds, runs) });
+    checkPolicyDirs(dir, slugs); // a directory of the user's may have appeared meanwhile
+    out.commit(previousCompare(dir));
+    return table;
+  });
+  if (!opts.quiet) {
+    print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+    const fixed = seedIndependent(labels, runs);
+    if (fixed.length > 0) {
+      print(
+        `warning: all ${seeds.length} seeds gave identical results for ${fixed.length === labels.length ? 'every policy' : fixed.join(', ')}: ` +
+          'the workload does not depend on the seed (a trace replay?), so there is no spread to test; differences are shown without intervals or * (one seed is enough)',
+      );
     }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+    print(formatComparison(cells, labels, opts.level));
+    print(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
   }
 }
 

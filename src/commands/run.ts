@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { formatSummaryTable } from '../metrics/table.js';
-import { writeResults } from '../metrics/write.js';
+import { RESULT_FILE_NAMES, writeResults } from '../metrics/write.js';
+import { withOutput } from '../output/dir.js';
 import { loadScenario, resolvedScenarioText } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
 import { parseOptions, seedOption } from './options.js';
@@ -14,21 +15,29 @@ const runOptions = z.strictObject({
   requests: z.boolean().default(true),
 });
 
-/** `llmsim run <scenario>`: simulate, write results/<name>/, print the summary table. */
-export function runCommand(file: string, rawOptions: unknown, print: (text: string) => void): void {
+/**
+ * `llmsim run <scenario>`: simulate, write results/<name>/, print the summary table. The results
+ * directory is locked while the run writes it and replaced as a whole (src/output/dir.ts): a
+ * kill leaves the previous results or the new ones, never a mix.
+ */
+export async function runCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(runOptions, rawOptions);
   const loaded = loadScenario(file);
   const requests = opts.requests && loaded.scenario.output.requests;
   // What actually runs: flags override the file, and the written scenario.yaml says so.
   const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
   const run = { ...loaded, scenario };
-  const { input, result, summary } = runScenario(run);
   const dir = resolve(opts.out ?? scenario.output.dir ?? `results/${scenario.name}`);
-  const written = writeResults(dir, {
-    result,
-    summary,
-    scenarioText: resolvedScenarioText(run, dir),
-    requests,
+  const { input, result, summary, written } = await withOutput(dir, 'run', (out) => {
+    const simulated = runScenario(run);
+    const staged = writeResults(out.stage(), {
+      result: simulated.result,
+      summary: simulated.summary,
+      scenarioText: resolvedScenarioText(run, dir),
+      requests,
+    });
+    out.commit(Object.values(RESULT_FILE_NAMES));
+    return { ...simulated, written: staged.map((f) => join(dir, basename(f))) };
   });
   if (!opts.quiet) {
     print(formatSummaryTable(summary));

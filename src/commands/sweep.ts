@@ -1,12 +1,13 @@
-import { existsSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ensureDir } from '../metrics/atomic-write.js';
 import { loadScenario } from '../scenario/load.js';
 import { describePoint, planSweep, runData, runOf, type SweepPlan } from '../sweep/expand.js';
-import { openJournal } from '../sweep/journal.js';
+import { openOutput } from '../output/dir.js';
+import { openJournal, type Journal } from '../sweep/journal.js';
 import { preflightSweep } from '../sweep/preflight.js';
 import { manifestOf, SWEEP_FILES, writeManifest, writeSweepCsvs } from '../sweep/outputs.js';
 import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
@@ -47,18 +48,23 @@ export async function sweepCommand(file: string, rawOptions: unknown, print: (te
   const base = loaded.scenario.output.dir ?? `results/${plan.name}`;
   const dir = resolve(opts.out ?? (count > 1 ? join(base, 'sweep', `shard-${index}-of-${count}`) : join(base, 'sweep')));
   const manifest = manifestOf(plan, shard);
-  const created = firstMissing(dir);
-  ensureDir(dir);
-  // The journal first: it refuses a directory holding another sweep before anything is overwritten.
-  const journal = openJournal(join(dir, SWEEP_FILES.journal), { fingerprint: plan.fingerprint, runs: plan.runs, shard });
-  const mine: number[] = [];
-  for (let r = index; r < plan.runs; r += count) mine.push(r);
-  const todo = mine.filter((r) => !journal.done.has(r));
-  const resumed = mine.length - todo.length;
-  const threads = Math.min(opts.jobs ?? defaultThreads(), Math.max(1, todo.length));
-  const startMs = performance.now();
-  let failed = true;
+  // Locked against a second sweep (or run, compare, merge) into the same directory; what a killed
+  // process left half-done is finished and its temporaries removed.
+  const out = openOutput(dir, 'sweep');
+  let journal: Journal | undefined;
+  let finished: ReadonlyMap<number, unknown> = new Map();
   try {
+    ensureDir(dir);
+    // The journal first: it refuses a directory holding another sweep before anything is overwritten.
+    journal = openJournal(join(dir, SWEEP_FILES.journal), { fingerprint: plan.fingerprint, runs: plan.runs, shard });
+    const done = journal.done;
+    finished = done;
+    const mine: number[] = [];
+    for (let r = index; r < plan.runs; r += count) mine.push(r);
+    const todo = mine.filter((r) => !done.has(r));
+    const resumed = mine.length - todo.length;
+    const threads = Math.min(opts.jobs ?? defaultThreads(), Math.max(1, todo.length));
+    const startMs = performance.now();
     writeManifest(dir, manifest);
     if (todo.length > 0) {
       const progress = createProgress({
@@ -70,13 +76,14 @@ export async function sweepCommand(file: string, rawOptions: unknown, print: (te
         nowMs: () => performance.now(),
       });
       const pool = createRunPool(threads);
+      let failed = true;
       try {
         await runEach(
           todo,
           pool,
           (r) => ({ file: loaded.file, baseDir: loaded.baseDir, data: runData(plan, r) }),
           (r, metrics) => {
-            journal.append(r, metrics);
+            journal!.append(r, metrics);
             progress.tick();
           },
           (r) => describeRun(plan, r),
@@ -87,37 +94,32 @@ export async function sweepCommand(file: string, rawOptions: unknown, print: (te
         await pool.close();
       }
     }
-    failed = false;
-  } finally {
     journal.close();
+    journal = undefined;
+    const written = writeSweepCsvs(dir, manifest, done);
+    out.keep();
+    if (!opts.quiet) {
+      const wallS = (performance.now() - startMs) / 1000;
+      const runsText = `sweep ${plan.name}: ${plan.points.length} points x ${plan.seeds.length} seeds = ${plan.runs} runs${count > 1 ? `; shard ${index}/${count} holds ${mine.length}` : ''}`;
+      if (mine.length === 0) print(`warning: shard ${index}/${count} holds no runs (runs r with r mod ${count} = ${index}; the sweep has ${plan.runs}): its runs.csv has a header only`);
+      else if (todo.length === 0) print(`${runsText}; all ${mine.length} already in the journal, nothing to run`);
+      else print(`${runsText}; ran ${todo.length} in ${wallS.toFixed(1)} s on ${threads} thread(s)${resumed > 0 ? `, ${resumed} resumed from the journal` : ''}`);
+      print(`wrote ${written.join(', ')}${count > 1 ? ` (merge the ${count} shard directories with llmsim merge)` : ''}`);
+    }
+  } catch (err) {
+    journal?.close();
     // Nothing finished: nothing worth keeping, and nothing to trip over when the input is fixed.
-    if (failed && journal.done.size === 0) removeSweepFiles(dir, created);
-  }
-  const written = writeSweepCsvs(dir, manifest, journal.done);
-  if (!opts.quiet) {
-    const wallS = (performance.now() - startMs) / 1000;
-    const runsText = `sweep ${plan.name}: ${plan.points.length} points x ${plan.seeds.length} seeds = ${plan.runs} runs${count > 1 ? `; shard ${index}/${count} holds ${mine.length}` : ''}`;
-    if (mine.length === 0) print(`warning: shard ${index}/${count} holds no runs (runs r with r mod ${count} = ${index}; the sweep has ${plan.runs}): its runs.csv has a header only`);
-    else if (todo.length === 0) print(`${runsText}; all ${mine.length} already in the journal, nothing to run`);
-    else print(`${runsText}; ran ${todo.length} in ${wallS.toFixed(1)} s on ${threads} thread(s)${resumed > 0 ? `, ${resumed} resumed from the journal` : ''}`);
-    print(`wrote ${written.join(', ')}${count > 1 ? ` (merge the ${count} shard directories with llmsim merge)` : ''}`);
+    if (finished.size === 0) removeSweepFiles(dir);
+    else out.keep();
+    throw out.explain(err, finished.size > 0 ? `the ${finished.size} finished run(s) are kept in ${SWEEP_FILES.journal}: rerun the same command to resume` : 'nothing was kept');
+  } finally {
+    out.close();
   }
 }
 
-// The outermost directory of `dir` that does not exist yet (which creating `dir` would create), if any.
-function firstMissing(dir: string): string | undefined {
-  let missing: string | undefined;
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
-    missing = d;
-    if (dirname(d) === d) break;
-  }
-  return missing;
-}
-
-// Removes what a failed sweep wrote: the directories it created, or else only its own files.
-function removeSweepFiles(dir: string, created: string | undefined): void {
-  if (created !== undefined) rmSync(created, { recursive: true, force: true });
-  else for (const f of [SWEEP_FILES.journal, SWEEP_FILES.manifest]) rmSync(join(dir, f), { force: true });
+// Removes what a failed sweep wrote: its own files (the directories it created go when the output is closed).
+function removeSweepFiles(dir: string): void {
+  for (const f of [SWEEP_FILES.journal, SWEEP_FILES.manifest]) rmSync(join(dir, f), { force: true });
 }
 
 function describeRun(plan: SweepPlan, r: number): string {

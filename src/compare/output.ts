@@ -1,16 +1,17 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../metrics/atomic-write.js';
+import { writeFileAtomic } from '../metrics/atomic-write.js';
+import { isInternalEntry } from '../output/dir.js';
 import { uniqueSlugs } from './variants.js';
 
 /**
  * The compare output directory. Per-policy results are written by the workers into a staging
- * directory and moved into place only once every run of the comparison has succeeded, so a
- * failed compare leaves nothing behind, and the per-policy directories of an earlier compare into
- * the same directory are replaced rather than left for `llmsim report` to draw.
+ * directory beside it, and the whole comparison replaces the earlier one only once every run has
+ * succeeded (src/output/dir.ts), so a failed or killed compare leaves the directory as it was,
+ * and the per-policy directories of an earlier compare are replaced rather than left for
+ * `llmsim report` to draw. The user's own files there are kept.
  */
 
 /** File in each per-policy directory marking it as written by `llmsim compare` (holds the label). */
@@ -18,11 +19,6 @@ export const POLICY_DIR_MARKER = '.llmsim-compare';
 
 /** Files of the compare directory itself. */
 export const COMPARE_FILES = { table: 'comparison.csv', runs: 'compare.csv' } as const;
-
-/** A fresh staging directory for per-policy results (outside the output, so a crash leaves it clean). */
-export function createStaging(): string {
-  return mkdtempSync(join(tmpdir(), 'llmsim-compare-'));
-}
 
 /**
  * Refuses, before anything runs, a directory in the way of a per-policy result that llmsim did
@@ -47,38 +43,25 @@ export function checkPolicyDirs(dir: string, slugs: readonly string[]): void {
 export function ownPolicyDirs(dir: string): string[] {
   const listed = new Set(uniqueSlugs(previousLabels(join(dir, COMPARE_FILES.table))));
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
+    .filter((e) => e.isDirectory() && !isInternalEntry(e.name))
     .map((e) => e.name)
     .filter((name) => existsSync(join(dir, name, POLICY_DIR_MARKER)) || (listed.has(name) && existsSync(join(dir, name, 'summary.json'))))
     .sort();
 }
 
-/** Marks a staged per-policy directory as llmsim's. */
-export function markPolicyDir(policyDir: string, label: string): void {
-  writeFileSync(join(policyDir, POLICY_DIR_MARKER), `${label}\n`);
-}
-
 /**
- * Makes the finished comparison the content of `dir`: removes the per-policy directories of any
- * earlier compare, moves the staged ones in, and writes the two CSVs (each atomically).
+ * Completes a staged comparison: marks each per-policy directory as llmsim's (holding its label)
+ * and writes the compare directory's own files.
  */
-export function commitCompare(dir: string, staging: string, slugs: readonly string[], files: Readonly<Record<string, string>>): void {
-  checkPolicyDirs(dir, slugs);
-  ensureDir(dir);
-  for (const old of ownPolicyDirs(dir)) rmSync(join(dir, old), { recursive: true, force: true });
-  for (const slug of slugs) moveDir(join(staging, slug), join(dir, slug));
-  for (const [name, text] of Object.entries(files)) writeFileAtomic(join(dir, name), (w) => w(text));
+export function stageCompare(staging: string, slugs: readonly string[], labels: readonly string[], files: Readonly<Record<string, string>>): void {
+  slugs.forEach((slug, p) => writeFileAtomic(join(staging, slug, POLICY_DIR_MARKER), (w) => w(`${labels[p]}\n`)));
+  for (const [name, text] of Object.entries(files)) writeFileAtomic(join(staging, name), (w) => w(text));
 }
 
-// A rename when the staging area is on the same file system, else a copy (EXDEV).
-function moveDir(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    cpSync(from, to, { recursive: true });
-    rmSync(from, { recursive: true, force: true });
-  }
+/** The entries of `dir` that an earlier compare wrote (replaced by the next one); none if it does not exist. */
+export function previousCompare(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return [...ownPolicyDirs(dir), ...Object.values(COMPARE_FILES)];
 }
 
 // Policy labels of an earlier comparison.csv (column 2), in order of first appearance; none if unreadable.

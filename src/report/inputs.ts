@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { readSummaryFile } from '../check/check.js';
 import { readJsonFile } from '../check/json-file.js';
 import { InputError, describeValue } from '../errors.js';
+import { isInternalEntry } from '../output/dir.js';
 import { readTextFile } from '../util/yaml-file.js';
 import { findColumns, readCsvTable } from '../workload/csv-table.js';
 
@@ -56,7 +57,8 @@ export function readReportInputs(paths: readonly string[]): ReportInputs {
     if (existsSync(join(dir, 'points.csv'))) sweeps.push(readPoints(join(dir, 'points.csv')));
     if (existsSync(join(dir, 'summary.json'))) runs.push(readRun(dir));
     if (depth >= MAX_DEPTH) return;
-    const subdirs = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    // Not llmsim's working directories (staging left by a killed run, results being swapped).
+    const subdirs = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !isInternalEntry(e.name)).map((e) => e.name).sort();
     for (const name of subdirs) visit(join(dir, name), depth + 1);
   };
   for (const path of paths) {

@@ -1,6 +1,8 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
+import { syncDir, withPath, writeFully } from '../output/fs.js';
+import { checkFault, stopPoint } from '../output/hooks.js';
 import type { FlatMetrics } from './metrics.js';
 
 /**
@@ -91,15 +93,34 @@ export function openJournal(file: string, header: JournalHeader): Journal {
     }
     truncateSync(file, existing.validBytes);
   }
+  checkFault('open', file);
   const fd = openSync(file, existing ? 'a' : 'w');
+  let size = existing?.validBytes ?? 0;
+  // One write per line, then fdatasync. A failed write (a full disk) is cut off again, so the
+  // journal keeps only whole lines even when the process goes on to report the error.
   const write = (line: string) => {
     const bytes = Buffer.from(line, 'utf8');
-    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-    fdatasyncSync(fd);
+    try {
+      writeFully(fd, file, bytes);
+      fdatasyncSync(fd);
+    } catch (err) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // the next reader drops a torn last line anyway
+      }
+      throw withPath(err, file);
+    }
+    size += bytes.length;
   };
-  if (!existing) {
-    write(`${JSON.stringify({ [MAGIC]: 1, fingerprint: header.fingerprint, runs: header.runs, shard: header.shard })}\n`);
-    syncDir(dirname(file)); // the new file's directory entry must survive a crash too
+  try {
+    if (!existing) {
+      write(`${JSON.stringify({ [MAGIC]: 1, fingerprint: header.fingerprint, runs: header.runs, shard: header.shard })}\n`);
+      syncDir(dirname(file)); // the new file's directory entry must survive a crash too
+    }
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
   const done = new Map(existing?.done ?? []);
   return {
@@ -109,16 +130,8 @@ export function openJournal(file: string, header: JournalHeader): Journal {
       // The newline is the last byte written: a crash leaves the whole line or a torn tail without it.
       write(`${JSON.stringify({ run, metrics })}\n`);
       done.set(run, metrics);
+      stopPoint(`run ${run} journaled`);
     },
     close: () => closeSync(fd),
   };
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { InputError } from '../errors.js';
-import type { RunOutcome, RunTask } from './execute.js';
+import type { RunOutcome, RunTask, SystemErrorData } from './execute.js';
 import type { FlatMetrics } from './metrics.js';
 
 /** A pool of worker threads that each run whole simulations. */
@@ -59,12 +59,18 @@ export async function runEach<K>(
           failure ??= err as Error;
         }
       } else if (failure === undefined) {
-        failure = out.input ? new InputError(out.location ?? {}, `in ${describe(item)}: ${out.message}`) : remoteError(`${describe(item)} failed: ${out.message}`, out.stack);
+        if (out.system) failure = systemError(out.system);
+        else failure = out.input ? new InputError(out.location ?? {}, `in ${describe(item)}: ${out.message}`) : remoteError(`${describe(item)} failed: ${out.message}`, out.stack);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(items.length, pool.threads * 2) }, lane));
   if (failure) throw failure;
+}
+
+// A worker's failed file-system call, rebuilt as Node's error so the caller can name its output directory.
+function systemError(data: SystemErrorData): Error {
+  return Object.assign(new Error(data.message), { code: data.code, syscall: data.syscall, path: data.path });
 }
 
 function remoteError(message: string, stack: string | undefined): Error {
