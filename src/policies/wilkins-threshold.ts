@@ -8,7 +8,9 @@ import { leastLoaded } from './routing.js';
  * at most `threshold` go to the `small` device group (the energy-efficient, slower one), the rest
  * to `large`; least-loaded replica within the group, FCFS. The paper reports 7.5% less energy with
  * such a rule. Features `output` and `product` read the true output length (the offline setting),
- * hence `oracle`; `input` needs nothing a scheduler lacks.
+ * hence `oracle`; `input` needs nothing a scheduler lacks. A request that names a model may only go
+ * to replicas serving it: the rule picks among the eligible replicas of its group, and when that
+ * group serves none, among the eligible replicas of the other (any group serving the model).
  */
 export const wilkinsThresholdPolicy = definePolicy({
   name: 'wilkins-threshold',
@@ -22,8 +24,10 @@ export const wilkinsThresholdPolicy = definePolicy({
   }),
   create(params, env) {
     let groups: { small: number[]; large: number[] } | undefined;
+    // Per eligible set (the simulation passes one array per model): [small group's part, large group's part].
+    const memo = new Map<readonly number[], [readonly number[], readonly number[]]>();
     return {
-      route(r, _eligible, cluster) {
+      route(r, eligible, cluster) {
         if (!groups) {
           const of = (name: 'small' | 'large') => {
             const replicas = cluster.devices.filter((d) => d.group === params[name]).map((d) => d.index);
@@ -32,9 +36,16 @@ export const wilkinsThresholdPolicy = definePolicy({
           };
           groups = { small: of('small'), large: of('large') };
         }
+        let parts = memo.get(eligible);
+        if (!parts) {
+          const g = groups;
+          parts = [eligible.filter((i) => g.small.includes(i)), eligible.filter((i) => g.large.includes(i))];
+          memo.set(eligible, parts);
+        }
         const out = env.workload[r.id]!.outputTokens;
         const size = params.feature === 'input' ? r.promptTokens : params.feature === 'output' ? out : r.promptTokens * out;
-        return leastLoaded(size <= params.threshold ? groups.small : groups.large, cluster);
+        const [chosen, other] = size <= params.threshold ? parts : [parts[1], parts[0]];
+        return leastLoaded(chosen.length > 0 ? chosen : other.length > 0 ? other : eligible, cluster);
       },
     };
   },
