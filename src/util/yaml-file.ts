@@ -10,15 +10,54 @@ export interface SourceDoc {
   locate(path: readonly PropertyKey[], key?: string): { line: number; column: number } | undefined;
 }
 
-/** Reads a file's text, turning a missing or unreadable file into an InputError. */
+/**
+ * Reads a file's text, turning a missing or unreadable file into an InputError. The text must be
+ * UTF-8: bytes that are not (a Latin-1 export, a binary file) are an InputError naming the line of
+ * the first bad byte, rather than U+FFFD characters that would turn up later as odd cells. A UTF-8
+ * byte order mark is dropped.
+ */
 export function readTextFile(file: string, what = 'file'): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : `error ${code ?? String(err)}`;
+    const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code === 'EACCES' ? 'no permission to read it' : code === 'ELOOP' ? 'a symbolic link loop' : `error ${code ?? String(err)}`;
     throw new InputError({ file }, `expected a readable ${what}, found ${found}`);
   }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw new InputError({ file }, `expected a ${what} small enough to read as text, found ${bytes.length} bytes`);
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10) (line++, (lineStart = i + 1));
+    throw new InputError({ file, line, column: at - lineStart + 1 }, `expected UTF-8 text, found the byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} (not UTF-8; re-save the file as UTF-8)`);
+  }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (bytes.length if none). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Length and the allowed range of the second byte (no overlongs, no surrogates, <= U+10FFFF).
+    let n: number, lo = 0x80, hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) (n = 2), b === 0xe0 ? (lo = 0xa0) : b === 0xed ? (hi = 0x9f) : 0;
+    else if (b >= 0xf0 && b <= 0xf4) (n = 3), b === 0xf0 ? (lo = 0x90) : b === 0xf4 ? (hi = 0x8f) : 0;
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return bytes.length;
 }
 
 /** Parses YAML text (JSON is YAML too); a syntax error becomes an InputError with line:col. */
