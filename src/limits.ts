@@ -9,6 +9,10 @@
 
 /** Requests in one workload (trace rows, synthetic arrivals, all turns of all sessions): ~3 GB of simulation state. */
 export const MAX_REQUESTS = 10_000_000;
+/** Turns of one chat session (each turn's prompt holds the whole conversation so far). */
+export const MAX_TURNS = 1_000;
+/** Prefix segments of all requests of a workload together (a session's turn k names ~2k of them): ~1 GB. */
+export const MAX_PREFIX_SEGMENTS = 100_000_000;
 /** Replicas of one device entry, and of the whole cluster. */
 export const MAX_REPLICAS = 10_000;
 /** Device entries of a cluster. */
@@ -44,8 +48,6 @@ export const MAX_JOBS = 1_024;
 /** Depth of nested mappings and lists in a YAML or JSON file, and aliases one file may expand. */
 export const MAX_YAML_DEPTH = 64;
 export const MAX_YAML_ALIASES = 1_000;
-/** Largest input file read whole (traces, scenarios, profiles, data), bytes. */
-export const MAX_FILE_BYTES = 2 * 1024 ** 3 - 1;
 
 /** "10,000,000" for messages. */
 export function fmt(n: number): string {

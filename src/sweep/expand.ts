@@ -3,7 +3,7 @@ import { InputError, formatInputError } from '../errors.js';
 import { checkScenario, type LoadedScenario } from '../scenario/load.js';
 import { formatPath } from '../util/validate.js';
 import { parseFieldPath, PathError, setAtPath } from './path.js';
-import { MAX_SWEEP_RUNS } from './schema.js';
+import { MAX_SWEEP_POINTS, MAX_SWEEP_RUNS } from '../limits.js';
 
 /** One combination of grid values, as raw scenario data ready to validate and run. */
 export interface SweepPoint {
@@ -79,6 +79,7 @@ export function planSweep(loaded: LoadedScenario): SweepPlan {
   const pointCount = lists.reduce((n, l) => n * l.length, 1);
   const seeds = typeof sweep.seeds === 'number' ? Array.from({ length: sweep.seeds }, (_, k) => scenario.seed + k) : [...sweep.seeds];
   const runs = pointCount * seeds.length;
+  if (pointCount > MAX_SWEEP_POINTS) throw new InputError({ ...locate(['sweep', 'grid']), field: 'sweep.grid' }, `expected at most ${MAX_SWEEP_POINTS} grid points, found ${lists.map((l) => l.length).join(' x ')} = ${pointCount}`);
   if (runs > MAX_SWEEP_RUNS) throw new InputError({ ...locate(['sweep']), field: 'sweep' }, `expected at most ${MAX_SWEEP_RUNS} runs, found ${pointCount} points x ${seeds.length} seeds = ${runs}`);
   if (seeds.some((s) => s > 2 ** 32 - 1)) throw new InputError({ ...locate(['sweep', 'seeds']), field: 'sweep.seeds' }, `expected seeds <= ${2 ** 32 - 1}, found seed + ${seeds.length - 1} = ${seeds.at(-1)}`);
 
