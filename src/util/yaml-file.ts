@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isScalar, visit, type Document, type Node } from 'yaml';
 import { InputError } from '../errors.js';
+import { MAX_YAML_ALIASES, MAX_YAML_DEPTH } from '../limits.js';
 
 /** A parsed YAML (or JSON) file that can say on which line any value stands. */
 export interface SourceDoc {
@@ -60,17 +61,33 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-/** Parses YAML text (JSON is YAML too); a syntax error becomes an InputError with line:col. */
+/**
+ * Parses YAML text (JSON is YAML too); a syntax error, a repeated key, nesting deeper than
+ * MAX_YAML_DEPTH or aliases expanding to more than MAX_YAML_ALIASES nodes (a "billion laughs"
+ * file) becomes an InputError with line:col.
+ */
 export function parseYaml(text: string, file: string): SourceDoc {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const at = (offset: number | undefined) => (offset === undefined ? {} : { line: lineCounter.linePos(offset).line, column: lineCounter.linePos(offset).col });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new InputError({ file, line: pos?.line, column: pos?.col }, `invalid YAML: ${message}`);
+    // The parser recurses per level: a file nested thousands deep exhausts its stack.
+    if (/call stack/i.test(message)) throw new InputError({ file, line: pos?.line, column: pos?.col }, `expected mappings and lists nested at most ${MAX_YAML_DEPTH} deep, found nesting too deep to parse`);
+    throw new InputError({ file, line: pos?.line, column: pos?.col }, `expected valid YAML, found invalid YAML: ${message}`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  checkDepth(doc, file, at);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
+    let offset: number | undefined;
+    visit(doc, { Alias: (_key, node) => ((offset = node.range?.[0]), visit.BREAK) });
+    throw new InputError({ file, ...at(offset) }, `expected aliases (*name) that expand to at most ${MAX_YAML_ALIASES} nodes, found more (an alias bomb?)`);
+  }
   return {
     file,
     data,
@@ -82,6 +99,21 @@ export function parseYaml(text: string, file: string): SourceDoc {
       return { line: pos.line, column: pos.col };
     },
   };
+}
+
+/** Refuses mappings and lists nested deeper than MAX_YAML_DEPTH (aliases count as leaves here). */
+function checkDepth(doc: Document, file: string, at: (offset: number | undefined) => { line?: number; column?: number }): void {
+  const walk = (node: unknown, depth: number): void => {
+    if (node === null || typeof node !== 'object' || isAlias(node) || !('items' in node)) return;
+    if (depth > MAX_YAML_DEPTH) throw new InputError({ file, ...at((node as Node).range?.[0]) }, `expected mappings and lists nested at most ${MAX_YAML_DEPTH} deep, found deeper`);
+    for (const item of (node as { items: unknown[] }).items) {
+      if (item !== null && typeof item === 'object' && 'value' in item && 'key' in item) {
+        walk((item as { key: unknown }).key, depth + 1);
+        walk((item as { value: unknown }).value, depth + 1);
+      } else walk(item, depth + 1);
+    }
+  };
+  walk(doc.contents, 1);
 }
 
 /** Reads and parses a YAML/JSON file. */

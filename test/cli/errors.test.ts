@@ -68,7 +68,7 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 
   it('YAML syntax error: file:line:col', async () => {
-    expectInputError(await run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: invalid YAML/);
+    expectInputError(await run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: expected valid YAML, found invalid YAML/);
   });
 
   it('unknown key: names it and suggests the closest', async () => {
