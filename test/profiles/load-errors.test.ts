@@ -69,7 +69,7 @@ describe('profile loader errors', () => {
   });
 
   it('reports a YAML syntax error with line and column', () => {
-    expect(errorOf(() => parseProfile(bilinear.replace('  a1: 0.08', '  a1: [0.08'), 'p.yaml'))).toMatch(/^p\.yaml:12:3: invalid YAML: Flow sequence/);
+    expect(errorOf(() => parseProfile(bilinear.replace('  a1: 0.08', '  a1: [0.08'), 'p.yaml'))).toMatch(/^p\.yaml:12:3: expected valid YAML, found invalid YAML: Flow sequence/);
   });
 
   it('reports a missing file', () => {
