@@ -89,7 +89,7 @@ function cell(file: string, line: number, row: Row, column: string, unit = 1, op
     if (optional) return undefined;
     throw new InputError({ file, line, field: column }, `expected a number, found ${raw === undefined ? 'no such column' : 'an empty cell'}`);
   }
-  const v = Number(raw);
+  const v = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(v) || v < 0) throw new InputError({ file, line, field: column }, `expected a finite number >= 0, found "${raw}"`);
   return v * unit;
 }

@@ -19,7 +19,8 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { loadProfile } from '../profiles/load.js';
 import type { TransformerProfile } from '../profiles/schema.js';
-import { parseOptions } from './options.js';
+import { intOption, parseOptions, seedOption } from './options.js';
+import { MAX_BATCH_SIZE, MAX_TOKENS } from '../limits.js';
 
 const list = z
   .string()
@@ -33,14 +34,14 @@ const calibrateOptions = z.strictObject({
   holdOut: list,
   only: list,
   params: list,
-  maxEvals: z.coerce.number().int().min(1).max(100_000).default(150),
-  seed: z.coerce.number().int().min(0).default(1),
+  maxEvals: intOption(1, 100_000).default(150),
+  seed: seedOption.default(1),
   name: z.string().min(1).optional(),
   engine: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
-  maxNumSeqs: z.coerce.number().int().positive().optional(),
-  maxNumBatchedTokens: z.coerce.number().int().positive().optional(),
-  maxModelLen: z.coerce.number().int().positive().optional(),
+  maxNumSeqs: intOption(1, MAX_BATCH_SIZE).optional(),
+  maxNumBatchedTokens: intOption(1, MAX_TOKENS).optional(),
+  maxModelLen: intOption(1, 2 * MAX_TOKENS).optional(),
   chunkedPrefill: z.boolean().optional(),
   prefixCaching: z.boolean().optional(),
   quiet: z.boolean().default(false),
