@@ -38,11 +38,11 @@ function issueToError(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue,
       field = formatPath([...path, key]);
       const known = knownKeys(schema, data, issue.path);
       const best = closest(key, known);
-      message = `unknown key${best ? ` (did you mean "${best}"?)` : ''}; expected one of: ${known.join(', ') || '(none)'}`;
+      message = `unknown key${best ? ` (did you mean "${best}"?)` : ''}; expected one of: ${known.join(', ') || '(none)'}, found ${describeValue(key)}`;
       break;
     }
     case 'invalid_type':
-      message = found === undefined ? `missing required field (expected ${issue.expected})` : `expected ${issue.expected}, found ${describeValue(found)}`;
+      message = found === undefined ? `missing required field (expected ${issue.expected}, found nothing)` : `expected ${issue.expected}, found ${describeValue(found)}`;
       break;
     case 'invalid_value':
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describeValue(found)}`;

@@ -148,13 +148,13 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 
   it('bad flags: unknown option (with a suggestion), bad --seed, missing argument: one llmsim line each', async () => {
-    expectInputError(await run('run', scenario(), '--sed', '3'), /^llmsim: unknown option '--sed' \(Did you mean --seed\?\)$/);
+    expectInputError(await run('run', scenario(), '--sed', '3'), /^llmsim: --sed: expected an option of this command \(--help lists them\), found an unknown option \(did you mean --seed\?\)$/);
     stderr = '';
     expectInputError(await run('run', scenario(), '--seed', 'x1'), /^llmsim: --seed: expected a whole number in decimal digits, found "x1"$/);
     stderr = '';
     expectInputError(await run('run', scenario(), '--seed', '-1'), /^llmsim: --seed: expected a number >= 0, found "-1"$/);
     stderr = '';
-    expectInputError(await run('run'), /^llmsim: missing required argument 'scenario'$/);
+    expectInputError(await run('run'), /^llmsim: <scenario>: expected this argument, found none$/);
   });
 });
 

@@ -45,7 +45,7 @@ describe('profile loader errors', () => {
   it('names a missing coefficient by field path and line', () => {
     const msg = errorOf(() => parseProfile(bilinear.replace('  a2: 0.0001\n', ''), 'p.yaml'));
     // Located at the start of the `runtime` mapping (line 10), the nearest node that exists.
-    expect(msg).toBe('p.yaml:10:3: runtime.a2: missing required field (expected number)');
+    expect(msg).toBe('p.yaml:10:3: runtime.a2: missing required field (expected number, found nothing)');
   });
 
   it('rejects .nan and .inf with the line of the value', () => {
