@@ -60,7 +60,7 @@ export function usageLine(s: string): string {
   if (m) return `<${m[1]}>: expected this argument, found none`;
   m = /^option '(\S+)[^']*' argument missing$/.exec(s);
   if (m) return `${m[1]}: expected a value after it, found none`;
-  m = /^required option '(\S+)[^']*' not specified$/.exec(s);
+  m = /^required option '(?:-\w, )?(\S+)[^']*' not specified$/.exec(s);
   if (m) return `${m[1]}: expected this option (it is required), found none`;
   m = /^too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\.$/.exec(s);
   if (m) return `<arguments>: expected ${m[2]} argument(s)${m[1] ? ` for ${m[1]}` : ''}, found ${m[3]}`;

@@ -14,7 +14,7 @@ import { splitWhereFlag, type WhereValue } from '../profiles/fit-where.js';
 import { ProfileSchema } from '../profiles/schema.js';
 import { validate } from '../util/validate.js';
 import { loadYamlFile, readTextFile } from '../util/yaml-file.js';
-import { intOption, parseOptions } from './options.js';
+import { intOption, checkOutputFile, parseOptions } from './options.js';
 
 const pair = (what: string) => z.string().regex(/^[^=]+=.+$/, `expected ${what}`);
 
@@ -118,6 +118,7 @@ export function fitHelp(): string {
 /** Runs the fit; `command` is recorded in the profile's provenance. */
 export function fitCommand(csv: string, rawOptions: unknown, print: (s: string) => void, command: string, warn: (s: string) => void = stderrWarn): void {
   const opts = parseOptions(fitOptions, rawOptions);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const spec = buildSpec(opts);
   const text = readTextFile(csv, 'measurement CSV');
   const sha = createHash('sha256').update(text).digest('hex');

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { formatPath } from '../util/validate.js';
@@ -22,6 +24,22 @@ export function realOption() {
 export const seedOption = intOption(0, 2 ** 32 - 1);
 
 /**
+ * Checks, before any work, that `path` can be written as a file: not a directory, and not below
+ * a file. (Writing itself reports the rest: permissions, a full disk.)
+ */
+export function checkOutputFile(path: string, flag: string): void {
+  const abs = resolve(path);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new InputError({ field: flag }, `expected a file to write, found a directory: ${path}`);
+  for (let d = dirname(abs); ; d = dirname(d)) {
+    if (existsSync(d)) {
+      if (!statSync(d).isDirectory()) throw new InputError({ field: flag }, `expected a file to write in a directory, found a file: ${d}`);
+      return;
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+/**
  * Checks a command's parsed flags against its schema (the shadcn habit: parse options at once);
  * a bad flag becomes one InputError naming it.
  */
@@ -30,7 +48,8 @@ export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.ou
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const flag = `--${formatPath(issue.path).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  const value = (raw as Record<string, unknown>)[String(issue.path[0])];
+  let value: unknown = raw;
+  for (const p of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
   throw new InputError({ field: flag }, `${expectation(issue)}, found ${JSON.stringify(value)}`);
 }
 

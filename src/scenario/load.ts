@@ -43,7 +43,7 @@ export function checkScenario(data: unknown, where: { file: string; baseDir: str
     const guess = closest(scenario.policy.name, names);
     throw new InputError(
       { file: where.file, line: pos?.line, column: pos?.column, field: 'policy.name' },
-      `unknown policy "${scenario.policy.name}"${guess ? ` (did you mean "${guess}"?)` : ''}; expected one of: ${names.join(', ')}`,
+      `unknown policy "${scenario.policy.name}"${guess ? ` (did you mean "${guess}"?)` : ''}; expected one of: ${names.join(', ')}, found "${scenario.policy.name}"`,
     );
   }
   const policyParams = validate(policy.params, scenario.policy.params, where.source, ['policy', 'params']);

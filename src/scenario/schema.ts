@@ -13,7 +13,7 @@ export const sloSchema = z.strictObject({
 
 /** A scenario file: what to simulate, on what, under which policy, and where results go. */
 export const scenarioSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"').describe('Run name; results go to results/<name> by default'),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" and "-", starting with a letter or digit').describe('Run name; results go to results/<name> by default'),
   description: z.string().optional().describe('Free text'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Seed of every random stream (arrivals, lengths, uncertainty, policies)'),
   workload: workloadSchema.describe('The request stream: a trace or a synthetic generator'),

@@ -85,6 +85,11 @@ export function parseYaml(text: string, file: string): SourceDoc {
   } catch (err) {
     if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
     let offset: number | undefined;
+    if (!/excessive/i.test(err.message)) {
+      // An alias whose anchor is not defined before it.
+      visit(doc, { Alias: (_key, node) => (node.resolve(doc) === undefined ? ((offset = node.range?.[0]), visit.BREAK) : undefined) });
+      throw new InputError({ file, ...at(offset) }, `expected an anchor (&name) defined before its alias, found ${err.message}`);
+    }
     visit(doc, { Alias: (_key, node) => ((offset = node.range?.[0]), visit.BREAK) });
     throw new InputError({ file, ...at(offset) }, `expected aliases (*name) that expand to at most ${MAX_YAML_ALIASES} nodes, found more (an alias bomb?)`);
   }

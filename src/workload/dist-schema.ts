@@ -79,7 +79,7 @@ export const MAX_SYNTHETIC_REQUESTS = MAX_REQUESTS;
 /** Refinement of a generator: exactly one of count or durationS, and not absurdly many arrivals. */
 export function countOrDuration(v: { count?: number; durationS?: number; arrival: ArrivalSpec }, ctx: z.core.$RefinementCtx): void {
   if (v.count === undefined && v.durationS === undefined) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'expected count or durationS (or both)' });
+    ctx.addIssue({ code: 'custom', path: [], message: 'expected count or durationS (or both), found neither' });
   }
   if (v.count === undefined && v.durationS !== undefined && v.durationS * v.arrival.rateRps > MAX_SYNTHETIC_REQUESTS) {
     ctx.addIssue({ code: 'custom', path: ['durationS'], message: `expected durationS * rateRps <= ${MAX_SYNTHETIC_REQUESTS} requests (rateRps ${v.arrival.rateRps})` });

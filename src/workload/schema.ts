@@ -71,7 +71,7 @@ export const workloadSchema = z
       })
       .superRefine((d, ctx) => {
         const linear = d.baseS !== undefined || d.perOutputTokenS !== undefined;
-        if ((d.fixedS !== undefined) === linear) ctx.addIssue({ code: 'custom', path: [], message: 'expected either fixedS, or baseS and/or perOutputTokenS' });
+        if ((d.fixedS !== undefined) === linear) ctx.addIssue({ code: 'custom', path: [], message: `expected either fixedS, or baseS and/or perOutputTokenS, found ${linear ? 'both' : 'neither'}` });
         else if (linear && !((d.baseS ?? 0) > 0 || (d.perOutputTokenS ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['baseS'], message: 'expected baseS or perOutputTokenS > 0 (a zero deadline)' });
       })
       .optional()
@@ -95,7 +95,7 @@ export const workloadSchema = z
   })
   .superRefine((w, ctx) => {
     const given = (['trace', 'synthetic', 'sessions'] as const).filter((k) => w[k] !== undefined);
-    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: given.slice(1, 2), message: 'expected exactly one of trace, synthetic or sessions' });
+    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: given.slice(1, 2), message: `expected exactly one of trace, synthetic or sessions, found ${given.length === 0 ? 'none' : given.join(' and ')}` });
   });
 
 /** The validated `workload:` block, defaults filled in. */
