@@ -43,6 +43,9 @@ export const MAX_SWEEP_POINTS = 100_000;
 /** Replications (seeds) of a sweep or a comparison. */
 export const MAX_SEEDS = 100_000;
 export const MAX_COMPARE_SEEDS = 10_000;
+/** Layers and heads of an edge model file (its shards are layers x heads, each planned). */
+export const MAX_LAYERS = 1_000;
+export const MAX_HEADS = 1_024;
 /** Worker threads (-j). */
 export const MAX_JOBS = 1_024;
 /** Depth of nested mappings and lists in a YAML or JSON file, and aliases one file may expand. */

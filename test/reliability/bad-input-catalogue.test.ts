@@ -425,6 +425,22 @@ profile('transformer', 'parallel tensor 0', re(TRANSFORMER, 'tensor: 1', 'tensor
 profile('transformer', 'memoryUtilization 0', re(TRANSFORMER, 'memoryUtilization: 0.9', 'memoryUtilization: 0'), /p\.yaml:\d+:\d+: memoryUtilization: expected > 0, found 0/);
 profile('transformer', 'weights beyond memory', re(TRANSFORMER, 'memoryBytes: 85899345920', 'memoryBytes: 1000000'), /(p|s)\.yaml.*expected .*found/);
 
+const BERT = readFileSync(join(R, 'profiles/edge/bert-base.yaml'), 'utf8');
+const edge = (name: string, text: string, expectRe: RegExp) =>
+  profileCases.push({
+    name: `run: edge model file ${name}`,
+    files: {
+      's.yaml': sub([/cluster:\n[\s\S]*?policy:/, 'cluster:\n  devices:\n    - { name: phone, kind: edge-pipeline, model: m.yaml, storage: { bandwidthBps: 250e6 }, memoryBudgetBytes: 16e6, targetLatencyS: 0.3 }\npolicy:'], ['  params: { routing: round-robin }', '']),
+      'm.yaml': text,
+    },
+    args: ['run', '$D/s.yaml', ...out],
+    expect: expectRe,
+  });
+edge('with 1e9 layers', re(BERT, /layers: 12/, 'layers: 1e9'), /m\.yaml:\d+:\d+: shape\.layers: expected <= 1000, found 1000000000/);
+edge('with 1e6 heads', re(BERT, /heads: 12/, 'heads: 1e6'), /m\.yaml:\d+:\d+: shape\.heads: expected <= 1024, found 1000000/);
+edge('with a key typo', re(BERT, /layers: 12/, 'layer: 12'), /m\.yaml:\d+:\d+: shape\.layer: unknown key \(did you mean "layers"\?\)/);
+edge('with a YAML error', re(BERT, /layers: 12/, 'layers: [12'), /m\.yaml:\d+:\d+: expected valid YAML, found invalid YAML/);
+
 // ---------------------------------------------------------------------------------------------
 // Flags of every command, and the commands' own files
 
