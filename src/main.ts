@@ -24,8 +24,8 @@ export function buildProgram(): Command {
     // Before any command is added: subcommands copy these settings when they are created.
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
-      // Usage errors in llmsim's one-line form: "llmsim: unknown option '--sed' (Did you mean --seed?)".
-      outputError: (s, write) => write(`llmsim: ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+      // Usage errors in llmsim's one-line form: "llmsim: --sed: expected an option of this command ..., found ...".
+      outputError: (s, write) => write(`llmsim: ${usageLine(s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())}\n`),
     })
     .exitOverride();
 
@@ -43,6 +43,28 @@ export function buildProgram(): Command {
   registerCalibrateCommand(program, print);
 
   return program;
+}
+
+/**
+ * Commander's usage errors in llmsim's form, naming the flag or argument, what was expected and
+ * what was found: "unknown option '--sed' (Did you mean --seed?)" becomes "--sed: expected an
+ * option of this command (--help lists them), found an unknown option (did you mean --seed?)".
+ */
+export function usageLine(s: string): string {
+  const hint = (rest: string | undefined) => (rest ? ` (${rest.replace(/^\s*\(?\s*|\s*\)?\s*$/g, '').replace(/^Did/, 'did')})` : '');
+  let m = /^unknown option '([^']*)'(.*)$/.exec(s);
+  if (m) return `${m[1]}: expected an option of this command (--help lists them), found an unknown option${hint(m[2])}`;
+  m = /^unknown command '([^']*)'(.*)$/.exec(s);
+  if (m) return `<command>: expected a command (llmsim --help lists them), found "${m[1]}"${hint(m[2])}`;
+  m = /^missing required argument '([^']*)'$/.exec(s);
+  if (m) return `<${m[1]}>: expected this argument, found none`;
+  m = /^option '(\S+)[^']*' argument missing$/.exec(s);
+  if (m) return `${m[1]}: expected a value after it, found none`;
+  m = /^required option '(?:-\w, )?(\S+)[^']*' not specified$/.exec(s);
+  if (m) return `${m[1]}: expected this option (it is required), found none`;
+  m = /^too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\.$/.exec(s);
+  if (m) return `<arguments>: expected ${m[2]} argument(s)${m[1] ? ` for ${m[1]}` : ''}, found ${m[3]}`;
+  return s;
 }
 
 /**

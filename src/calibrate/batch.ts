@@ -4,7 +4,7 @@
  * transformer form computes for the same iteration shapes. No simulation is needed: each row is one
  * kind of iteration.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../util/yaml-file.js';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
 import { compileTransformer } from '../profiles/transformer.js';
@@ -50,14 +50,15 @@ export function batchLoss(profile: TransformerProfile, points: readonly BatchPoi
 export function readSplitwiseBatchPoints(file: string, where: Readonly<Record<string, string>>): BatchPoint[] {
   let rows: Record<string, string>[];
   try {
-    rows = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    rows = parse(readTextFile(file, 'Splitwise perf-model CSV'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   } catch (e) {
-    throw new InputError({ file }, `cannot read a Splitwise perf-model CSV: ${(e as Error).message}`);
+    if (e instanceof InputError) throw e;
+    throw new InputError({ file }, `expected a Splitwise perf-model CSV, found ${(e as Error).message}`);
   }
   const need = ['model', 'hardware', 'tensor_parallel', 'prompt_size', 'batch_size', 'token_size', 'prompt_time', 'token_time'];
   const header = Object.keys(rows[0] ?? {});
   for (const c of need) if (!header.includes(c)) throw new InputError({ file, line: 1, field: c }, `expected a Splitwise perf-model column "${c}", found columns ${header.join(', ')}`);
-  for (const c of Object.keys(where)) if (!header.includes(c)) throw new InputError({ file, field: `--where ${c}` }, `no column "${c}"; expected one of ${header.join(', ')}`);
+  for (const c of Object.keys(where)) if (!header.includes(c)) throw new InputError({ file, field: `--where ${c}` }, `expected a column of the data (${header.join(', ')}), found "${c}"`);
   const points: BatchPoint[] = [];
   rows.forEach((row, i) => {
     if (!Object.entries(where).every(([c, v]) => row[c] === v)) return;
@@ -73,6 +74,6 @@ export function readSplitwiseBatchPoints(file: string, where: Readonly<Record<st
     points.push({ ...base, id: `${key}/prefill`, kind: 'prefill', measuredS: num('prompt_time') / 1000 });
     if (base.outputTokens > 1) points.push({ ...base, id: `${key}/decode`, kind: 'decode', measuredS: num('token_time') / 1000 });
   });
-  if (points.length === 0) throw new InputError({ file, field: '--where' }, 'expected at least one row to match the --where filters');
+  if (points.length === 0) throw new InputError({ file, field: '--where' }, 'expected at least one row to match the --where filters, found none');
   return points;
 }

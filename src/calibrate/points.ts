@@ -5,10 +5,12 @@
  * (data/serving/inference-perf-kubecon/stages.csv), `vllm bench serve --save-result` JSON, and
  * llmsim's own serving table (CSV, documented in docs/calibration.md).
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { InputError } from '../errors.js';
+import { InputError, describeValue } from '../errors.js';
+import { MAX_RATE_RPS } from '../limits.js';
+import { readTextFile } from '../util/yaml-file.js';
+import { repeatedKey } from '../workload/read-mooncake.js';
 
 /** What was measured at one load point (seconds, requests/s); absent where the source has no such figure. */
 export interface Measured {
@@ -52,12 +54,7 @@ export interface ServerFlags {
 
 /** Reads the load points of a file; `format` auto-detects from the extension and header. */
 export function readLoadPoints(file: string, format: ServingFormat | 'auto' = 'auto', flags: ServerFlags = {}): LoadPoint[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError({ file }, `cannot read the serving data: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readTextFile(file, 'serving data file');
   const f = format !== 'auto' ? format : detect(file, text);
   if (f === 'vllm-bench') return [vllmBenchPoint(file, text, flags)];
   const rows = parseCsv(file, text);
@@ -69,7 +66,7 @@ function detect(file: string, text: string): ServingFormat {
   const header = text.slice(0, text.indexOf('\n'));
   if (header.includes('tpot_from_means_ms') && header.includes('server_args')) return 'inference-perf';
   if (header.split(',').includes('rate_rps')) return 'table';
-  throw new InputError({ file, line: 1 }, `cannot tell the serving format from the header: expected an inference-perf stages table (server_args, tpot_from_means_ms) or an llmsim serving table (rate_rps, ...); give --format`);
+  throw new InputError({ file, line: 1 }, `expected the header of an inference-perf stages table (server_args, tpot_from_means_ms) or an llmsim serving table (rate_rps, ...), or --format, found ${describeValue(header.trim())}`);
 }
 
 type Row = Record<string, string>;
@@ -78,7 +75,8 @@ function parseCsv(file: string, text: string): Row[] {
   try {
     return parse(text, { columns: true, skip_empty_lines: true }) as Row[];
   } catch (e) {
-    throw new InputError({ file }, `not a valid CSV: ${(e as Error).message}`);
+    const err = e as { message?: string; lines?: number };
+    throw new InputError({ file, line: err.lines }, `expected valid CSV, found a syntax error (${err.message ?? String(e)})`);
   }
 }
 
@@ -89,7 +87,7 @@ function cell(file: string, line: number, row: Row, column: string, unit = 1, op
     if (optional) return undefined;
     throw new InputError({ file, line, field: column }, `expected a number, found ${raw === undefined ? 'no such column' : 'an empty cell'}`);
   }
-  const v = Number(raw);
+  const v = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(v) || v < 0) throw new InputError({ file, line, field: column }, `expected a finite number >= 0, found "${raw}"`);
   return v * unit;
 }
@@ -157,7 +155,7 @@ function inferencePerfPoints(file: string, rows: Row[]): LoadPoint[] {
       },
     });
   });
-  if (points.length === 0) throw new InputError({ file }, 'expected at least one stage row');
+  if (points.length === 0) throw new InputError({ file }, 'expected at least one stage row, found none');
   return points;
 }
 
@@ -173,8 +171,8 @@ function tablePoints(file: string, rows: Row[]): LoadPoint[] {
   return rows.map((row, i) => {
     const line = i + 2;
     const id = row.id?.trim();
-    if (!id) throw new InputError({ file, line, field: 'id' }, 'expected a point id');
-    if (ids.has(id)) throw new InputError({ file, line, field: 'id' }, `duplicate point id "${id}"`);
+    if (!id) throw new InputError({ file, line, field: 'id' }, 'expected a point id, found an empty cell');
+    if (ids.has(id)) throw new InputError({ file, line, field: 'id' }, `expected each point id once, found "${id}" again`);
     ids.add(id);
     const bool = (column: string, dflt: boolean) => {
       const raw = (row[column] ?? '').trim();
@@ -198,7 +196,7 @@ function tablePoints(file: string, rows: Row[]): LoadPoint[] {
       workload: {
         synthetic: {
           count: Math.max(1, Math.round(cell(file, line, row, 'requests')!)),
-          arrival: rate > 0 ? { process: 'poisson', rateRps: rate } : { process: 'deterministic', rateRps: 1e9 },
+          arrival: rate > 0 ? { process: 'poisson', rateRps: rate } : { process: 'deterministic', rateRps: MAX_RATE_RPS },
           prompt: { dist: 'fixed', tokens: Math.max(1, Math.round(cell(file, line, row, 'prompt_tokens')!)) },
           output: { dist: 'fixed', tokens: Math.max(1, Math.round(cell(file, line, row, 'output_tokens')!)) },
         },
@@ -226,8 +224,11 @@ function vllmBenchPoint(file: string, text: string, flags: ServerFlags): LoadPoi
   try {
     doc = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new InputError({ file }, `not valid JSON: ${(e as Error).message}`);
+    throw new InputError({ file }, `expected valid JSON, found a syntax error: ${(e as Error).message}`);
   }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError({ file }, `expected a JSON object (vllm bench serve --save-result), found ${describeValue(doc)}`);
+  const twice = repeatedKey(text);
+  if (twice !== undefined) throw new InputError({ file, field: twice }, `expected each key once, found "${twice}" twice`);
   const num = (key: string, optional = false): number | undefined => {
     const v = doc[key];
     if (v === undefined || v === null) {
@@ -238,7 +239,7 @@ function vllmBenchPoint(file: string, text: string, flags: ServerFlags): LoadPoi
     return v;
   };
   const completed = num('completed')!;
-  if (completed < 1) throw new InputError({ file, field: 'completed' }, 'expected at least one completed request');
+  if (completed < 1) throw new InputError({ file, field: 'completed' }, `expected at least one completed request, found ${completed}`);
   const rateRaw = doc.request_rate;
   const rate = rateRaw === 'inf' || rateRaw === Infinity || rateRaw === null ? 0 : num('request_rate')!;
   const burstiness = num('burstiness', true) ?? 1;
@@ -263,7 +264,7 @@ function vllmBenchPoint(file: string, text: string, flags: ServerFlags): LoadPoi
         count: completed,
         arrival:
           rate === 0
-            ? { process: 'deterministic', rateRps: 1e9 }
+            ? { process: 'deterministic', rateRps: MAX_RATE_RPS }
             : burstiness === 1
               ? { process: 'poisson', rateRps: rate }
               : { process: 'gamma', rateRps: rate, cv: 1 / Math.sqrt(burstiness) },

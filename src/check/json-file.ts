@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { MAX_YAML_DEPTH } from '../limits.js';
 import { readTextFile } from '../util/yaml-file.js';
 
 /**
@@ -8,8 +9,12 @@ import { readTextFile } from '../util/yaml-file.js';
 export function readJsonFile(file: string, what: string): unknown {
   const text = readTextFile(file, what);
   try {
-    return JSON.parse(text) as unknown;
+    const data = JSON.parse(text) as unknown;
+    if (depthOf(data, MAX_YAML_DEPTH + 1) > MAX_YAML_DEPTH) throw new InputError({ file }, `expected objects and arrays nested at most ${MAX_YAML_DEPTH} deep, found deeper`);
+    return data;
   } catch (err) {
+    if (err instanceof InputError) throw err;
+    if (err instanceof RangeError) throw new InputError({ file }, `expected objects and arrays nested at most ${MAX_YAML_DEPTH} deep, found nesting too deep to parse`);
     if (!(err instanceof SyntaxError)) throw err;
     // V8 says "... in JSON at position N" (Node 22 adds "(line L column C)"); the end of input has no position.
     const at = /at position (\d+)/.exec(err.message);
@@ -20,4 +25,12 @@ export function readJsonFile(file: string, what: string): unknown {
     const why = err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '');
     throw new InputError({ file, line, column }, `expected valid JSON, found a syntax error: ${why}`);
   }
+}
+
+/** Nesting depth of `v` (a scalar is 0), counting no further than `stop`. */
+function depthOf(v: unknown, stop: number): number {
+  if (v === null || typeof v !== 'object' || stop === 0) return 0;
+  let most = 0;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) most = Math.max(most, depthOf(x, stop - 1));
+  return most + 1;
 }

@@ -19,7 +19,8 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { loadProfile } from '../profiles/load.js';
 import type { TransformerProfile } from '../profiles/schema.js';
-import { parseOptions } from './options.js';
+import { intOption, checkOutputFile, parseOptions, seedOption } from './options.js';
+import { MAX_BATCH_SIZE, MAX_TOKENS } from '../limits.js';
 
 const list = z
   .string()
@@ -33,14 +34,14 @@ const calibrateOptions = z.strictObject({
   holdOut: list,
   only: list,
   params: list,
-  maxEvals: z.coerce.number().int().min(1).max(100_000).default(150),
-  seed: z.coerce.number().int().min(0).default(1),
+  maxEvals: intOption(1, 100_000).default(150),
+  seed: seedOption.default(1),
   name: z.string().min(1).optional(),
   engine: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
-  maxNumSeqs: z.coerce.number().int().positive().optional(),
-  maxNumBatchedTokens: z.coerce.number().int().positive().optional(),
-  maxModelLen: z.coerce.number().int().positive().optional(),
+  maxNumSeqs: intOption(1, MAX_BATCH_SIZE).optional(),
+  maxNumBatchedTokens: intOption(1, MAX_TOKENS).optional(),
+  maxModelLen: intOption(1, 2 * MAX_TOKENS).optional(),
   chunkedPrefill: z.boolean().optional(),
   prefixCaching: z.boolean().optional(),
   quiet: z.boolean().default(false),
@@ -78,11 +79,12 @@ function shellWord(arg: string): string {
 
 export async function calibrateCommand(profilePath: string, rawOptions: unknown, print: (s: string) => void, command: string): Promise<void> {
   const opts = parseOptions(calibrateOptions, rawOptions);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const template = loadProfile(profilePath);
   if (template.form !== 'transformer') throw new InputError({ file: profilePath, field: 'form' }, `expected a profile of form "transformer" to calibrate, found "${template.form}"`);
   const params = (opts.params ?? DEFAULT_FIT) as CoefficientName[];
   for (const p of params) {
-    if (!KNOBS.some((k) => k.name === p)) throw new InputError({ field: '--params' }, `unknown coefficient "${p}"; expected any of ${KNOBS.map((k) => k.name).join(', ')}`);
+    if (!KNOBS.some((k) => k.name === p)) throw new InputError({ field: '--params' }, `unknown coefficient "${p}"; expected any of ${KNOBS.map((k) => k.name).join(', ')}, found "${p}"`);
   }
   if (opts.format === 'splitwise') return calibrateBatch(template, profilePath, opts, params, print, command);
   const points = readLoadPoints(opts.data, opts.format, {
@@ -94,12 +96,12 @@ export async function calibrateCommand(profilePath: string, rawOptions: unknown,
   });
   const configs = [...new Set(points.map((p) => p.config))];
   for (const c of [...(opts.holdOut ?? []), ...(opts.only ?? [])]) {
-    if (!configs.includes(c)) throw new InputError({ file: opts.data, field: opts.only?.includes(c) ? '--only' : '--hold-out' }, `no configuration "${c}" in the data; it has: ${configs.join(', ')}`);
+    if (!configs.includes(c)) throw new InputError({ file: opts.data, field: opts.only?.includes(c) ? '--only' : '--hold-out' }, `expected configurations of the data (${configs.join(', ')}), found "${c}"`);
   }
   const fitted = (p: LoadPoint) => p.unmodelled === undefined && !(opts.holdOut ?? []).includes(p.config) && (opts.only === undefined || opts.only.includes(p.config));
   const fitPoints = points.filter(fitted);
   const heldOut = points.filter((p) => !fitted(p));
-  if (fitPoints.length === 0) throw new InputError({ file: opts.data }, 'expected at least one load point to fit after --only/--hold-out (and without unmodelled engines)');
+  if (fitPoints.length === 0) throw new InputError({ file: opts.data }, 'expected at least one load point to fit after --only/--hold-out (and without unmodelled engines), found none');
   const baseDir = dirname(resolve(profilePath));
   const progress = opts.quiet || !process.stderr.isTTY ? undefined : (e: number, _l: number, best: number) => process.stderr.write(`\rcalibrate: ${e}/${opts.maxEvals} evaluations, best loss ${best.toFixed(5)}   `);
   const result = await calibrate({ template, templatePath: resolve(profilePath), points: fitPoints, fit: params, maxEvals: opts.maxEvals, seed: opts.seed, baseDir, onEval: progress });

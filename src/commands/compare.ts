@@ -11,13 +11,14 @@ import type { FlatMetrics } from '../sweep/metrics.js';
 import { csvValue } from '../sweep/outputs.js';
 import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
 import { jobsOption } from './sweep.js';
-import { parseOptions } from './options.js';
+import { intOption, parseOptions, realOption } from './options.js';
+import { MAX_COMPARE_SEEDS } from '../limits.js';
 
 const compareOptions = z.strictObject({
   policies: z.string().min(1).optional(),
-  seeds: z.coerce.number().int().min(1).max(10_000).default(5),
+  seeds: intOption(1, MAX_COMPARE_SEEDS).default(5),
   metrics: z.string().min(1).optional(),
-  level: z.coerce.number().gt(0).lt(1).default(0.95),
+  level: realOption().pipe(z.number().gt(0).lt(1)).default(0.95),
   jobs: jobsOption.optional(),
   out: z.string().min(1).optional(),
   quiet: z.boolean().default(false),

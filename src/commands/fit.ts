@@ -14,7 +14,7 @@ import { splitWhereFlag, type WhereValue } from '../profiles/fit-where.js';
 import { ProfileSchema } from '../profiles/schema.js';
 import { validate } from '../util/validate.js';
 import { loadYamlFile, readTextFile } from '../util/yaml-file.js';
-import { parseOptions } from './options.js';
+import { intOption, checkOutputFile, parseOptions } from './options.js';
 
 const pair = (what: string) => z.string().regex(/^[^=]+=.+$/, `expected ${what}`);
 
@@ -31,7 +31,7 @@ const fitOptions = z.strictObject({
   name: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
   hardware: z.string().min(1).optional(),
-  gpus: z.coerce.number().int().positive().optional(),
+  gpus: intOption(1, 4096).optional(),
   source: z.string().min(1).optional(),
   out: z.string().min(1).optional(),
   quiet: z.boolean().default(false),
@@ -118,6 +118,7 @@ export function fitHelp(): string {
 /** Runs the fit; `command` is recorded in the profile's provenance. */
 export function fitCommand(csv: string, rawOptions: unknown, print: (s: string) => void, command: string, warn: (s: string) => void = stderrWarn): void {
   const opts = parseOptions(fitOptions, rawOptions);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const spec = buildSpec(opts);
   const text = readTextFile(csv, 'measurement CSV');
   const sha = createHash('sha256').update(text).digest('hex');
@@ -158,7 +159,10 @@ function buildSpec(opts: z.output<typeof fitOptions>): FitSpec {
     const [role, rest] = splitPair(c);
     const unknown = unknownRoleMessage(form, role);
     if (unknown) throw new InputError({ field: '--col' }, unknown);
-    const m = /^(.*?)\*([0-9.eE+-]+)$/.exec(rest);
+    const m = /^(.*?)\*([^*]*)$/.exec(rest);
+    if (m && !(/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(m[2]!) && Number(m[2]) !== 0)) {
+      throw new InputError({ field: '--col' }, `expected role=column*scale with a nonzero decimal scale (e.g. runtimeS=time_ms*0.001), found ${JSON.stringify(c)}`);
+    }
     columns[role] = m ? { column: m[1]!, scale: Number(m[2]) } : rest;
   }
   // A flag replaces the --map file's condition on its column; several flags on one column all hold.

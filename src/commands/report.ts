@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { readReportInputs } from '../report/inputs.js';
 import { buildReport } from '../report/report.js';
-import { parseOptions } from './options.js';
+import { checkOutputFile, parseOptions } from './options.js';
 
 const reportOptions = z.strictObject({
   out: z.string().min(1).default('report.html'),
@@ -15,6 +15,7 @@ const reportOptions = z.strictObject({
 /** `llmsim report <results dirs or sweep CSVs...> -o report.html`: one self-contained HTML page of charts. */
 export async function reportCommand(paths: string[], rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(reportOptions, rawOptions);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const inputs = readReportInputs(paths);
   const html = await buildReport(inputs, opts.title, paths);
   const out = resolve(opts.out);

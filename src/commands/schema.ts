@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { scenarioSchema } from '../scenario/schema.js';
-import { parseOptions } from './options.js';
+import { checkOutputFile, parseOptions } from './options.js';
 
 /** Where the committed schema lives (scenario files point at it with a yaml-language-server line). */
 export const SCENARIO_SCHEMA_FILE = 'schema/scenario.schema.json';
@@ -29,6 +29,7 @@ const schemaOptions = z.strictObject({ out: z.string().min(1).optional() });
 /** `llmsim schema [-o file]`: prints the scenario JSON Schema, or writes it. */
 export function schemaCommand(rawOptions: unknown, print: (text: string) => void): void {
   const opts = parseOptions(schemaOptions, rawOptions);
+  if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
   const text = scenarioJsonSchemaText();
   if (opts.out === undefined) {
     print(text.trimEnd());

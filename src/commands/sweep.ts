@@ -12,10 +12,11 @@ import { preflightSweep } from '../sweep/preflight.js';
 import { manifestOf, SWEEP_FILES, writeManifest, writeSweepCsvs } from '../sweep/outputs.js';
 import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
 import { createProgress, progressMode } from '../sweep/progress.js';
-import { parseOptions } from './options.js';
+import { intOption, parseOptions } from './options.js';
+import { MAX_JOBS } from '../limits.js';
 
 /** `-j N`: worker threads. */
-export const jobsOption = z.coerce.number().int().min(1).max(1024);
+export const jobsOption = intOption(1, MAX_JOBS);
 
 const sweepOptions = z.strictObject({
   jobs: jobsOption.optional(),

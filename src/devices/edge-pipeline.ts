@@ -6,6 +6,7 @@
  * once per sequence-length bucket (requests are padded to their bucket) and cached.
  */
 import { resolve } from 'node:path';
+import { MAX_REPLICAS, MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { PreparedDeviceGroup } from '../simulation/simulate.js';
@@ -23,16 +24,16 @@ import { createWaitQueue } from './kit/wait-queue.js';
 export const edgePipelineDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('edge-pipeline'),
-  replicas: z.number().int().positive().default(1).describe('Identical replicas of this device'),
+  replicas: z.number().int().positive().max(MAX_REPLICAS).default(1).describe(`Identical replicas of this device, at most ${MAX_REPLICAS}`),
   model: z.string().min(1).describe('Sharded model file (profiles/edge/*.yaml), relative to the scenario file'),
   storage: z.strictObject({
     bandwidthBps: z.number().positive().describe('Sustained sequential read bandwidth, bytes/s'),
-    readLatencyS: z.number().nonnegative().default(0).describe('Fixed cost per read (one read per shard), s'),
+    readLatencyS: z.number().nonnegative().max(MAX_TIME_S).default(0).describe('Fixed cost per read (one read per shard), s'),
   }),
   memoryBudgetBytes: z.number().positive().describe('Weight memory STI may use: preload buffer + streamed shards'),
   preloadBytes: z.number().nonnegative().default(0).describe('Preload buffer, resident between requests (part of the budget)'),
   preloadBits: z.number().int().optional().describe('Bit-width of preloaded shards; default: highest at which layer 0 fits'),
-  targetLatencyS: z.number().positive().describe('Latency target STI plans for (baselines report against it)'),
+  targetLatencyS: z.number().positive().max(MAX_TIME_S).describe('Latency target STI plans for (baselines report against it)'),
   strategy: z.enum(STRATEGIES).default('sti').describe('sti | hold-in-memory | load-then-execute | layerwise'),
   bits: z.number().int().optional().describe('Bit-width of the layerwise baseline (default 32)'),
   power: z.strictObject({
@@ -40,7 +41,7 @@ export const edgePipelineDeviceSchema = z.strictObject({
     ioW: z.number().nonnegative().default(0.5).describe('Power while reading flash, W (assumption)'),
     idleW: z.number().nonnegative().default(0).describe('Power while idle, W'),
   }).prefault({}),
-  seqBuckets: z.array(z.number().int().positive()).min(1).optional().describe('Sequence-length buckets, increasing; default powers of two up to the model maximum'),
+  seqBuckets: z.array(z.number().int().positive().max(MAX_TOKENS)).min(1).max(64).optional().describe('Sequence-length buckets, increasing; default powers of two up to the model maximum'),
 });
 /** A validated edge-pipeline scenario entry. */
 export type EdgePipelineDeviceSpec = z.output<typeof edgePipelineDeviceSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REPLICAS, MAX_SLOTS } from '../limits.js';
 import { noiseField } from './noise-field.js';
 import type { RequestCostModel } from '../profiles/model.js';
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from './device.js';
@@ -9,8 +10,8 @@ export const slotsDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('slots'),
   profile: z.string().min(1).describe('Profile file (form: bilinear), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them)'),
-  replicas: z.number().int().positive().default(1).describe('Identical replicas of this device'),
-  slots: z.number().int().positive().default(1).describe('Requests one replica serves at once (model instances)'),
+  replicas: z.number().int().positive().max(MAX_REPLICAS).default(1).describe(`Identical replicas of this device, at most ${MAX_REPLICAS}`),
+  slots: z.number().int().positive().max(MAX_SLOTS).default(1).describe(`Requests one replica serves at once (model instances), at most ${MAX_SLOTS}`),
   noise: noiseField,
 });
 export type SlotsDeviceSpec = z.output<typeof slotsDeviceSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BATCH_SIZE, MAX_KV_TOKENS, MAX_REPLICAS, MAX_TOKENS } from '../limits.js';
 import { noiseField } from './noise-field.js';
 import type { IterationModel } from '../profiles/model.js';
 import type { Device, DeviceContext, DeviceStats } from './device.js';
@@ -9,10 +10,10 @@ export const staticBatchingDeviceSchema = z.strictObject({
   name: z.string().min(1).describe('Name of this device group; replicas are named <name>/<i>'),
   kind: z.literal('static-batching'),
   profile: z.string().min(1).describe('Profile file (form: iteration or roofline), relative to the scenario file, or the name of a shipped profile (no "/", no .yaml/.json suffix; llmsim profiles lists them)'),
-  replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
-  maxBatchSize: z.number().int().positive().default(8).describe('Requests in one batch at most'),
-  maxBatchedTokens: z.number().int().positive().default(16384).describe('Padded prompt tokens of a batch at most: members x longest prompt'),
-  kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
+  replicas: z.number().int().positive().max(MAX_REPLICAS).default(1).describe(`Identical replicas (model instances), at most ${MAX_REPLICAS}`),
+  maxBatchSize: z.number().int().positive().max(MAX_BATCH_SIZE).default(8).describe(`Requests in one batch at most (at most ${MAX_BATCH_SIZE})`),
+  maxBatchedTokens: z.number().int().positive().max(MAX_TOKENS).default(16384).describe(`Padded prompt tokens of a batch at most: members x longest prompt (at most ${MAX_TOKENS})`),
+  kvCapacityTokens: z.number().int().positive().max(MAX_KV_TOKENS).optional().describe(`Override the KV capacity the profile derives from memory, tokens, at most ${MAX_KV_TOKENS}`),
   noise: noiseField,
 });
 export type StaticBatchingDeviceSpec = z.output<typeof staticBatchingDeviceSchema>;

@@ -8,9 +8,9 @@ import { leastLoaded } from './routing.js';
  * at most `threshold` go to the `small` device group (the energy-efficient, slower one), the rest
  * to `large`; least-loaded replica within the group, FCFS. The paper reports 7.5% less energy with
  * such a rule. Features `output` and `product` read the true output length (the offline setting),
- * hence `oracle`; `input` needs nothing a scheduler lacks. A request that names a model goes to the
- * group's replicas serving it; when the group serves another model that is an input error (as for
- * a `groups` filter of the routing policies), never a replica that cannot serve it.
+ * hence `oracle`; `input` needs nothing a scheduler lacks. A request that names a model may only go
+ * to replicas serving it: the rule picks among the eligible replicas of its group, and when that
+ * group serves none, among the eligible replicas of the other (any group serving the model).
  */
 export const wilkinsThresholdPolicy = definePolicy({
   name: 'wilkins-threshold',
@@ -24,8 +24,8 @@ export const wilkinsThresholdPolicy = definePolicy({
   }),
   create(params, env) {
     let groups: { small: number[]; large: number[] } | undefined;
-    // The group's replicas that serve a request's model, per eligible set (the simulation passes the same array per model).
-    const servingOf = { small: new Map<readonly number[], number[]>(), large: new Map<readonly number[], number[]>() };
+    // Per eligible set (the simulation passes one array per model): [small group's part, large group's part].
+    const memo = new Map<readonly number[], [readonly number[], readonly number[]]>();
     return {
       route(r, eligible, cluster) {
         if (!groups) {
@@ -36,21 +36,16 @@ export const wilkinsThresholdPolicy = definePolicy({
           };
           groups = { small: of('small'), large: of('large') };
         }
+        let parts = memo.get(eligible);
+        if (!parts) {
+          const g = groups;
+          parts = [eligible.filter((i) => g.small.includes(i)), eligible.filter((i) => g.large.includes(i))];
+          memo.set(eligible, parts);
+        }
         const out = env.workload[r.id]!.outputTokens;
         const size = params.feature === 'input' ? r.promptTokens : params.feature === 'output' ? out : r.promptTokens * out;
-        const which = size <= params.threshold ? 'small' : 'large';
-        if (r.model === undefined) return leastLoaded(groups[which], cluster);
-        // A request that names a model goes only to replicas serving it, as with every policy's `groups`.
-        let serving = servingOf[which].get(eligible);
-        if (!serving) {
-          serving = groups[which].filter((i) => eligible.includes(i));
-          if (serving.length === 0) {
-            const served = cluster.devices[groups[which][0]!]!.model;
-            throw new InputError({ field: `policy.params.${which}` }, `expected group "${params[which]}" to serve model "${r.model}" (request ${r.id} names it), found it serves "${served}"`);
-          }
-          servingOf[which].set(eligible, serving);
-        }
-        return leastLoaded(serving, cluster);
+        const [chosen, other] = size <= params.threshold ? parts : [parts[1], parts[0]];
+        return leastLoaded(chosen.length > 0 ? chosen : other.length > 0 ? other : eligible, cluster);
       },
     };
   },

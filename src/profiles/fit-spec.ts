@@ -72,7 +72,7 @@ export function unknownRoleMessage(form: FitForm, role: string): string | undefi
   const other = (Object.keys(ROLES) as FitForm[]).find((f) => f !== form && (ROLES[f].required as readonly string[]).concat(ROLES[f].optional).includes(role));
   const near = other ? undefined : closest(role, roles);
   const hint = other ? ` (a role of form ${other})` : near ? ` (did you mean "${near}"?)` : '';
-  return `unknown role ${JSON.stringify(role)} for form ${form}${hint}; expected one of: ${roles.join(', ')}`;
+  return `unknown role ${JSON.stringify(role)} for form ${form}${hint}; expected one of: ${roles.join(', ')}, found ${JSON.stringify(role)}`;
 }
 
 const column = z.union([

@@ -210,7 +210,7 @@ export const RooflineProfileSchema = z
     const usable = p.device.memoryBytes * p.gpus * p.memoryUtilization;
     const weights = p.shape.params * p.shape.bytesPerParam;
     if (Math.floor((usable - weights) / p.shape.kvBytesPerToken) < 1) {
-      ctx.addIssue({ code: 'custom', path: ['shape', 'params'], message: `expected the weights (${weights} bytes) to fit in ${usable} usable bytes with room for KV cache` });
+      ctx.addIssue({ code: 'custom', path: ['shape', 'params'], message: `expected the weights to fit in ${usable} usable bytes with room for KV cache, found ${weights} bytes of weights` });
     }
   });
 
@@ -283,7 +283,7 @@ export const TransformerProfileSchema = z
     const usable = p.device.memoryBytes * p.gpus * p.memoryUtilization;
     const weights = weightBytes(p.architecture);
     if (Math.floor((usable - weights) / kvBytesPerToken(p.architecture)) < 1) {
-      ctx.addIssue({ code: 'custom', path: ['architecture'], message: `expected the weights (${weights} bytes) to fit in ${usable} usable bytes with room for KV cache` });
+      ctx.addIssue({ code: 'custom', path: ['architecture'], message: `expected the weights to fit in ${usable} usable bytes with room for KV cache, found ${weights} bytes of weights` });
     }
   });
 

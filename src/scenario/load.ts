@@ -43,7 +43,7 @@ export function checkScenario(data: unknown, where: { file: string; baseDir: str
     const guess = closest(scenario.policy.name, names);
     throw new InputError(
       { file: where.file, line: pos?.line, column: pos?.column, field: 'policy.name' },
-      `unknown policy "${scenario.policy.name}"${guess ? ` (did you mean "${guess}"?)` : ''}; expected one of: ${names.join(', ')}`,
+      `unknown policy "${scenario.policy.name}"${guess ? ` (did you mean "${guess}"?)` : ''}; expected one of: ${names.join(', ')}, found "${scenario.policy.name}"`,
     );
   }
   const policyParams = validate(policy.params, scenario.policy.params, where.source, ['policy', 'params']);
@@ -97,14 +97,20 @@ function isFile(file: string): boolean {
   }
 }
 
-/** Errors about a scenario field that came without a line (from the workload builder) get one. */
-function withScenarioLine<T>(loaded: LoadedScenario, build: () => T): T {
+/**
+ * Errors about a scenario field that came without a line (from the workload builder) get one.
+ * With `orphanField`, an InputError that names no file at all (a policy's, raised while the
+ * simulation runs: it knows its parameters, not where they were written) is put in the scenario
+ * file, at its own field or else at `orphanField`.
+ */
+export function withScenarioLine<T>(loaded: LoadedScenario, build: () => T, orphanField?: string): T {
   try {
     return build();
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    const loc = err.location;
-    if (loc.file !== loaded.file || loc.line !== undefined || !loc.field || !loaded.source) throw err;
+    let loc = err.location;
+    if (loc.file === undefined && orphanField !== undefined) loc = { file: loaded.file, field: loc.field ?? orphanField };
+    if (loc.file !== loaded.file || loc.line !== undefined || !loc.field) throw loc === err.location ? err : new InputError(loc, err.detail);
     const path = loc.field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     throw errorAt(loaded.source, loaded.file, path, err.detail);
   }

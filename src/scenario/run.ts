@@ -1,7 +1,7 @@
 import { summarize, type Summary } from '../metrics/summary.js';
 import type { SimResult } from '../simulation/result.js';
 import { simulate, type SimInput } from '../simulation/simulate.js';
-import { prepareRun, type LoadedScenario } from './load.js';
+import { prepareRun, withScenarioLine, type LoadedScenario } from './load.js';
 import type { Profile } from '../profiles/schema.js';
 
 /** Options of `runScenario`. */
@@ -29,7 +29,8 @@ export interface ScenarioRun {
 export function runScenario(loaded: LoadedScenario, options: RunScenarioOptions = {}): ScenarioRun {
   const input = prepareRun(loaded, options.profiles);
   options.onStage?.('prepared');
-  const result = simulate(input);
+  // Policies raise their input errors while the simulation runs, knowing no file: name the scenario's.
+  const result = withScenarioLine(loaded, () => simulate(input), 'policy.params');
   options.onStage?.('simulated');
   const summary = summarize(result, { slo: loaded.scenario.slo, name: options.name ?? loaded.scenario.name });
   return { input, result, summary };

@@ -1,24 +1,32 @@
 import { z } from 'zod';
+import { MAX_DEVICE_ENTRIES, MAX_REPLICAS, MAX_TIME_S } from '../limits.js';
 import { deviceEntrySchema } from '../devices/registry.js';
 import { sweepSchema } from '../sweep/schema.js';
 import { workloadSchema } from '../workload/schema.js';
 
 /** Service-level objectives that define goodput. */
 export const sloSchema = z.strictObject({
-  ttftS: z.number().positive().optional().describe('Time to first token at most this, s'),
-  tpotS: z.number().positive().optional().describe('Time per output token (after the first) at most this, s'),
-  e2eS: z.number().positive().optional().describe('End-to-end latency at most this, s'),
+  ttftS: z.number().positive().max(MAX_TIME_S).optional().describe('Time to first token at most this, s'),
+  tpotS: z.number().positive().max(MAX_TIME_S).optional().describe('Time per output token (after the first) at most this, s'),
+  e2eS: z.number().positive().max(MAX_TIME_S).optional().describe('End-to-end latency at most this, s'),
 });
 
 /** A scenario file: what to simulate, on what, under which policy, and where results go. */
 export const scenarioSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"').describe('Run name; results go to results/<name> by default'),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" and "-", starting with a letter or digit').describe('Run name; results go to results/<name> by default'),
   description: z.string().optional().describe('Free text'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1).describe('Seed of every random stream (arrivals, lengths, uncertainty, policies)'),
   workload: workloadSchema.describe('The request stream: a trace or a synthetic generator'),
   cluster: z
     .strictObject({
-      devices: z.array(deviceEntrySchema).min(1).describe('Device groups; each has replicas'),
+      devices: z.array(deviceEntrySchema).min(1).max(MAX_DEVICE_ENTRIES).describe(`Device groups; each has replicas (at most ${MAX_REPLICAS} in all)`),
+    })
+    .superRefine((c, ctx) => {
+      let total = 0;
+      c.devices.forEach((d, i) => {
+        total += d.replicas;
+        if (total > MAX_REPLICAS) ctx.addIssue({ code: 'custom', path: ['devices', i, 'replicas'], message: `expected at most ${MAX_REPLICAS} replicas in the whole cluster (this entry brings the total to ${total})` });
+      });
     })
     .describe('The devices requests are served on'),
   policy: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_HEADS, MAX_LAYERS, MAX_TOKENS } from '../limits.js';
 
 /**
  * Schema of a sharded edge model file (profiles/edge/*.yaml), the compact "generator" form: the
@@ -12,8 +13,8 @@ const positiveInt = z.number().int().positive();
 /** Transformer shape, from the model's published configuration. */
 export const modelShapeSchema = z.strictObject({
   family: z.enum(['encoder', 'decoder']).describe('encoder (BERT-style) or decoder (GPT/Llama-style)'),
-  layers: positiveInt.describe('Transformer layers (N)'),
-  heads: positiveInt.describe('Attention (query) heads per layer; one shard per head (M = heads)'),
+  layers: positiveInt.max(MAX_LAYERS).describe(`Transformer layers (N), at most ${MAX_LAYERS}`),
+  heads: positiveInt.max(MAX_HEADS).describe(`Attention (query) heads per layer; one shard per head (M = heads); at most ${MAX_HEADS}`),
   kvHeads: positiveInt.optional().describe('Key/value heads (grouped-query attention); default = heads'),
   hiddenSize: positiveInt.describe('Model width; must be divisible by heads'),
   ffnSize: positiveInt.describe('Feed-forward inner width; must be divisible by heads (each shard gets a slice)'),
@@ -21,7 +22,7 @@ export const modelShapeSchema = z.strictObject({
   bias: z.boolean().default(true).describe('Linear layers carry bias vectors'),
   norm: z.enum(['layernorm', 'rmsnorm']).default('layernorm').describe('Normalization (layernorm has weight + bias)'),
   vocabSize: positiveInt.describe('Vocabulary (embeddings are not sharded; documented only)'),
-  maxSeqLen: positiveInt.describe('Longest input the model accepts, tokens'),
+  maxSeqLen: positiveInt.max(MAX_TOKENS).describe(`Longest input the model accepts, tokens (at most ${MAX_TOKENS})`),
   source: z.string().min(1).describe('Where the shape comes from (paper, config file)'),
 });
 

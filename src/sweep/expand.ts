@@ -3,7 +3,7 @@ import { InputError, formatInputError } from '../errors.js';
 import { checkScenario, type LoadedScenario } from '../scenario/load.js';
 import { formatPath } from '../util/validate.js';
 import { parseFieldPath, PathError, setAtPath } from './path.js';
-import { MAX_SWEEP_RUNS } from './schema.js';
+import { MAX_SWEEP_POINTS, MAX_SWEEP_RUNS } from '../limits.js';
 
 /** One combination of grid values, as raw scenario data ready to validate and run. */
 export interface SweepPoint {
@@ -79,14 +79,18 @@ export function planSweep(loaded: LoadedScenario): SweepPlan {
   const pointCount = lists.reduce((n, l) => n * l.length, 1);
   const seeds = typeof sweep.seeds === 'number' ? Array.from({ length: sweep.seeds }, (_, k) => scenario.seed + k) : [...sweep.seeds];
   const runs = pointCount * seeds.length;
+  if (pointCount > MAX_SWEEP_POINTS) throw new InputError({ ...locate(['sweep', 'grid']), field: 'sweep.grid' }, `expected at most ${MAX_SWEEP_POINTS} grid points, found ${lists.map((l) => l.length).join(' x ')} = ${pointCount}`);
   if (runs > MAX_SWEEP_RUNS) throw new InputError({ ...locate(['sweep']), field: 'sweep' }, `expected at most ${MAX_SWEEP_RUNS} runs, found ${pointCount} points x ${seeds.length} seeds = ${runs}`);
   if (seeds.some((s) => s > 2 ** 32 - 1)) throw new InputError({ ...locate(['sweep', 'seeds']), field: 'sweep.seeds' }, `expected seeds <= ${2 ** 32 - 1}, found seed + ${seeds.length - 1} = ${seeds.at(-1)}`);
 
   const { sweep: _omit, ...base } = source!.data as Record<string, unknown>;
+  // A file without a policy block runs the default policy: sweeping policy.params.* sets that
+  // policy's parameters (as docs/workflow.md says), rather than creating a policy without a name.
+  const start = base.policy === undefined && paths.some((p) => p[0] === 'policy' && p[1] !== 'name') ? { ...base, policy: { name: scenario.policy.name } } : base;
   const points: SweepPoint[] = [];
   for (let index = 0; index < pointCount; index++) {
     const values = digits(index, lists.map((l) => l.length)).map((d, i) => lists[i]![d]);
-    let data: Record<string, unknown> = base;
+    let data: Record<string, unknown> = start;
     values.forEach((v, i) => {
       try {
         data = setAtPath(data, paths[i]!, v) as Record<string, unknown>;
@@ -106,6 +110,16 @@ export function planSweep(loaded: LoadedScenario): SweepPlan {
 /** A point's values for people: `workload.rateScale=2, policy.params.routing="least-loaded"`. */
 export function describePoint(params: readonly string[], values: readonly unknown[]): string {
   return params.map((p, i) => `${p}=${JSON.stringify(values[i])}`).join(', ');
+}
+
+// Whether the scenario file itself writes `field` (or the block holding it).
+function source(loaded: LoadedScenario, field: string): boolean {
+  let cur: unknown = loaded.source?.data;
+  for (const p of field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '')) {
+    if (cur === null || typeof cur !== 'object') return false;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur !== undefined;
 }
 
 // Mixed-radix digits of `index`, the last position varying fastest.
@@ -133,7 +147,11 @@ function checkPoint(
     const field = err.location.field ?? '';
     const message = err.message.slice(formatInputError(err.location, '').length);
     // Point at the grid entry that set the bad value if there is one, else at the field itself.
-    const swept = params.find((p) => field === p || field.startsWith(`${p}.`) || field.startsWith(`${p}[`) || p.startsWith(`${field}.`));
+    const top = (p: string) => p.split(/[.[]/)[0];
+    // The grid entry that set the bad value; else one that made the block the field is in.
+    const swept =
+      params.find((p) => field === p || field.startsWith(`${p}.`) || field.startsWith(`${p}[`) || p.startsWith(`${field}.`)) ??
+      (source(loaded, field) ? undefined : params.find((p) => top(p) === top(field)));
     let where = swept !== undefined ? locate(['sweep', 'grid'], swept) : { file: loaded.file };
     if (swept === undefined) {
       try {

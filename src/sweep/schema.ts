@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SEEDS, MAX_SWEEP_POINTS, MAX_SWEEP_RUNS } from '../limits.js';
 
 /**
  * A scenario field path as a sweep names it: dotted keys with optional list indexes,
@@ -8,8 +9,8 @@ export const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0
 
 const seed = z.number().int().min(0).max(2 ** 32 - 1);
 
-/** Most runs one sweep may expand to: beyond this a typo in the grid is likelier than intent. */
-export const MAX_SWEEP_RUNS = 1_000_000;
+/** Most runs one sweep may expand to: beyond this a typo in the grid is likelier than intent (src/limits.ts). */
+export { MAX_SWEEP_RUNS };
 
 /** The scenario's `sweep:` block: a grid over scenario fields times replications by seed. */
 export const sweepSchema = z.strictObject({
@@ -23,9 +24,9 @@ export const sweepSchema = z.strictObject({
     })
     .meta({ propertyNames: { pattern: FIELD_PATH.source } })
     .default({})
-    .describe('Field path -> list of values; every combination is a grid point (the last path varies fastest)'),
+    .describe(`Field path -> list of values; every combination is a grid point (the last path varies fastest); at most ${MAX_SWEEP_POINTS} points and ${MAX_SWEEP_RUNS} runs (points x seeds)`),
   seeds: z
-    .union([z.number().int().min(1).max(100_000), z.array(seed).min(1)])
+    .union([z.number().int().min(1).max(MAX_SEEDS), z.array(seed).min(1).max(MAX_SEEDS)])
     // A repeated seed repeats a run exactly: it adds no information and narrows the intervals falsely.
     .superRefine((seeds, ctx) => {
       if (!Array.isArray(seeds)) return;
@@ -37,7 +38,7 @@ export const sweepSchema = z.strictObject({
       });
     })
     .default(1)
-    .describe('Replications per grid point: N (seeds seed, seed+1, ..., seed+N-1) or an explicit list of seeds'),
+    .describe(`Replications per grid point: N (seeds seed, seed+1, ..., seed+N-1) or an explicit list of seeds; at most ${MAX_SEEDS}`),
   level: z.number().gt(0).lt(1).default(0.95).describe('Confidence level of the per-point intervals in points.csv'),
 });
 

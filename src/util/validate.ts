@@ -23,6 +23,8 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown, source?:
 }
 
 function rank(issue: z.core.$ZodIssue): number {
+  // zod's implicit safe-integer bound of .int() says less than a schema's own maximum.
+  if (issue.code === 'too_big' && issue.maximum === Number.MAX_SAFE_INTEGER) return 2;
   return issue.code === 'unrecognized_keys' ? 0 : 1;
 }
 
@@ -38,11 +40,11 @@ function issueToError(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue,
       field = formatPath([...path, key]);
       const known = knownKeys(schema, data, issue.path);
       const best = closest(key, known);
-      message = `unknown key${best ? ` (did you mean "${best}"?)` : ''}; expected one of: ${known.join(', ') || '(none)'}`;
+      message = `unknown key${best ? ` (did you mean "${best}"?)` : ''}; expected one of: ${known.join(', ') || '(none)'}, found ${describeValue(key)}`;
       break;
     }
     case 'invalid_type':
-      message = found === undefined ? `missing required field (expected ${issue.expected})` : `expected ${issue.expected}, found ${describeValue(found)}`;
+      message = found === undefined ? `missing required field (expected ${issue.expected}, found nothing)` : `expected ${issue.expected}, found ${describeValue(found)}`;
       break;
     case 'invalid_value':
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describeValue(found)}`;
@@ -51,7 +53,14 @@ function issueToError(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue,
       if ('discriminator' in issue && issue.discriminator) {
         const options = (issue as { options?: unknown[] }).options ?? [];
         message = `expected ${issue.discriminator} to be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, found ${describeValue(found)}`;
-      } else message = `${issue.message}, found ${describeValue(found)}`;
+      } else {
+        // The branch that got furthest into the value says best what is wrong (e.g. a mapping
+        // whose one field has the wrong type); else list what each branch expected.
+        const nested = (issue.errors ?? []).flat().sort((a, b) => b.path.length - a.path.length)[0];
+        if (nested && nested.path.length > 0) return issueToError(schema, data, { ...nested, path: [...issue.path, ...nested.path] } as z.core.$ZodIssue, source, prefix);
+        const kinds = [...new Set((issue.errors ?? []).flat().map((e) => (e.code === 'invalid_type' ? e.expected : undefined)).filter((k) => k !== undefined))];
+        message = `expected ${kinds.length > 0 ? kinds.join(' or ') : 'another form'}, found ${describeValue(found)}`;
+      }
       break;
     case 'too_small':
       message = `expected ${issue.origin === 'array' ? 'at least ' + String(issue.minimum) + ' item(s)' : (issue.inclusive ? '>= ' : '> ') + String(issue.minimum)}, found ${issue.origin === 'array' ? `${(found as unknown[]).length}` : describeValue(found)}`;
@@ -61,7 +70,12 @@ function issueToError(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue,
       break;
     default:
       // Custom checks on a whole mapping explain themselves; "found a mapping" would add nothing.
-      message = found !== null && typeof found === 'object' ? issue.message : `${issue.message}, found ${describeValue(found)}`;
+      message =
+        found !== null && typeof found === 'object'
+          ? issue.message.includes('found')
+            ? issue.message
+            : `${issue.message}, found ${Array.isArray(found) ? `a list of ${found.length}` : `a mapping with ${Object.keys(found).join(', ') || 'no keys'}`}`
+          : `${issue.message}, found ${describeValue(found)}`;
   }
   const pos = source?.locate(path, key);
   return new InputError({ file: source?.file, line: pos?.line, column: pos?.column, field: field || undefined }, message);

@@ -1,4 +1,5 @@
 import { InputError, describeValue } from '../errors.js';
+import { MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 
 /** Where a cell is: file, line and column (field) name, for error messages. */
 export interface CellPlace {
@@ -17,11 +18,23 @@ export function parseNumberCell(cell: string | number | undefined, place: CellPl
   return v;
 }
 
-/** Parses a token count: a whole number >= 1. */
+/** Parses a token count: a whole number in [1, MAX_TOKENS]. */
 export function parseTokenCell(cell: string | number | undefined, place: CellPlace): number {
   const v = parseNumberCell(cell, place);
   if (!Number.isInteger(v) || v < 1) throw new InputError(place, `expected a whole number of tokens >= 1, found ${describeValue(cell)}`);
+  if (v > MAX_TOKENS) throw new InputError(place, `expected at most ${MAX_TOKENS} tokens, found ${describeValue(cell)}`);
   return v;
+}
+
+/**
+ * Arrival times must fit a simulation: at most MAX_TIME_S after the trace's first arrival (its
+ * clock may start at any epoch; `first` is that arrival in the cell's unit, `perS` units a second).
+ */
+export function checkSpan(first: number, cur: number, place: CellPlace, perS = 1): void {
+  if ((cur - first) / perS > MAX_TIME_S) {
+    const unit = perS !== 1 ? ` (${MAX_TIME_S * perS} in this column's unit)` : '';
+    throw new InputError(place, `expected an arrival time at most ${MAX_TIME_S} s${first === 0 ? '' : " after the first row's"}${unit}, found ${cur}`);
+  }
 }
 
 /** Parses a non-negative time in seconds. */

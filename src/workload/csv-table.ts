@@ -112,7 +112,7 @@ export function findColumns<R extends string, O extends string = never>(
     if (table.header.indexOf(name) !== i) throw new InputError({ ...where, field: name }, `expected each column once, found ${describeValue(name)} twice`);
     if (strict && !known.includes(name)) {
       const near = closest(name, known);
-      throw new InputError({ ...where, field: name }, `unknown column${near ? ` (did you mean "${near}"?)` : ''}; expected ${required.join(',')} then any of ${optional.join(', ')}`);
+      throw new InputError({ ...where, field: name }, `unknown column${near ? ` (did you mean "${near}"?)` : ''}; expected ${required.join(',')} then any of ${optional.join(', ')}, found ${describeValue(name)}`);
     }
   });
   return index;

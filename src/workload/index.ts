@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { InputError, type InputLocation } from '../errors.js';
+import { MAX_REQUESTS, MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import { createStream } from '../util/rng.js';
 import { readTextFile } from '../util/yaml-file.js';
 import { finalizeIds, inWindow, type DraftRequest } from './draft.js';
@@ -40,7 +41,19 @@ export interface BuildWorkloadOptions {
 export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): Request[] {
   const where = (field: string) => ({ file: opts.specFile, field: `workload.${field}` });
   let drafts = readOrGenerate(spec, opts, where);
+  const source = spec.trace ? 'trace.path' : spec.synthetic ? 'synthetic' : 'sessions';
+  if (drafts.length > MAX_REQUESTS) throw new InputError(where(source), `expected at most ${MAX_REQUESTS} requests in a workload, found ${drafts.length}`);
   if (spec.rateScale !== 1) for (const d of drafts) d.arrivalS /= spec.rateScale;
+  // Readers and generators keep to these; rateScale and generators can still cross them.
+  for (const d of drafts) {
+    if (d.arrivalS > MAX_TIME_S) {
+      const field = spec.rateScale !== 1 ? 'rateScale' : `${source === 'trace.path' ? source : `${source}.arrival.rateRps`}`;
+      throw new InputError(where(field), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${spec.rateScale !== 1 ? ` after dividing by rateScale ${spec.rateScale}` : ''}`);
+    }
+    if (d.promptTokens > MAX_TOKENS || d.outputTokens > MAX_TOKENS) {
+      throw new InputError(where(source), `expected prompts and outputs of at most ${MAX_TOKENS} tokens, found request ${d.id} with ${d.promptTokens} + ${d.outputTokens}`);
+    }
+  }
   if (spec.window) {
     const { startS, endS } = spec.window;
     drafts = inWindow(drafts, startS, endS);

@@ -1,3 +1,4 @@
+import { MAX_TOKENS } from '../limits.js';
 import type { RandomStream } from '../util/rng.js';
 import type { LengthSpec } from './dist-schema.js';
 
@@ -25,12 +26,12 @@ export function makeLengthSampler(spec: LengthSpec, rng: RandomStream, column: '
     case 'lognormal': {
       const mu = Math.log(spec.median);
       const { sigma, min } = spec;
-      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      const max = spec.max ?? MAX_TOKENS;
       return () => clampRound(rng.lognormal(mu, sigma), min, max);
     }
     case 'uncertainty-lognormal': {
       const { logMeanBase, logMeanPerU, sigma, min } = spec;
-      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      const max = spec.max ?? MAX_TOKENS;
       return (u) => clampRound(rng.lognormal(logMeanBase + logMeanPerU * u, sigma), min, max);
     }
     case 'empirical': {

@@ -1,4 +1,5 @@
 import { InputError, describeValue } from '../errors.js';
+import { MAX_TIME_S } from '../limits.js';
 import { parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
@@ -56,16 +57,18 @@ export function parseAzureCsv(text: string, file: string): DraftRequest[] {
   let first: ExactTime | undefined;
   let prev: ExactTime = { wholeS: 0, nanos: 0 };
   let prevText = '';
+  let firstText = '';
   for (let i = 0; i < table.rows.length; i++) {
     const row = table.rows[i]!;
     const line = table.lines[i];
     const stamp = row[col.TIMESTAMP]!;
     const t = parseTimestamp(stamp);
     if (!t) throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected a timestamp like 2023-11-16 18:15:46.6805900, found ${describeValue(stamp)}`);
-    if (first === undefined) first = t;
+    if (first === undefined) (first = t), (firstText = stamp.trim());
     else if (t.wholeS < prev.wholeS || (t.wholeS === prev.wholeS && t.nanos < prev.nanos)) {
       throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected arrival times in non-decreasing order: a time >= ${prevText} (the previous row, line ${table.lines[i - 1]}), found ${stamp.trim()}`);
     }
+    if (t.wholeS - first.wholeS > MAX_TIME_S) throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected an arrival at most ${MAX_TIME_S} s after the first row's (${firstText}), found ${stamp.trim()}`);
     prev = t;
     prevText = stamp.trim();
     out[i] = {

@@ -1,5 +1,5 @@
 import { InputError, describeValue } from '../errors.js';
-import { checkOrder, parseTimeCell, parseTokenCell } from './cells.js';
+import { checkOrder, checkSpan, parseTimeCell, parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 import { hashIdsToPrefix } from './mooncake-prefix.js';
@@ -22,6 +22,7 @@ export function parseMooncakeJsonl(text: string, file: string, arrivals: Mooncak
   const out: DraftRequest[] = [];
   let prev = 0;
   let prevLine = 0;
+  let firstMs = 0;
   let line = 0;
   // One book per file: a hash id must cover the same tokens wherever it appears.
   const book = createSegmentBook<number>((id) => id);
@@ -38,11 +39,16 @@ export function parseMooncakeJsonl(text: string, file: string, arrivals: Mooncak
     } catch (err) {
       throw new InputError({ file, line }, `expected a JSON object per line, found invalid JSON (${(err as Error).message})`);
     }
+    // JSON.parse keeps the last of repeated keys: a line with two timestamps is broken, say so.
+    const twice = repeatedKey(raw);
+    if (twice !== undefined) throw new InputError({ file, line, field: twice }, `expected each key once per JSON line, found "${twice}" twice`);
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InputError({ file, line }, `expected a JSON object per line, found ${describeValue(obj)}`);
     const o = obj as Record<string, unknown>;
     const place = (field: string) => ({ file, line, field });
     const ms = parseTimeCell(cell(o.timestamp, place('timestamp')), place('timestamp'));
     if (out.length > 0) checkOrder(prev, ms, prevLine, place('timestamp'));
+    if (out.length === 0) firstMs = ms;
+    checkSpan(firstMs, ms, place('timestamp'), 1000);
     prev = ms;
     prevLine = line;
     const d: DraftRequest = {
@@ -62,6 +68,35 @@ export function parseMooncakeJsonl(text: string, file: string, arrivals: Mooncak
   return out;
 }
 
+/**
+ * The first key that appears twice in one JSON object of `text` (valid JSON), at any depth;
+ * undefined if none. A small scanner: strings are skipped whole, so keys inside values do not count.
+ */
+export function repeatedKey(text: string): string | undefined {
+  const stack: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{') (stack.push(new Set()), (expectKey = true));
+    else if (c === '[') (stack.push(undefined), (expectKey = false));
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') expectKey = stack.at(-1) !== undefined;
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const keys = stack.at(-1)!;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    }
+  }
+  return undefined;
+}
+
 /** JSON numbers only: a quoted "12" in JSON is a sign of a different producer, say so. */
 function cell(v: unknown, place: { file: string; line: number; field: string }): number | undefined {
   if (typeof v === 'number') return v;
@@ -74,11 +109,14 @@ export function parseMooncakeCsv(text: string, file: string, arrivals: MooncakeA
   const col = findColumns(table, 'mooncake', MOONCAKE_COLUMNS);
   const out: DraftRequest[] = new Array(table.rows.length);
   let prev = 0;
+  let first = 0;
   for (let i = 0; i < table.rows.length; i++) {
     const row = table.rows[i]!;
     const line = table.lines[i];
     const ms = parseTimeCell(row[col.timestamp], { file, line, field: 'timestamp' });
     if (i > 0) checkOrder(prev, ms, table.lines[i - 1], { file, line, field: 'timestamp' });
+    checkSpan(i === 0 ? ms : first, ms, { file, line, field: 'timestamp' }, 1000);
+    if (i === 0) first = ms;
     prev = ms;
     out[i] = {
       id: i,

@@ -1,5 +1,5 @@
 import { InputError, describeValue } from '../errors.js';
-import { checkOrder, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
+import { checkOrder, checkSpan, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 import { parsePrefixCell } from './prefix-cell.js';
@@ -32,6 +32,8 @@ export function parseNativeCsv(text: string, file: string): DraftRequest[] {
     const line = table.lines[i];
     const arrivalS = parseTimeCell(row[0], { file, line, field: 'arrival_s' });
     if (i > 0) checkOrder(prev, arrivalS, table.lines[i - 1], { file, line, field: 'arrival_s' });
+    // Native times are run time (not shifted): the span counts from 0.
+    checkSpan(0, arrivalS, { file, line, field: 'arrival_s' });
     prev = arrivalS;
     const d: DraftRequest = {
       id: i,

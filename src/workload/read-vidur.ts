@@ -1,4 +1,5 @@
-import { checkOrder, parseNumberCell, parseTokenCell } from './cells.js';
+import { InputError, describeValue } from '../errors.js';
+import { checkOrder, checkSpan, parseNumberCell, parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
@@ -7,19 +8,27 @@ export const VIDUR_COLUMNS = ['request_id', 'arrived_at', 'num_prefill_tokens', 
 
 /**
  * Reads a Vidur request list (`request_id,arrived_at,num_prefill_tokens,num_decode_tokens`,
- * arrival in seconds). `request_id` is not kept: llmsim numbers requests by arrival order.
+ * arrival in seconds). `request_id` must be a whole number, each once (a repeated id is a
+ * duplicated row), but is not kept: llmsim numbers requests by arrival order.
  */
 export function parseVidurCsv(text: string, file: string): DraftRequest[] {
   const table = readCsvTable(text, file);
   const col = findColumns(table, 'vidur', VIDUR_COLUMNS);
   const out: DraftRequest[] = new Array(table.rows.length);
   let prev = 0;
+  const idLine = new Map<string, number | undefined>();
   for (let i = 0; i < table.rows.length; i++) {
     const row = table.rows[i]!;
     const line = table.lines[i];
+    const idText = row[col.request_id]!.trim();
+    if (!/^\d+$/.test(idText)) throw new InputError({ file, line, field: 'request_id' }, `expected a whole-number request id, found ${describeValue(row[col.request_id])}`);
+    const id = String(BigInt(idText));
+    if (idLine.has(id)) throw new InputError({ file, line, field: 'request_id' }, `expected each request id once, found ${idText} again (first at line ${idLine.get(id)})`);
+    idLine.set(id, line);
     const place = { file, line, field: 'arrived_at' };
     const arrivalS = parseNumberCell(row[col.arrived_at], place);
     if (i > 0) checkOrder(prev, arrivalS, table.lines[i - 1], place);
+    checkSpan(i === 0 ? arrivalS : out[0]!.arrivalS, arrivalS, place);
     prev = arrivalS;
     out[i] = {
       id: i,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_RATE_SCALE, MAX_REQUESTS, MAX_TIME_S, MIN_RATE_SCALE } from '../limits.js';
 import { MAX_SYNTHETIC_REQUESTS, arrivalSchema, countOrDuration, outputLengthSchema, promptLengthSchema, traceFormats } from './dist-schema.js';
 import { sessionsSchema } from './sessions.js';
 import { sharedPrefixPromptSchema } from './shared-prefix.js';
@@ -8,7 +9,7 @@ export { traceFormats, promptLengthSchema, outputLengthSchema, arrivalSchema, MA
 const syntheticSchema = z
   .strictObject({
     count: z.number().int().min(1).max(MAX_SYNTHETIC_REQUESTS).optional().describe('Number of requests (give count, durationS, or both)'),
-    durationS: z.number().positive().optional().describe('Generate arrivals in [0, durationS); with count, exactly count arrivals spread over it (the gaps rescaled: for Poisson, the process conditioned on that count)'),
+    durationS: z.number().positive().max(MAX_TIME_S).optional().describe('Generate arrivals in [0, durationS); with count, exactly count arrivals spread over it (the gaps rescaled: for Poisson, the process conditioned on that count)'),
     arrival: arrivalSchema.describe('Arrival process'),
     prompt: z
       .discriminatedUnion('dist', [...promptLengthSchema.options, sharedPrefixPromptSchema])
@@ -44,18 +45,18 @@ export const workloadSchema = z
     trace: traceSchema.optional().describe('Replay a trace file (give one of trace, synthetic, sessions)'),
     synthetic: syntheticSchema.optional().describe('Generate open-loop requests (give one of trace, synthetic, sessions)'),
     sessions: sessionsSchema.optional().describe('Generate closed-loop multi-turn chat sessions (give one of trace, synthetic, sessions)'),
-    rateScale: z.number().positive().default(1).describe('Replay k times faster: arrival times (session starts) are divided by k; think times are not scaled'),
+    rateScale: z.number().min(MIN_RATE_SCALE).max(MAX_RATE_SCALE).default(1).describe(`Replay k times faster: arrival times (session starts) are divided by k; think times are not scaled; k in [${MIN_RATE_SCALE}, ${MAX_RATE_SCALE}]`),
     window: z
       .strictObject({
-        startS: z.number().min(0).default(0).describe('Keep requests arriving at or after this time (after rateScale)'),
-        endS: z.number().positive().optional().describe('Keep requests arriving before this time (none if omitted)'),
+        startS: z.number().min(0).max(MAX_TIME_S).default(0).describe('Keep requests arriving at or after this time (after rateScale)'),
+        endS: z.number().positive().max(MAX_TIME_S).optional().describe('Keep requests arriving before this time (none if omitted)'),
       })
       .superRefine((w, ctx) => {
         if (w.endS !== undefined && w.endS <= w.startS) ctx.addIssue({ code: 'custom', path: ['endS'], message: `expected endS > startS (${w.startS})` });
       })
       .optional()
       .describe('Keep arrivals in [startS, endS), then shift times so startS becomes 0; a session is kept whole or dropped, by its start'),
-    limit: z.number().int().min(1).optional().describe('Keep only the first N requests (after the window); sessions are listed whole, so only the last kept one can lose later turns'),
+    limit: z.number().int().min(1).max(MAX_REQUESTS).optional().describe('Keep only the first N requests (after the window); sessions are listed whole, so only the last kept one can lose later turns'),
     uncertainty: z
       .strictObject({
         rho: z.number().min(-1).max(1).describe('Gaussian-copula correlation of u with output length (1 = oracle, 0 = noise)'),
@@ -64,21 +65,21 @@ export const workloadSchema = z
       .describe('Derive an uncertainty score from the true output length; replaces any score the trace or generator gave'),
     deadline: z
       .strictObject({
-        fixedS: z.number().positive().optional().describe('The same relative deadline for every request, s'),
-        baseS: z.number().min(0).optional().describe('Deadline = baseS + perOutputTokenS * output tokens'),
-        perOutputTokenS: z.number().min(0).optional().describe('Seconds of deadline per true output token'),
+        fixedS: z.number().positive().max(MAX_TIME_S).optional().describe('The same relative deadline for every request, s'),
+        baseS: z.number().min(0).max(MAX_TIME_S).optional().describe('Deadline = baseS + perOutputTokenS * output tokens'),
+        perOutputTokenS: z.number().min(0).max(1e3).optional().describe('Seconds of deadline per true output token'),
       })
       .superRefine((d, ctx) => {
         const linear = d.baseS !== undefined || d.perOutputTokenS !== undefined;
-        if ((d.fixedS !== undefined) === linear) ctx.addIssue({ code: 'custom', path: [], message: 'expected either fixedS, or baseS and/or perOutputTokenS' });
+        if ((d.fixedS !== undefined) === linear) ctx.addIssue({ code: 'custom', path: [], message: `expected either fixedS, or baseS and/or perOutputTokenS, found ${linear ? 'both' : 'neither'}` });
         else if (linear && !((d.baseS ?? 0) > 0 || (d.perOutputTokenS ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['baseS'], message: 'expected baseS or perOutputTokenS > 0 (a zero deadline)' });
       })
       .optional()
       .describe('Relative deadlines; replaces deadlines the trace carries'),
     timeoutS: z
       .union([
-        z.number().positive(),
-        z.record(z.string().min(1), z.number().positive()).describe('By request class; key `default` for requests of any other class (none: they never time out)'),
+        z.number().positive().max(MAX_TIME_S),
+        z.record(z.string().min(1), z.number().positive().max(MAX_TIME_S)).describe('By request class; key `default` for requests of any other class (none: they never time out)'),
       ])
       .optional()
       .describe('Client timeout, s after arrival: a request not finished by then is abandoned (leaves the queue or the batch) and counted as timed out'),
@@ -86,7 +87,7 @@ export const workloadSchema = z
       .number()
       .int()
       .min(1)
-      .max(1e7)
+      .max(MAX_REQUESTS)
       .optional()
       .describe(
         'At most N requests in flight (sent, not ended), as a benchmark client with a concurrency limit (vllm bench serve --max-concurrency; inference-perf workers x max concurrency): a request due while N are in flight is sent when one ends, and its arrival time is when it is sent',
@@ -94,7 +95,7 @@ export const workloadSchema = z
   })
   .superRefine((w, ctx) => {
     const given = (['trace', 'synthetic', 'sessions'] as const).filter((k) => w[k] !== undefined);
-    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: given.slice(1, 2), message: 'expected exactly one of trace, synthetic or sessions' });
+    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: given.slice(1, 2), message: `expected exactly one of trace, synthetic or sessions, found ${given.length === 0 ? 'none' : given.join(' and ')}` });
   });
 
 /** The validated `workload:` block, defaults filled in. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PREFIX_SEGMENTS, MAX_TIME_S, MAX_TOKENS, MAX_TURNS } from '../limits.js';
 import { InputError, type InputLocation } from '../errors.js';
 import { createStream } from '../util/rng.js';
 import { generateArrivals } from './arrivals.js';
@@ -12,16 +13,25 @@ import { makeThinkSampler, thinkTimeSchema } from './think-time.js';
 export const sessionsSchema = z
   .strictObject({
     count: z.number().int().min(1).max(MAX_SYNTHETIC_REQUESTS).optional().describe('Number of sessions (give count or durationS)'),
-    durationS: z.number().positive().optional().describe('Start sessions in [0, durationS) (give count or durationS)'),
+    durationS: z.number().positive().max(MAX_TIME_S).optional().describe('Start sessions in [0, durationS) (give count or durationS)'),
     arrival: arrivalSchema.describe('Arrival process of session starts (first turns)'),
-    turns: plainLengthSchema.describe('Turns per session (a length distribution: its tokens, min, max, median count turns)'),
+    turns: plainLengthSchema.describe(`Turns per session (a length distribution: its tokens, min, max, median count turns); at most ${MAX_TURNS} turns`),
     userTokens: plainLengthSchema.describe('Tokens of each user message'),
     outputTokens: plainLengthSchema.describe('Tokens of each answer (the output of each turn)'),
     thinkS: thinkTimeSchema.describe('Seconds from the end of a turn to the next user message'),
     systemTokens: tokens().optional().describe('Tokens of one system prompt that opens every session (none if omitted)'),
     model: z.string().min(1).optional().describe('Model name for every request'),
   })
-  .superRefine(countOrDuration);
+  .superRefine((v, ctx) => {
+    countOrDuration(v, ctx);
+    const t = v.turns;
+    const [key, most] = t.dist === 'fixed' ? ['tokens', t.tokens] : t.dist === 'uniform' ? ['max', t.max] : ['median', t.median];
+    if (most > MAX_TURNS) ctx.addIssue({ code: 'custom', path: ['turns', key], message: `expected at most ${MAX_TURNS} turns per session` });
+    // Turn k's prefix names ~2k segments, so a session of K turns holds ~K^2: say so before generating.
+    else if (t.dist === 'fixed' && v.count !== undefined && v.count * t.tokens ** 2 > MAX_PREFIX_SEGMENTS) {
+      ctx.addIssue({ code: 'custom', path: ['count'], message: `expected count x turns^2 <= ${MAX_PREFIX_SEGMENTS} prefix segments (turns ${t.tokens})` });
+    }
+  });
 /** The validated `workload.sessions` block. */
 export type SessionsSpec = z.output<typeof sessionsSchema>;
 
@@ -52,8 +62,10 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
   let nextId = 0;
   const system: PrefixSegment | undefined = spec.systemTokens === undefined ? undefined : { id: nextId++, tokens: spec.systemTokens };
   const out: DraftRequest[] = [];
+  let segments = 0;
   for (let s = 0; s < starts.length; s++) {
     const k = turns(NaN);
+    if (k > MAX_TURNS) throw new InputError({ ...place, field: `${place.field}.turns` }, `expected at most ${MAX_TURNS} turns per session, found ${k} drawn in session ${s} (give the distribution a max)`);
     if (out.length + k > MAX_SYNTHETIC_REQUESTS) throw new InputError(place, `expected at most ${MAX_SYNTHETIC_REQUESTS} requests in all sessions, found more by session ${s}`);
     const chain: PrefixSegment[] = system ? [system] : [];
     // Tokens of the conversation before this turn's user message.
@@ -61,6 +73,8 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
     for (let t = 1; t <= k; t++) {
       const message: PrefixSegment = { id: nextId++, tokens: user(NaN) };
       chain.push(message);
+      segments += chain.length;
+      if (segments > MAX_PREFIX_SEGMENTS) throw new InputError(place, `expected at most ${MAX_PREFIX_SEGMENTS} prefix segments in all sessions (turn k names about 2k), found more by session ${s}; use fewer sessions or turns`);
       const d: DraftRequest = { id: out.length, arrivalS: t === 1 ? starts[s]! : NaN, promptTokens: context + message.tokens, outputTokens: output(NaN), prefix: chain.slice() };
       if (t > 1) d.followUp = { after: out.length - 1, thinkS: think() };
       if (spec.model !== undefined) d.model = spec.model;
@@ -72,6 +86,7 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
         chain.push(answer);
       }
       context = d.promptTokens + d.outputTokens;
+      if (context > MAX_TOKENS && t < k) throw new InputError(place, `expected conversations of at most ${MAX_TOKENS} tokens, found ${context} after turn ${t} of session ${s}`);
     }
   }
   return out;

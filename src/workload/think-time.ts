@@ -1,20 +1,21 @@
 import { z } from 'zod';
+import { MAX_TIME_S } from '../limits.js';
 import type { RandomStream } from '../util/rng.js';
 
 /** A distribution of think times: seconds a user takes between an answer and the next message. */
 export const thinkTimeSchema = z.discriminatedUnion('dist', [
   z.strictObject({
     dist: z.literal('fixed').describe('The same think time every turn'),
-    valueS: z.number().min(0).describe('Think time, seconds'),
+    valueS: z.number().min(0).max(MAX_TIME_S).describe('Think time, seconds'),
   }),
   z.strictObject({
     dist: z.literal('exponential').describe('Exponential think times (memoryless users)'),
-    meanS: z.number().positive().describe('Mean think time, seconds'),
+    meanS: z.number().positive().max(MAX_TIME_S).describe('Mean think time, seconds'),
   }),
   z.strictObject({
     dist: z.literal('lognormal').describe('medianS * exp(sigma * Z)'),
-    medianS: z.number().positive().describe('Median think time, seconds'),
-    sigma: z.number().min(0).describe('Standard deviation of the log think time'),
+    medianS: z.number().positive().max(MAX_TIME_S).describe('Median think time, seconds'),
+    sigma: z.number().min(0).max(20).describe('Standard deviation of the log think time'),
   }),
 ]);
 /** A validated think-time distribution. */
@@ -39,5 +40,5 @@ export function makeThinkSampler(spec: ThinkTimeSpec, rng: RandomStream): () => 
   }
 }
 
-// A huge mean or sigma can overflow to Infinity, which the simulation refuses as a think time.
-const finite = (s: number) => (s < Number.MAX_VALUE ? s : Number.MAX_VALUE);
+// A huge draw (or one overflowing to Infinity, which the simulation refuses) is clamped to simulated time.
+const finite = (s: number) => (s < MAX_TIME_S ? s : MAX_TIME_S);

@@ -35,7 +35,7 @@ describe('serving data readers', () => {
   it('names file, line and column of bad input', () => {
     const file = join(dir, 'table.csv');
     writeFileSync(file, 'id,config,rate_rps,requests,prompt_tokens,output_tokens\na,x,5,10,100,10\na,x,oops,10,100,10\n');
-    expect(() => readLoadPoints(file)).toThrow(/table\.csv:3.*duplicate point id "a"/);
+    expect(() => readLoadPoints(file)).toThrow(/table\.csv:3.*expected each point id once, found "a" again/);
     writeFileSync(file, 'id,config,rate_rps,requests,prompt_tokens,output_tokens\na,x,5,10,100,10\nb,x,oops,10,100,10\n');
     expect(() => readLoadPoints(file)).toThrow(/table\.csv:3.*rate_rps.*expected a finite number >= 0, found "oops"/);
     const json = join(dir, 'bad.json');

@@ -70,7 +70,7 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 
   it('YAML syntax error: file:line:col', async () => {
-    expectInputError(await run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: invalid YAML/);
+    expectInputError(await run('run', scenario((t) => t.replace('seed: 3', 'seed: [3'))), /s\.yaml:\d+:\d+: expected valid YAML, found invalid YAML/);
   });
 
   it('unknown key: names it and suggests the closest', async () => {
@@ -150,13 +150,13 @@ describe('llmsim run: bad input gives one clear line and exit code 2', () => {
   });
 
   it('bad flags: unknown option (with a suggestion), bad --seed, missing argument: one llmsim line each', async () => {
-    expectInputError(await run('run', scenario(), '--sed', '3'), /^llmsim: unknown option '--sed' \(Did you mean --seed\?\)$/);
+    expectInputError(await run('run', scenario(), '--sed', '3'), /^llmsim: --sed: expected an option of this command \(--help lists them\), found an unknown option \(did you mean --seed\?\)$/);
     stderr = '';
-    expectInputError(await run('run', scenario(), '--seed', 'x1'), /^llmsim: --seed: expected a number, found "x1"$/);
+    expectInputError(await run('run', scenario(), '--seed', 'x1'), /^llmsim: --seed: expected a whole number in decimal digits, found "x1"$/);
     stderr = '';
     expectInputError(await run('run', scenario(), '--seed', '-1'), /^llmsim: --seed: expected a number >= 0, found "-1"$/);
     stderr = '';
-    expectInputError(await run('run'), /^llmsim: missing required argument 'scenario'$/);
+    expectInputError(await run('run'), /^llmsim: <scenario>: expected this argument, found none$/);
   });
 });
 

@@ -44,7 +44,7 @@ describe('policy parameters are checked with the exact field path and line', () 
     ['name: wilkins-offline\nparams:\n  zeta: 1.5', 's.yaml:14:11: policy.params.zeta: expected <= 1, found 1.5'],
     ['name: wilkins-offline\nparams:\n  shares: { a: 2 }', 's.yaml:14:18: policy.params.shares.a: expected <= 1, found 2'],
     ['name: wilkins-online\nparams:\n  window: 2.5', 's.yaml:14:13: policy.params.window: expected int, found 2.5'],
-    ['name: wilkins-threshold\nparams:\n  small: cpu\n  large: gpu', 'policy.params.threshold: missing required field (expected number)'],
+    ['name: wilkins-threshold\nparams:\n  small: cpu\n  large: gpu', 'policy.params.threshold: missing required field (expected number, found nothing)'],
     ['name: random\nparams:\n  level: gpu', 's.yaml:14:12: policy.params.level: expected one of "replica", "model", found "gpu"'],
     ['name: least-loaded\nparams:\n  groups: []', 's.yaml:14:13: policy.params.groups: expected at least 1 item(s), found 0'],
     ['name: sjf-oracle\nparams:\n  key: tokens', 's.yaml:14:10: policy.params.key: expected one of "service-time", "output-tokens", found "tokens"'],

@@ -167,7 +167,7 @@ describe('fitCsv errors', () => {
 
   it('names a role the form does not have, with the closest one and the accepted ones', () => {
     expect(errorOf(() => fit(good, { form: 'bilinear', columns: { runtimes: 'runtime_s' } }))).toBe(
-      'columns.runtimes: unknown role "runtimes" for form bilinear (did you mean "runtimeS"?); expected one of: inputTokens, outputTokens, runtimeS, energyJ',
+      'columns.runtimes: unknown role "runtimes" for form bilinear (did you mean "runtimeS"?); expected one of: inputTokens, outputTokens, runtimeS, energyJ, found "runtimes"',
     );
     expect(errorOf(() => fit(good, { form: 'bilinear', columns: { batch: 'b' } }))).toMatch(/^columns\.batch: unknown role "batch" for form bilinear \(a role of form iteration\)/);
   });

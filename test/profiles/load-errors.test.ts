@@ -47,7 +47,7 @@ describe('profile loader errors', () => {
   it('names a missing coefficient by field path and line', () => {
     const msg = errorOf(() => parseProfile(bilinear.replace('  a2: 0.0001\n', ''), 'p.yaml'));
     // Located at the start of the `runtime` mapping (line 10), the nearest node that exists.
-    expect(msg).toBe('p.yaml:10:3: runtime.a2: missing required field (expected number)');
+    expect(msg).toBe('p.yaml:10:3: runtime.a2: missing required field (expected number, found nothing)');
   });
 
   it('rejects .nan and .inf with the line of the value', () => {
@@ -71,7 +71,7 @@ describe('profile loader errors', () => {
   });
 
   it('reports a YAML syntax error with line and column', () => {
-    expect(errorOf(() => parseProfile(bilinear.replace('  a1: 0.08', '  a1: [0.08'), 'p.yaml'))).toMatch(/^p\.yaml:12:3: invalid YAML: Flow sequence/);
+    expect(errorOf(() => parseProfile(bilinear.replace('  a1: 0.08', '  a1: [0.08'), 'p.yaml'))).toMatch(/^p\.yaml:12:3: expected valid YAML, found invalid YAML: Flow sequence/);
   });
 
   it('reports a missing file', () => {

@@ -69,7 +69,7 @@ describe('sharded model file errors', () => {
     expect(e.location.field).toBe('accuracy.fullPrecision');
     // The locator points at the nearest existing ancestor: the accuracy block, which starts at its first key.
     expect(e.location.line).toBe(lineOf(bertText, '  metric: "SST-2'));
-    expect(e.message).toMatch(/^edited\.yaml:\d+:\d+: accuracy\.fullPrecision: missing required field \(expected number\)$/);
+    expect(e.message).toMatch(/^edited\.yaml:\d+:\d+: accuracy\.fullPrecision: missing required field \(expected number, found nothing\)$/);
   });
 
   it('rejects bit-widths out of order, pointing at the offending entry', () => {

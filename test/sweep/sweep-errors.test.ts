@@ -81,7 +81,7 @@ describe('sweep failures and edge cases', () => {
   it('a run that fails leaves neither the directories it created nor its files in an existing one', async () => {
     const file = scenarioWith('runtime', SEEDS, (t) => t.replace('  name: fifo', '  name: fifo\n  params: { groups: [nope] }'));
     expect(await llmsim('sweep', file, '-o', join(dir, 'runtime', 'new', 'sweep'))).toBe(2);
-    expect(io.err).toMatch(/llmsim: policy\.params\.groups\[0\]: in run \d \(point 0: no grid; seed \d\): expected a device group of the cluster \(a100\), found "nope"\n$/);
+    expect(io.err).toMatch(/llmsim: \S*s\.yaml: policy\.params\.groups\[0\]: in run \d \(point 0: no grid; seed \d\): expected a device group of the cluster \(a100\), found "nope"\n$/);
     expect(existsSync(join(dir, 'runtime', 'new'))).toBe(false);
     const mine = join(dir, 'runtime', 'mine');
     mkdirSync(mine);

@@ -43,7 +43,7 @@ describe('native llmsim CSV errors name file, line and field', () => {
       'n.csv:1: expected a header with the llmsim columns arrival_s,prompt_tokens,output_tokens (arrival_s is missing; is arrival a typo?), found "arrival,prompt_tokens,output_tokens"',
     );
     expect(errorOf(NATIVE.trim() + ',modle\n0,1,1,x\n', 'n.csv')).toBe(
-      'n.csv:1: modle: unknown column (did you mean "model"?); expected arrival_s,prompt_tokens,output_tokens then any of model, uncertainty, deadline_s, class, prefix',
+      'n.csv:1: modle: unknown column (did you mean "model"?); expected arrival_s,prompt_tokens,output_tokens then any of model, uncertainty, deadline_s, class, prefix, found "modle"',
     );
     expect(errorOf('arrival_s,output_tokens,prompt_tokens\n0,1,1\n', 'n.csv')).toBe(
       'n.csv:1: expected the header to start with arrival_s,prompt_tokens,output_tokens, found "arrival_s,output_tokens,prompt_tokens"',

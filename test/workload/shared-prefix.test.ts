@@ -69,7 +69,7 @@ describe('shared-prefix schema', () => {
 
   it('names the bad field, at its line and column', () => {
     expect(check('{ dist: shared-prefix, groups: 0, usersPerGroup: 10, systemTokens: 128, questionTokens: 64 }')).toBe('s.yaml:6:44: workload.synthetic.prompt.groups: expected >= 1, found 0');
-    expect(check('{ dist: shared-prefix, groups: 1, usersPerGroup: 10, systemTokens: 128 }')).toBe('s.yaml:6:13: workload.synthetic.prompt.questionTokens: missing required field (expected number)');
+    expect(check('{ dist: shared-prefix, groups: 1, usersPerGroup: 10, systemTokens: 128 }')).toBe('s.yaml:6:13: workload.synthetic.prompt.questionTokens: missing required field (expected number, found nothing)');
     expect(check('{ dist: shared-prefix, groups: 1, usersPerGroup: 1, systemTokens: 1, questionTokens: 1, order: shuffle }')).toBe(
       's.yaml:6:108: workload.synthetic.prompt.order: expected one of "cycle", "random", found "shuffle"',
     );

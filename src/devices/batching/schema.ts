@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_BATCH_SIZE, MAX_KV_TOKENS, MAX_REPLICAS, MAX_TOKENS } from '../../limits.js';
 import { noiseField } from '../noise-field.js';
 import { SCHEDULER_NAMES } from './modes.js';
 
@@ -20,27 +21,29 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('With model: the calibrated transformer profile (name or file) whose coefficients to use; default the shipped vLLM 0.11 calibration'),
-  replicas: z.number().int().positive().default(1).describe('Identical replicas (model instances)'),
+  replicas: z.number().int().positive().max(MAX_REPLICAS).default(1).describe(`Identical replicas (model instances), at most ${MAX_REPLICAS}`),
   scheduler: z
     .enum(SCHEDULER_NAMES)
     .default('vllm-v1')
     .describe(
       'Batch formation: vllm-v1 (chunked prefill under one token budget, decodes first; the default, as vLLM V1, SGLang and TensorRT-LLM serve), sarathi (stall-free chunks of chunkSize tokens), prefill-first (vLLM V0: whole prompts pause decodes), legacy (llmsim 0.1: whole prompts plus a decode step, priced additively)',
     ),
-  maxBatchSize: z.number().int().positive().default(256).describe('Sequences in one iteration at most (vLLM max_num_seqs)'),
+  maxBatchSize: z.number().int().positive().max(MAX_BATCH_SIZE).default(256).describe(`Sequences in one iteration at most (vLLM max_num_seqs), at most ${MAX_BATCH_SIZE}`),
   maxBatchedTokens: z
     .number()
     .int()
     .positive()
+    .max(MAX_TOKENS)
     .default(8192)
-    .describe('Tokens one iteration computes at most (vLLM max_num_batched_tokens): prompt chunks and decodes for vllm-v1; prompt tokens for prefill-first and legacy'),
-  chunkSize: z.number().int().positive().default(512).describe('sarathi: tokens one iteration computes at most, decodes included (its fixed chunk size)'),
+    .describe(`Tokens one iteration computes at most (vLLM max_num_batched_tokens): prompt chunks and decodes for vllm-v1; prompt tokens for prefill-first and legacy; at most ${MAX_TOKENS}`),
+  chunkSize: z.number().int().positive().max(MAX_TOKENS).default(512).describe(`sarathi: tokens one iteration computes at most, decodes included (its fixed chunk size); at most ${MAX_TOKENS}`),
   longPrefillThreshold: z
     .number()
     .int()
     .min(0)
+    .max(MAX_TOKENS)
     .default(0)
-    .describe('vllm-v1: a prompt chunk is at most this many tokens (vLLM long_prefill_token_threshold; 0 = only the budget limits it)'),
+    .describe(`vllm-v1: a prompt chunk is at most this many tokens (vLLM long_prefill_token_threshold; 0 = only the budget limits it); at most ${MAX_TOKENS}`),
   chunkedPrefill: z
     .boolean()
     .default(true)
@@ -49,14 +52,15 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .number()
     .int()
     .positive()
+    .max(2 * MAX_TOKENS)
     .optional()
-    .describe('Longest prompt + output a request may ask for (vLLM max_model_len); longer requests are rejected on arrival. Not set: no limit. Ignored by legacy'),
+    .describe(`Longest prompt + output a request may ask for (vLLM max_model_len); longer requests are rejected on arrival. Not set: no limit. Ignored by legacy; at most ${2 * MAX_TOKENS}`),
   prefixCaching: z
     .boolean()
     .default(true)
     .describe('Reuse the KV blocks of shared prompt prefixes (vLLM automatic prefix caching, on by default in vLLM V1); needs requests with prefix segments. Ignored by legacy'),
-  blockSize: z.number().int().positive().default(16).describe('KV-cache block size in tokens (1 = token-granular)'),
-  kvCapacityTokens: z.number().int().positive().optional().describe('Override the KV capacity the profile derives from memory'),
+  blockSize: z.number().int().positive().max(MAX_TOKENS).default(16).describe(`KV-cache block size in tokens (1 = token-granular), at most ${MAX_TOKENS} and at most the KV capacity`),
+  kvCapacityTokens: z.number().int().positive().max(MAX_KV_TOKENS).optional().describe(`Override the KV capacity the profile derives from memory, tokens, at most ${MAX_KV_TOKENS}`),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
 }).superRefine((d, ctx) => {

@@ -20,6 +20,13 @@ export function iterationGroup<S extends ProfileRef & { name: string; kind: stri
 ): PreparedDeviceGroup {
   const profile = profileOfForm(spec, ITERATION_FORMS, env);
   const base = compileIterationModel(profile);
+  // A block larger than the cache holds no block at all: every request would be rejected.
+  const blockSize = (spec as { blockSize?: number }).blockSize;
+  const capacity = spec.kvCapacityTokens ?? base.kvCapacityTokens;
+  if (blockSize !== undefined && blockSize > capacity) {
+    const from = spec.kvCapacityTokens !== undefined ? 'kvCapacityTokens' : `the KV capacity of profile "${profile.name}"`;
+    throw errorAt(env.source, undefined, [...env.path, 'blockSize'], `expected a block size <= ${from} (${Math.floor(capacity)} tokens), found ${blockSize}`);
+  }
   const model = replicaModel(spec, profile, base, compileIterationModel, env);
   const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base), profileLabel: profileLabel(profile) };
   return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
