@@ -16,6 +16,15 @@ import { tree, workingFiles } from '../support/tree.js';
 const root = tempDir('output-dir');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const asRoot = process.getuid?.() === 0;
+// vitest's default pool forks processes, which may chdir (worker threads may not).
+const canChdir = (() => {
+  try {
+    process.chdir(process.cwd());
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 let n = 0;
 /** A results directory holding the previous results (a.txt, sub/b.txt) and the user's notes. */
@@ -69,14 +78,10 @@ describe('replacing a results directory', () => {
     clean(dir);
   });
 
-  it('installs entry by entry where the directory cannot be renamed (here: the current directory)', async () => {
+  it.skipIf(!canChdir)('installs entry by entry where the directory cannot be renamed (here: the current directory)', async () => {
     const dir = previous();
     const cwd = process.cwd();
-    try {
-      process.chdir(dir);
-    } catch {
-      return; // worker threads cannot chdir: nothing to test here
-    }
+    process.chdir(dir);
     try {
       expect(outputLayout(dir).swap).toBe(false);
       await replace(dir);
@@ -97,8 +102,8 @@ describe('replacing a results directory', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([`.summary.json.${process.ppid}.0.tmp`]);
   });
 
-  it('refuses a directory it may not write, naming it (EACCES by chmod; skipped as root)', async () => {
-    if (asRoot) return; // root writes anyway: the injected EACCES of test/reliability covers the message
+  // Root writes anyway: the injected EACCES of test/reliability/output-errors.test.ts covers the message.
+  it.skipIf(asRoot)('refuses a directory it may not write, naming it (EACCES by chmod)', async () => {
     const dir = previous();
     chmodSync(dir, 0o555);
     try {
