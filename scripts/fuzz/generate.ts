@@ -542,6 +542,11 @@ function settle(c: FuzzCase, rng: Rng, w: Workload, choice: PolicyChoice): void 
       d.kvCapacityTokens = Math.max(1, Math.ceil(largest * rng.logFloat(0.7, 6)));
       c.features.push('kv-pressure');
     }
+    // A KV block must fit the cache (an input error otherwise): the largest power of two that does.
+    if (d.kind === 'continuous-batching' && d.kvCapacityTokens !== undefined && d.kvCapacityTokens < (d.blockSize ?? 16)) {
+      d.blockSize = 2 ** Math.floor(Math.log2(d.kvCapacityTokens));
+      c.features.push('block-fits-tiny-cache');
+    }
   }
   s.policy = genPolicy(rng, c, w, choice, requests);
 }
@@ -653,20 +658,13 @@ function genPolicy(rng: Rng, c: FuzzCase, w: Workload, choice: PolicyChoice, req
       set('lengths', 0.5, () => rng.pick(['true', 'predicted']));
       set('predictor', 0.3, predictor);
       break;
-    case 'wilkins-threshold': {
-      // Both groups must serve every model the requests name (that some group serves).
-      const both = groups.filter((g) => servedModels.every((m) => g.model === m));
-      if (both.length === 0) {
-        name = 'least-loaded';
-        c.features.push('threshold-needs-one-model');
-        break;
-      }
+    case 'wilkins-threshold':
+      // Any two groups: a request naming a model its group does not serve goes to the other's (or any) replicas serving it.
       set('feature', 0.7, () => rng.pick(['input', 'output', 'product']));
       params.threshold = rng.chance(0.1) ? 0 : rng.logFloat(1, 1e6);
-      params.small = rng.pick(both).name;
-      params.large = rng.pick(both).name;
+      params.small = rng.pick(names);
+      params.large = rng.pick(names);
       break;
-    }
   }
   for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
   if (rng.chance(0.1) && Object.keys(params).length === 0) return { name, params: {} };

@@ -112,16 +112,17 @@ describe('wilkins-threshold', () => {
     const typo = make(wilkinsThresholdPolicy, { threshold: 1, small: 'cpus', large: 'gpu' }, queries, c);
     expect(() => typo.route(queries[0]!, [0, 1], c)).toThrow(/policy\.params\.small: expected a device group of the cluster \(gpu, cpu\), found "cpus"/);
   });
-  // Found by the fuzz test: a request naming a model went to the threshold's group even when that
-  // group served another model, and simulate() stopped with an internal error (exit 1).
-  it('sends a request that names a model only to replicas serving it; when its group serves another model, to the other group', () => {
+  // Found by the fuzz test (and test/reliability/bad-input-items.test.ts): a request naming a model
+  // went to the threshold's group even when that group served another model, and simulate() stopped
+  // with an internal error (exit 1).
+  it('sends a request that names a model only to replicas serving it, in the other group when its own serves another model', () => {
     const c = cluster([view(0, { group: 'gpu', model: 'big' }), view(1, { group: 'cpu', model: 'small' }), view(2, { group: 'gpu', model: 'big' })]);
     const q = [request(0, 0, 5, 1, { model: 'big' }), request(1, 0, 50, 1, { model: 'big' }), request(2, 0, 5, 1)];
     const p = make(wilkinsThresholdPolicy, { threshold: 10, small: 'cpu', large: 'gpu' }, q, c);
     // Large by size and served by gpu: a gpu replica. No model: the small group as before.
     expect([0, 2]).toContain(p.route(q[1]!, [0, 2], c));
     expect(p.route(q[2]!, [0, 1, 2], c)).toBe(1);
-    // Small by size, but cpu serves model "small", not "big": the gpu replicas that serve it.
+    // Small by size, but cpu serves model "small", not "big": a gpu replica, never cpu.
     expect([0, 2]).toContain(p.route(q[0]!, [0, 2], c));
   });
 });
