@@ -102,9 +102,7 @@ export interface Output {
  */
 export function openOutput(dirPath: string, command: string): Output {
   const requested = resolve(dirPath);
-  if (existsSync(requested) && !statSync(requested).isDirectory()) {
-    throw new InputError({ file: requested }, `expected a directory for the ${command} output (--out), found a file`);
-  }
+  refuseFileInTheWay(requested);
   const layout = outputLayout(requested);
   const { dir } = layout;
   const created = firstMissing(dir);
@@ -202,6 +200,22 @@ export async function withOutput<T>(dir: string, command: string, body: (out: Ou
     throw out.explain(err);
   } finally {
     out.close();
+  }
+}
+
+/**
+ * A file where the output directory or one of its parents must be is an InputError naming the
+ * output directory, in the words `llmsim run` has always used (EEXIST: the directory is a file;
+ * ENOTDIR: a parent is). Never renamed aside: it may be precious.
+ */
+function refuseFileInTheWay(dir: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(d)) {
+      if (statSync(d).isDirectory()) return;
+      const found = d === dir ? 'EEXIST (file already exists)' : 'ENOTDIR (not a directory)';
+      throw new InputError({ file: dir }, `expected a directory that can be created, found ${found}`);
+    }
+    if (dirname(d) === d) return;
   }
 }
 
