@@ -5,9 +5,10 @@
  *   npm run fidelity              # write docs/fidelity.md
  *   npm run fidelity -- --check   # exit 1 if the committed report is out of date
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { reportMain } from './report-file.js';
 import { loadHardwareFiles } from './derive-profiles.js';
 import { fidelityReport } from './fidelity/report.js';
 
@@ -24,20 +25,4 @@ export function buildFidelityReport(root: string): string {
   });
 }
 
-function main(argv: string[]): number {
-  const root = process.cwd();
-  const text = buildFidelityReport(root);
-  const target = resolve(root, REPORT_PATH);
-  if (argv.includes('--check')) {
-    let old = '';
-    try { old = readFileSync(target, 'utf8'); } catch { old = ''; }
-    if (old !== text) { console.error(`out of date: ${REPORT_PATH} (run npm run fidelity)`); return 1; }
-    console.log(`${REPORT_PATH} is up to date`);
-    return 0;
-  }
-  writeFileSync(target, text);
-  console.log(`wrote ${REPORT_PATH}`);
-  return 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = reportMain(process.argv.slice(2), REPORT_PATH, 'npm run fidelity', buildFidelityReport);

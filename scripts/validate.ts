@@ -6,9 +6,10 @@
  *   npm run validate -- --check   # exit 1 if the committed report is out of date
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { reportMain } from './report-file.js';
 import { evaluatePoints } from '../src/calibrate/calibrate.js';
 import { SATURATED_SHARE, type PointResult } from '../src/calibrate/evaluate.js';
 import { readLoadPoints, type Metric } from '../src/calibrate/points.js';
@@ -167,20 +168,4 @@ function whyLines(): string[] {
   ];
 }
 
-function main(argv: string[]): number {
-  const root = process.cwd();
-  const text = buildValidationReport(root);
-  const target = resolve(root, REPORT_PATH);
-  if (argv.includes('--check')) {
-    let old = '';
-    try { old = readFileSync(target, 'utf8'); } catch { old = ''; }
-    if (old !== text) { console.error(`out of date: ${REPORT_PATH} (run npm run validate)`); return 1; }
-    console.log(`${REPORT_PATH} is up to date`);
-    return 0;
-  }
-  writeFileSync(target, text);
-  console.log(`wrote ${REPORT_PATH}`);
-  return 0;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = reportMain(process.argv.slice(2), REPORT_PATH, 'npm run validate', buildValidationReport);
