@@ -39,6 +39,7 @@ export function buildTransformerProfile(o: BuildTransformerOptions): Transformer
   const peak = hw.peakFlopsPerSByDtype?.[dtype] ?? hw.device.peakFlopsPerS;
   const rel = (f: string) => relative(o.root, f);
   const cal = o.reference.calibration;
+  const setup = `${o.reference.model} on ${o.reference.gpus} x ${o.reference.hardware}`;
   const candidate = {
     name: `transformer-${arch.name}-${hw.name}-tp${o.tensor}${pipeline > 1 ? `-pp${pipeline}` : ''}`,
     form: 'transformer' as const,
@@ -52,13 +53,14 @@ export function buildTransformerProfile(o: BuildTransformerOptions): Transformer
     coefficients: o.reference.coefficients,
     power: { idleW: hw.device.idleW * gpus, busyW: hw.device.tdpW * gpus, busyWPerSeq: 0 },
     memoryUtilization: o.reference.memoryUtilization,
+    transferredFrom: { profile: o.reference.name, setup, ...(cal ? { calibratedOn: cal.data } : {}) },
     provenance: {
       source: `${rel(o.architectureFile)} (architecture), ${rel(o.hardwareFile)} (spec sheet), coefficients of ${rel(o.referenceFile)}`,
       derivation: `built by llmsim from model ${arch.name}, hardware ${hw.name}, tensor parallel ${o.tensor}, pipeline ${pipeline}`,
       ...(o.reference.provenance.engine ? { engine: `${o.reference.provenance.engine}; coefficients transferred` } : {}),
       notes: [
         cal
-          ? `Coefficients calibrated on ${cal.data} (${o.reference.model} on ${o.reference.gpus} x ${o.reference.hardware}), transferred to this model, hardware and parallelism: an extrapolation (docs/validation.md measures the calibration setup only)`
+          ? `Coefficients calibrated on ${cal.data} (${setup}), transferred to this model, hardware and parallelism: an extrapolation (docs/validation.md measures the calibration setup only)`
           : `Coefficients of ${o.reference.name} (not calibrated)`,
         ...(o.tensor > 1 ? ['Assumption: commEfficiency and allReduceLatencyS as in the reference; calibrate them on tensor-parallel data (e.g. llmsim calibrate --format splitwise)'] : []),
         `Peak FLOP/s at ${dtype}: ${peak}${hw.peakFlopsPerSByDtype?.[dtype] ? '' : ' (the device figure: the hardware file gives no rate for this data type)'}`,

@@ -276,6 +276,14 @@ export const TransformerProfileSchema = z
       })
       .optional()
       .describe('Written by llmsim calibrate'),
+    transferredFrom: z
+      .strictObject({
+        profile: z.string().min(1).describe('Name of the profile whose coefficients this one uses'),
+        setup: z.string().min(1).describe('Its model on its GPUs, e.g. "llama-3.1-8b on 1 x h100-sxm5-80gb"'),
+        calibratedOn: z.string().min(1).optional().describe("Its calibration's data (path in the repository), when it was calibrated"),
+      })
+      .optional()
+      .describe('Set by llmsim when it builds a profile from model + hardware with the coefficients of another one'),
   })
   .superRefine((p, ctx) => {
     if (p.parallel.tensor * p.parallel.pipeline !== p.gpus) ctx.addIssue({ code: 'custom', path: ['parallel'], message: `expected tensor x pipeline = gpus (${p.gpus})` });

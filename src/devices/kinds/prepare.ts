@@ -57,8 +57,8 @@ export function profileLabel(p: Profile): string {
   const how =
     p.form === 'transformer' && p.calibration
       ? `calibrated on ${p.calibration.data}`
-      : p.form === 'transformer' && p.provenance.notes?.[0]?.startsWith('Coefficients calibrated on')
-        ? p.provenance.notes[0].split(':')[0]!.replace(/^Coefficients c/, 'coefficients c')
+      : p.form === 'transformer' && p.transferredFrom?.calibratedOn
+        ? `coefficients calibrated on ${p.transferredFrom.calibratedOn} (${p.transferredFrom.setup}), transferred to this model, hardware and parallelism`
         : p.provenance.source.slice(0, 60);
   return `${p.name} (${p.form}; ${how})`;
 }
