@@ -30,6 +30,7 @@ describe('llmsim report', () => {
       'cdf-ttftS',
       'sweep-0-latency.e2eS.p99',
       'sweep-0-latency.e2eS.mean',
+      'sweep-0-goodput',
       'pareto-sweep-0',
       'pareto-runs',
       'timeline-queue-0',
