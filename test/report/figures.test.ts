@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { latencyCdfCharts, reportSeries, runsParetoChart, SeriesStyles, sweepCharts } from '../../src/report/charts.js';
-import type { RunInput, SweepInput } from '../../src/report/inputs.js';
+import { uniqueLabels, type RunInput, type SweepInput } from '../../src/report/inputs.js';
 import type { ChartSpec } from '../../src/report/render.js';
 
 /**
@@ -100,5 +100,11 @@ describe('report figures', () => {
     const ids = (sw: SweepInput) => sweepCharts(sw, 0).map((c) => c.id);
     expect(ids(sweep(['workload.rateScale'], [['1'], ['2']]))).toContain('sweep-0-goodput');
     expect(ids(sweep(['cluster.devices[0].targetLatencyS'], [['1'], ['2']]))).not.toContain('sweep-0-goodput');
+  });
+
+  it('tell runs of the same name apart by the directory where their paths differ, not by paths', () => {
+    const r = (dir: string) => ({ ...run('fifo', [1], {}), dir });
+    const labels = uniqueLabels([r('/x/baseline/compare/fifo'), r('/x/candidate/compare/fifo'), run('sjf', [1], {})]).map((u) => u.label);
+    expect(labels).toEqual(['fifo (baseline)', 'fifo (candidate)', 'sjf']);
   });
 });
