@@ -1,6 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { InputError } from '../errors.js';
 import { ensureDir, writeFileAtomic } from '../metrics/atomic-write.js';
 import { readReportInputs } from '../report/inputs.js';
 import { buildReport, type ReportFigures } from '../report/report.js';
@@ -17,6 +19,7 @@ const reportOptions = z.strictObject({
 export async function reportCommand(paths: string[], rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(reportOptions, rawOptions);
   if (opts.out !== undefined) checkOutputFile(opts.out, '--out');
+  if (opts.figures !== undefined) checkFiguresDir(opts.figures);
   const inputs = readReportInputs(paths);
   const out = resolve(opts.out);
   // --figures: every chart also as its own SVG file, linked from the page; written only once the
@@ -37,6 +40,17 @@ export async function reportCommand(paths: string[], rawOptions: unknown, print:
   }
   writeFileAtomic(out, (w) => w(html));
   if (!opts.quiet) print(`wrote ${out} (${inputs.runs.length} run(s), ${inputs.sweeps.length} sweep(s), ${Math.round(html.length / 1024)} KiB)${figDir ? ` and ${svgs.size} SVG figure(s) in ${figDir}` : ''}`);
+}
+
+// --figures must be a directory or creatable as one: refused before anything is built or written.
+function checkFiguresDir(path: string): void {
+  for (let d = resolve(path); ; d = dirname(d)) {
+    if (existsSync(d)) {
+      if (!statSync(d).isDirectory()) throw new InputError({ field: '--figures' }, `expected a directory to write the figures in, found a file: ${d}`);
+      return;
+    }
+    if (dirname(d) === d) return;
+  }
 }
 
 /** Adds `report` to the program. */
