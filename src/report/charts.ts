@@ -105,7 +105,7 @@ export function latencyCdfCharts(runs: readonly RunInput[], styles = new SeriesS
     const positive = values.every((v) => v.latencyS > 0);
     const slo = sloTargets(runs.filter((r) => r.requests), key);
     const series = styles.encode('run', 'run / policy', values.map((v) => v.run));
-    const x = { field: 'latencyS', type: 'quantitative', title: `${name} (s)`, scale: positive ? { type: 'log' } : {} };
+    const x = { field: 'latencyS', type: 'quantitative', title: `${name} (s)`, scale: positive ? { type: 'log', nice: false } : {} };
     charts.push({
       id: `cdf-${key}`,
       title: `${name}: CDF per policy`,
@@ -255,7 +255,7 @@ export function sweepCharts(sweep: SweepInput, index: number, styles = new Serie
       layer: [
         ...(band ? [{ mark: { type: 'area', opacity: 0.15, clip: true }, encoding: { y: { field: 'low', type: 'quantitative', title, ...y }, y2: { field: 'high' }, color: series.color } }] : []),
         { mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { y: { field: 'mean', type: 'quantitative', title, ...y }, color: series.color } },
-        { mark: { type: 'point', filled: true, size: 50, opacity: 1, clip: true }, encoding: { y: { field: 'mean', type: 'quantitative', title, ...y }, color: series.color, shape: series.shape } },
+        { mark: { type: 'point', filled: true, size: 80, opacity: 1, clip: true }, encoding: { y: { field: 'mean', type: 'quantitative', title, ...y }, color: series.color, shape: series.shape } },
         ...extra,
       ],
     } as TopLevelSpec;
