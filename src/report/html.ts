@@ -6,6 +6,8 @@ export interface RenderedChart {
   readonly title: string;
   readonly caption: string;
   readonly svg: string;
+  /** Relative link to the chart's own SVG file (report --figures), shown under the chart. */
+  readonly file?: string;
 }
 
 /** A titled group of charts. */
@@ -43,7 +45,7 @@ export function reportHtml(title: string, sources: readonly string[], sections: 
   const body = sections
     .map((s) => {
       const figures = s.charts
-        .map((c) => `<figure class="chart" id="${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}"><h3>${escapeHtml(c.title)}</h3>${c.svg}<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`)
+        .map((c) => `<figure class="chart" id="${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}"><h3>${escapeHtml(c.title)}</h3>${c.svg}<figcaption>${escapeHtml(c.caption)}${c.file ? ` <a class="export" href="${escapeHtml(c.file)}" download>SVG</a>` : ''}</figcaption></figure>`)
         .join('\n');
       return `<section><h2>${escapeHtml(s.title)}</h2>${s.charts.length > 0 ? `<div class="grid">\n${figures}\n</div>` : `<p class="note">${escapeHtml(s.note ?? 'Nothing to show.')}</p>`}</section>`;
     })

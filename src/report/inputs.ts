@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { readSummaryFile } from '../check/check.js';
 import { readJsonFile } from '../check/json-file.js';
 import { InputError, describeValue } from '../errors.js';
@@ -144,8 +144,24 @@ function numberCell(cell: string | undefined, optional: boolean, where: { file: 
   return v;
 }
 
-function uniqueLabels(runs: RunInput[]): RunInput[] {
-  const count = new Map<string, number>();
-  for (const r of runs) count.set(r.label, (count.get(r.label) ?? 0) + 1);
-  return runs.map((r) => (count.get(r.label)! > 1 ? { ...r, label: `${r.label} (${r.dir})` } : r));
+/**
+ * Runs with the same name (two compares of the same policies) are told apart in legends by the
+ * deepest directory name in which their paths differ ("fifo (baseline)", "fifo (candidate)"),
+ * not by whole file paths; failing that (no single level tells them apart), by the shortest
+ * distinct tail of their paths.
+ */
+export function uniqueLabels(runs: readonly RunInput[]): RunInput[] {
+  const groups = new Map<string, RunInput[]>();
+  for (const r of runs) groups.set(r.label, [...(groups.get(r.label) ?? []), r]);
+  const suffix = new Map<RunInput, string>();
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const parts = group.map((r) => resolve(r.dir).split(sep).filter((p) => p !== ''));
+    const depth = Math.max(...parts.map((p) => p.length));
+    const at = (p: string[], k: number) => p[p.length - k] ?? '';
+    let k = 1;
+    while (k <= depth && new Set(parts.map((p) => at(p, k))).size < group.length) k++;
+    group.forEach((r, i) => suffix.set(r, k <= depth ? at(parts[i]!, k) : relative(process.cwd(), r.dir) || r.dir));
+  }
+  return runs.map((r) => (suffix.has(r) ? { ...r, label: `${r.label} (${suffix.get(r)})` } : r));
 }

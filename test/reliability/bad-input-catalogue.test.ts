@@ -547,6 +547,9 @@ cmd('report a points.csv with a bad runs cell', ['report', '$D/points.csv', '-q'
 cmd('report a non-UTF-8 points.csv', ['report', '$D/points.csv', '-q', '-o', '$D/out.html'], /points\.csv:2:\d+: expected UTF-8 text/, { 'points.csv': Buffer.from('point,x,runs\n0,\xff,1\n', 'latin1') }, { out: 'out.html' });
 cmd('report a run directory with a broken summary.json', ['report', '$D/res', '-q', '-o', '$D/out.html'], /summary\.json:1:\d+: expected valid JSON/, { 'res/summary.json': '{', 'res/requests.csv': 'id\n' }, { out: 'out.html' });
 cmd('report -o is a directory', ['report', '$D/points.csv', '-q', '-o', '$D/outdir'], /--out: expected a file to write, found a directory/, { 'points.csv': 'point,x,runs,n\n0,1,1,1\n' }, { out: 'outdir', setup: (d) => mkdirSync(join(d, 'outdir')) });
+cmd('report --figures is a file', ['report', '$D/points.csv', '-q', '-o', '$D/out.html', '--figures', '$D/t.csv'], /--figures: expected a directory to write the figures in, found a file: .*t\.csv/, { 'points.csv': 'point,x,runs,n\n0,1,1,1\n' }, { out: 'out.html' });
+cmd('report --figures below a file', ['report', '$D/points.csv', '-q', '-o', '$D/out.html', '--figures', '$D/t.csv/figs'], /--figures: expected a directory to write the figures in, found a file: .*t\.csv/, { 'points.csv': 'point,x,runs,n\n0,1,1,1\n' }, { out: 'out.html' });
+cmd('report --figures ""', ['report', '$D/points.csv', '-q', '-o', '$D/out.html', '--figures', ''], /--figures: expected .*found ""/, { 'points.csv': 'point,x,runs,n\n0,1,1,1\n' }, { out: 'out.html' });
 cmd('report --title ""', ['report', '$D/points.csv', '--title', '', '-o', '$D/out.html'], /--title: expected .*found ""/, { 'points.csv': 'point,x,runs,n\n0,1,1,1\n' }, { out: 'out.html' });
 // fit
 const fitArgs = (...a: string[]) => ['fit', '$D/m.csv', '--form', 'bilinear', ...a, '-q', '-o', '$D/out.yaml'];

@@ -3,24 +3,29 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { CHROMIUM_ARGS, figurePngs } from '../../scripts/figures-png.js';
 import { tempDir } from '../sweep/fixtures.js';
 import { buildFixtureReport } from './fixture.js';
 
 /**
  * The report in a real headless browser (Debian's chromium driven by playwright-core): it loads
  * with no console errors and no network request, and every chart has marks with real geometry.
- * Skipped, with the reason printed, where /usr/bin/chromium is absent (.ci/run tries to install it).
+ * Skipped, with the reason printed, where /usr/bin/chromium is absent; under CI=true that is a
+ * failure instead (.ci/run installs Debian's chromium). Each figure is also painted on a canvas
+ * and exported as PNG (scripts/figures-png.ts), which must not be blank.
  * LLMSIM_SCREENSHOT=<file.png> keeps the screenshot; LLMSIM_CHROMIUM=<path> points at another chromium.
  */
 const CHROMIUM = process.env.LLMSIM_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
-if (!available) console.warn(`skipping the browser test of the report: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+if (!available && !ci) console.warn(`skipping the browser test of the report: ${CHROMIUM} not found (install it with: apt-get install -y chromium)`);
 
 const dir = tempDir('browser');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!available)('llmsim report in headless chromium', () => {
+describe.skipIf(!available && !ci)('llmsim report in headless chromium', () => {
   it('loads without console errors and every chart has rendered marks', async () => {
+    if (!available) throw new Error(`CI=true but ${CHROMIUM} is missing: .ci/run should have installed Debian's chromium`);
     const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const report = await buildFixtureReport(dir);
     quiet.mockRestore();
@@ -29,7 +34,7 @@ describe.skipIf(!available)('llmsim report in headless chromium', () => {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
       viewport: { width: 1300, height: 1600 },
     });
     try {
@@ -40,7 +45,8 @@ describe.skipIf(!available)('llmsim report in headless chromium', () => {
       });
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('request', (r) => {
-        if (!r.url().startsWith('file://')) problems.push(`network request: ${r.url()}`);
+        // data: is the PNG export painting an inline SVG, not the network.
+        if (!/^(file|data):/.test(r.url())) problems.push(`network request: ${r.url()}`);
       });
       await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
       const charts = await page.$$eval('figure.chart', (figs) =>
@@ -54,9 +60,10 @@ describe.skipIf(!available)('llmsim report in headless chromium', () => {
           return { id: f.id, drawn: drawn.length, width: box.width, height: box.height };
         }),
       );
-      expect(charts.length).toBe(10);
+      expect(charts.length).toBe(11);
       for (const c of charts) {
-        expect(c.drawn, c.id).toBeGreaterThan(0);
+        // Every chart draws several marks (lines, bands, symbols), not just an axis.
+        expect(c.drawn, c.id).toBeGreaterThan(1);
         expect(c.width, c.id).toBeGreaterThan(300);
         expect(c.height, c.id).toBeGreaterThan(150);
       }
@@ -64,6 +71,15 @@ describe.skipIf(!available)('llmsim report in headless chromium', () => {
       const shot = process.env.LLMSIM_SCREENSHOT ?? join(dir, 'report.png');
       await page.screenshot({ path: shot });
       expect(statSync(shot).size).toBeGreaterThan(10_000);
+      // PNG export: each figure painted on a canvas has ink and coloured marks (not a blank image).
+      const pngs = await figurePngs(page, 2);
+      expect(pngs.map((p) => p.id)).toEqual(charts.map((c) => c.id));
+      for (const p of pngs) {
+        expect(p.png.subarray(1, 4).toString('latin1'), p.id).toBe('PNG');
+        expect(p.width, p.id).toBeGreaterThan(600);
+        expect(p.ink, p.id).toBeGreaterThan(0.005);
+        expect(p.colored, p.id).toBeGreaterThan(100); // axes, grid and text are grey: 0
+      }
       expect(problems).toEqual([]);
     } finally {
       await context.close();

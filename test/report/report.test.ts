@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/main.js';
@@ -30,6 +30,7 @@ describe('llmsim report', () => {
       'cdf-ttftS',
       'sweep-0-latency.e2eS.p99',
       'sweep-0-latency.e2eS.mean',
+      'sweep-0-goodput',
       'pareto-sweep-0',
       'pareto-runs',
       'timeline-queue-0',
@@ -62,6 +63,34 @@ describe('llmsim report', () => {
     const inputs = readReportInputs([join(dir, 'compare'), join(dir, 'sweep')]);
     const again = await buildReport(inputs, 'fixture report', [join(dir, 'compare'), join(dir, 'sweep')]);
     expect(again).toBe(html);
+  });
+
+  it("draws the scenario's SLO on the TTFT CDF, and sweep legends of values with the parameter named once", () => {
+    const body = (id: string) => figures().find((f) => f.id === id)!.body;
+    expect(body('cdf-ttftS')).toContain('SLO 2 s'); // test/golden/cb-fifo-least-loaded.yaml: slo.ttftS 2
+    expect(body('cdf-e2eS')).not.toContain('SLO'); // no E2E target there
+    expect(html).not.toMatch(/slots=|rateScale=/);
+    expect(body('sweep-0-latency.e2eS.p99')).toMatch(/>slots<\/text>/);
+    for (const f of figures()) expect(f.body, f.id).not.toContain(dir); // no file paths in legends or titles
+  });
+
+  it('--figures writes every chart as its own SVG, the same bytes as in the page, and links it', async () => {
+    const page = join(dir, 'fig.html');
+    expect(await main(['node', 'llmsim', 'report', join(dir, 'compare'), join(dir, 'sweep'), '-o', page, '--figures', join(dir, 'figs'), '-q', '--title', 'fixture report'])).toBe(0);
+    const withLinks = readFileSync(page, 'utf8');
+    const ids = figures().map((f) => f.id);
+    expect(readdirSync(join(dir, 'figs')).sort()).toEqual(ids.map((id) => `${id}.svg`).sort());
+    for (const id of ids) {
+      const svg = readFileSync(join(dir, 'figs', `${id}.svg`), 'utf8');
+      expect(svg.startsWith('<svg'), id).toBe(true);
+      expect(withLinks).toContain(svg);
+      expect(withLinks).toContain(`<a class="export" href="figs/${id}.svg" download>SVG</a>`);
+    }
+    // Without --figures the page is unchanged: no links at all.
+    expect(html).not.toContain('class="export"');
+    writeFileSync(join(dir, 'a-file'), '');
+    expect(await main(['node', 'llmsim', 'report', join(dir, 'compare'), '-o', join(dir, 'x.html'), '--figures', join(dir, 'a-file', 'figs'), '-q'])).toBe(2);
+    expect(err).toMatch(/a-file/);
   });
 
   it('a path with nothing to report is an input error', async () => {
