@@ -28,7 +28,8 @@ export const autoscaleSchema = z
     downCooldownS: seconds('No scale-down within this many seconds of the last scale event').default(300),
     bootS: seconds('Provisioning time before the weights load (node, container and engine start), s').default(0),
     storageBytesPerS: z.number().positive().max(1e15).optional().describe('Bandwidth the weights load at, bytes/s (none: weights load instantly)'),
-    weightBytes: z.number().positive().max(1e15).optional().describe("Bytes of weights to load (default: the profile's memory.weightBytes, or computed from a transformer profile's architecture)"),
+    weightsOf: z.string().min(1).optional().describe('Id of a model in profiles/models/ whose architecture gives the weight bytes (e.g. llama-3.1-8b), for a profile without them'),
+    weightBytes: z.number().positive().max(1e15).optional().describe("Bytes of weights to load (default: from weightsOf, else the profile's memory.weightBytes or a transformer profile's architecture)"),
   })
   .superRefine((a, ctx) => {
     if (a.min > a.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `expected min <= max (${a.max})` });

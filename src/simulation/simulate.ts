@@ -25,6 +25,10 @@ export interface PreparedDeviceGroup {
   readonly profileLabel?: string;
   /** What the run's results should warn about this group (e.g. a profile without power data). */
   readonly warnings?: readonly string[];
+  /** Bytes of the model's weights, when the profile tells (what an autoscaled replica loads while it boots). */
+  readonly weightBytes?: number;
+  /** True when the kind applied the group's power cap (fleet.groups.<name>.powerCap). */
+  readonly powerCapped?: boolean;
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;
 }
 
