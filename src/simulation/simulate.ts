@@ -66,7 +66,12 @@ export function simulate(input: SimInput): SimResult {
   const engine = new Engine();
   const records = new RecordTable(requests.length);
   const devices: Device[] = [];
-  const cluster: ClusterView = { devices, nowS: () => engine.nowS };
+  const carbonOf = (index: number) => input.fleet?.groups[groupOf[index]!]?.carbon;
+  const cluster: ClusterView = {
+    devices,
+    nowS: () => engine.nowS,
+    ...(input.fleet?.groups.some((g) => g?.carbon) && { gco2PerKwh: (index: number) => carbonOf(index)?.at(engine.nowS) ?? NaN }),
+  };
   let fleet: FleetController | undefined;
   // Autoscaled groups build their largest size; the fleet controller decides which replicas are provisioned.
   const replicasOf = (g: number) => input.fleet?.groups[g]?.autoscale?.max ?? input.cluster[g]!.replicas;
