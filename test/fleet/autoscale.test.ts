@@ -85,3 +85,26 @@ describe('cost', () => {
     expect(res.devices[0]!.idleEnergyJ).toBeCloseTo(100, 9);
   });
 });
+
+describe('invariants', () => {
+  it('an autoscaler pinned at min = max = initial gives the fixed fleet, and prices change nothing else', async () => {
+    const { loadScenario } = await import('../../src/scenario/load.js');
+    const { runScenario } = await import('../../src/scenario/run.js');
+    const { checkScenario } = await import('../../src/scenario/load.js');
+    const base = loadScenario('test/golden/cb-fifo-least-loaded.yaml');
+    const name = base.scenario.cluster.devices[0]!.name;
+    const n = base.scenario.cluster.devices[0]!.replicas;
+    const plain = runScenario(base).summary;
+    const withFleet = (fleet: unknown) => runScenario(checkScenario({ ...base.scenario, fleet }, { file: base.file, baseDir: base.baseDir })).summary;
+    const priced = withFleet({ groups: { [name]: { pricePerGpuHour: 2 } } });
+    const pinned = withFleet({ groups: { [name]: { pricePerGpuHour: 2, autoscale: { min: n, max: n, signal: 'queue', upAbove: 0, downBelow: 0 } } } });
+    const { fleet: f1, ...rest1 } = priced;
+    const { fleet: f2, ...rest2 } = pinned;
+    expect(rest1).toEqual(plain);
+    // Identical but for the engine's event count, which includes the controller's decision ticks.
+    expect({ ...rest2, sim: { ...rest2.sim, events: 0 } }).toEqual({ ...plain, sim: { ...plain.sim, events: 0 } });
+    expect(rest2.sim.events).toBeGreaterThan(plain.sim.events);
+    expect(f2!.gpuHours).toBe(f1!.gpuHours);
+    expect(f1!.costUsd).toBeCloseTo(f1!.gpuHours! * 2, 4);
+  });
+});
