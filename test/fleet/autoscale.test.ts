@@ -51,6 +51,31 @@ describe('scale-up with a provisioning delay', () => {
   });
 });
 
+describe('signals', () => {
+  it('utilization: running / capacity of ready replicas, seen by the tick after the arrivals at its instant', () => {
+    // r0 arrives at 0 and takes the only slot: 1/1 > 0.5 at the tick at 0 -> up at 0, ready at 5.
+    const res = run([req(0, 0, 5, 10)], slotsGroup(tokenTimeCost(1), 1, 1), { ...base, signal: 'utilization', min: 1, max: 2 });
+    expect(res.fleet!.events.slice(0, 2)).toEqual([
+      { timeS: 0, replica: 'srv/1', event: 'up' },
+      { timeS: 5, replica: 'srv/1', event: 'ready' },
+    ]);
+  });
+
+  it('slo-miss: the fraction of requests ended in the window that missed the slo', () => {
+    // E2E objective 2 s: r0 (3 tokens) ends at 3, a miss; ticks at 0-2 saw no end (0); the tick at 3 sees 1/1 > 0.5.
+    const a = autoscaleSchema.parse({ ...base, signal: 'slo-miss', min: 1, max: 2 });
+    const res = simulate({
+      requests: [req(0, 0, 5, 3), req(1, 10, 5, 1)],
+      cluster: [slotsGroup(tokenTimeCost(1), 1, 1)],
+      policy: leastLoadedPolicy,
+      policyParams: {},
+      seed: 1,
+      fleet: { groups: [{ autoscale: { ...a, provisionS: 5 } }], slo: { e2eS: 2 } },
+    });
+    expect(res.fleet!.events[0]).toEqual({ timeS: 3, replica: 'srv/1', event: 'up' });
+  });
+});
+
 describe('scale to zero and cold starts', () => {
   it('holds requests at the router until a replica is ready, then drains and switches it off', () => {
     // No replica at 0. r0 (10 tokens) arrives at 0: cold start, ready at 5, runs 5-15. The tick at 5
