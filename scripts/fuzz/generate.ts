@@ -56,7 +56,7 @@ export function caseLocation(c: Pick<FuzzCase, 'seed' | 'index'>): { file: strin
   return { file: join(REPO, `fuzz-${c.seed}-${c.index}.yaml`), baseDir: REPO };
 }
 
-const POLICIES = ['fifo', 'random', 'round-robin', 'least-loaded', 'sjf-oracle', 'uncertainty-priority', 'wilkins-offline', 'wilkins-online', 'wilkins-threshold'] as const;
+const POLICIES = ['fifo', 'random', 'round-robin', 'least-loaded', 'sjf-oracle', 'uncertainty-priority', 'wilkins-offline', 'wilkins-online', 'wilkins-threshold', 'carbon-aware'] as const;
 type PolicyName = (typeof POLICIES)[number];
 const SCHEDULERS = ['vllm-v1', 'sarathi', 'prefill-first', 'legacy'] as const;
 const STRATEGIES = ['sti', 'hold-in-memory', 'load-then-execute', 'layerwise'] as const;
@@ -599,6 +599,12 @@ function genPolicy(rng: Rng, c: FuzzCase, w: Workload, choice: PolicyChoice, req
       set('groups', 1, groupsParam);
       break;
     case 'least-loaded':
+      set('groups', 1, groupsParam);
+      break;
+    case 'carbon-aware':
+      set('objective', 0.7, () => rng.pick(['energy', 'carbon']));
+      set('maxLoad', 0.5, () => sig(rng.logFloat(0.05, 10)));
+      set('assumedOutputTokens', 0.5, () => rng.logInt(1, 2000));
       set('groups', 1, groupsParam);
       break;
     case 'sjf-oracle':

@@ -66,6 +66,8 @@ export interface DeviceView {
   queued(): number;
   /** Requests in service (slots held, or sequences in the running batch). */
   running(): number;
+  /** Fraction of the KV cache in use, 0..1 (batching kinds; others leave it out). */
+  kvUse?(): number;
   /** Concurrent requests the replica can serve at most (slots, or max batch size). */
   readonly capacity: number;
   /** Leaderboard accuracy A_K of the model, %, when the profile gives one (accuracy-aware routing). */

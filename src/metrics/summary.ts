@@ -6,6 +6,7 @@ import { countGoodput, type Slo } from './goodput.js';
 import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from './records.js';
 import { latencyColumns } from './request-metrics.js';
 import { roundOrNull } from './round.js';
+import { summarizeFleet, type FleetSummary } from '../fleet/summary.js';
 import { summarizeModels, tokenWeightedAccuracy, type ModelSummary } from './model-summary.js';
 
 /**
@@ -86,6 +87,8 @@ export interface Summary {
     readonly tokenWeightedPct: number | null;
   };
   readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
+  /** GPU-hours, cost and carbon; only when the scenario has a `fleet:` block (src/fleet/summary.ts). */
+  readonly fleet?: FleetSummary;
 }
 
 /** Options of `summarize`. */
@@ -169,6 +172,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     models: summarizeModels(result),
     accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
+    ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),
   };
 }
 

@@ -44,6 +44,7 @@ function overview(s: Summary): Table.Table {
     ['deadlines', d.withDeadline > 0 ? `${d.withDeadline} with deadline, ${d.missed} missed (${percent(d.missRatio)})` : 'none given'],
     ['energy', `${formatShown(e.totalJ)} J = ${formatShown(e.kWh)} kWh (busy ${formatShown(e.busyJ)} J, idle ${formatShown(e.idleJ)} J), ${formatShown(e.perFinishedRequestJ)} J/request, ${formatShown(e.perOutputTokenJ)} J/output token`],
     ['energy scope', e.scope.length > 0 ? e.scope.join('; ') : '-'],
+    ...fleetRows(s),
     ...(s.accuracy.tokenWeightedPct !== null ? [['accuracy', `${formatShown(s.accuracy.tokenWeightedPct)}% token-weighted (leaderboard accuracy of the serving models)`] as [string, string]] : []),
     ['simulation', `${s.sim.events} events, ends at ${formatShown(s.sim.endS)} s, ${s.sim.warnings.length} warnings`],
   ];
@@ -67,6 +68,19 @@ function devices(s: Summary): Table.Table {
     t.push([d.name, d.kind, percent(d.utilization), String(d.finished), String(d.iterations), String(d.preemptions), formatShown(d.energyJ), kv, other]);
   }
   return t;
+}
+
+/** The fleet block's rows (src/fleet/), only when the scenario has one. */
+function fleetRows(s: Summary): [string, string][] {
+  const f = s.fleet;
+  if (!f) return [];
+  const groups = f.groups.map((g) => `${g.name}: mean ${formatShown(g.meanReplicas)}, peak ${g.peakReplicas} replicas${g.autoscaled ? `, ${g.scaleUps} up / ${g.scaleDowns} down` : ''}`).join('; ');
+  const rows: [string, string][] = [
+    ['fleet', `${formatShown(f.gpuHours)} GPU-hours, ${f.costUsd === null ? 'cost unknown (no price)' : `${formatShown(f.costUsd)} USD, ${formatShown(f.costPerMOutputTokensUsd)} USD/1M output tokens`}; ${groups}${f.heldRequests > 0 ? `; ${f.heldRequests} requests held for a cold start` : ''}`],
+  ];
+  const c = f.carbon;
+  if (c) rows.push(['carbon', `${formatShown(c.totalG)} g CO2 (requests ${formatShown(c.requestsG)}, idle ${formatShown(c.idleG)}), mean ${formatShown(c.perFinishedRequestG.mean)} g/request, ${formatShown(c.perMOutputTokensG)} g/1M output tokens`]);
+  return rows;
 }
 
 function percent(fraction: number | null): string {

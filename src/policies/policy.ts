@@ -9,6 +9,8 @@ export type RequestView = Omit<Request, 'outputTokens'>;
 export interface ClusterView {
   readonly devices: readonly DeviceView[];
   nowS(): number;
+  /** Grid carbon intensity of replica `index`'s group now, gCO2/kWh (only with a `fleet.carbon` series). */
+  gco2PerKwh?(index: number): number;
 }
 
 /**

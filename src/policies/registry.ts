@@ -1,3 +1,4 @@
+import { carbonAwarePolicy } from './carbon-aware.js';
 import { fifoPolicy } from './fifo.js';
 import { leastLoadedPolicy } from './least-loaded.js';
 import type { PolicyDefinition } from './policy.js';
@@ -20,6 +21,7 @@ export const policies: readonly PolicyDefinition<any>[] = [
   wilkinsOfflinePolicy,
   wilkinsOnlinePolicy,
   wilkinsThresholdPolicy,
+  carbonAwarePolicy,
 ];
 
 /** The policy registered under `name`, or undefined. */

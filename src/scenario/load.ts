@@ -13,6 +13,7 @@ import { closest, errorAt, rejectNonFinite, validate } from '../util/validate.js
 import { loadYamlFile, type SourceDoc } from '../util/yaml-file.js';
 import { buildWorkload } from '../workload/index.js';
 import { scenarioSchema, type Scenario } from './schema.js';
+import { checkFleetGroups, fleetFileFields, prepareFleet } from '../fleet/prepare.js';
 
 /** A validated scenario file, with its policy resolved and its parameters checked. */
 export interface LoadedScenario {
@@ -63,9 +64,15 @@ export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => P
     if (names.has(d.name)) throw errorAt(source, loaded.file, ['cluster', 'devices', i, 'name'], `expected a unique device name, found "${d.name}" twice`);
     names.add(d.name);
   });
-  const cluster = scenario.cluster.devices.map((entry, i) => prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile: profiles }));
+  const fleetEnv = { file: loaded.file, baseDir, source, slo: scenario.slo };
+  checkFleetGroups(scenario.fleet, [...names], fleetEnv);
+  const powerCap = (name: string) => scenario.fleet?.groups[name]?.powerCap;
+  const cluster = scenario.cluster.devices.map((entry, i) =>
+    prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile: profiles, ...(powerCap(entry.name) && { powerCap: powerCap(entry.name) }) }),
+  );
+  const fleet = scenario.fleet && prepareFleet(scenario.fleet, cluster, fleetEnv);
   const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
-  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency };
+  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, ...(fleet && { fleet }) };
 }
 
 /**
@@ -86,6 +93,7 @@ export function fileFields(scenario: Scenario): { path: PropertyKey[]; value: st
       if (field !== 'profile' || !isProfileName(value)) out.push({ path: ['cluster', 'devices', i, field], value });
     }
   });
+  out.push(...fleetFileFields(scenario.fleet));
   return out;
 }
 

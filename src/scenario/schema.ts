@@ -3,6 +3,7 @@ import { MAX_DEVICE_ENTRIES, MAX_REPLICAS, MAX_TIME_S } from '../limits.js';
 import { deviceEntrySchema } from '../devices/registry.js';
 import { sweepSchema } from '../sweep/schema.js';
 import { workloadSchema } from '../workload/schema.js';
+import { fleetSchema } from '../fleet/schema.js';
 
 /** Service-level objectives that define goodput. */
 export const sloSchema = z.strictObject({
@@ -44,6 +45,7 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ requests: true })
     .describe('What to write where'),
+  fleet: fleetSchema.optional().describe('Autoscaling, prices, power caps and grid carbon intensity per device group (off when absent; docs/fleet.md)'),
   sweep: sweepSchema.optional().describe('Grid of field values x seeds for `llmsim sweep` (other commands ignore it)'),
 });
 

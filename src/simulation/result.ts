@@ -1,6 +1,7 @@
 import type { DeviceStats } from '../devices/device.js';
 import type { RecordTable } from '../metrics/records.js';
 import type { Request } from '../workload/request.js';
+import type { FleetResult } from '../fleet/controller.js';
 
 /** Everything a run produced; pure data, no I/O. */
 export interface SimResult {
@@ -20,4 +21,6 @@ export interface SimResult {
   readonly events: number;
   /** Human-readable warnings (e.g. profile values clamped at their floor). */
   readonly warnings: readonly string[];
+  /** Provisioning, cost and carbon accounts, when the scenario has a `fleet:` block (src/fleet/). */
+  readonly fleet?: FleetResult;
 }

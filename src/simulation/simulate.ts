@@ -5,6 +5,7 @@ import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/recor
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
+import { createFleetController, withCarbon, type FleetController, type FleetRuntime } from '../fleet/controller.js';
 import type { SimResult } from './result.js';
 
 /** A device entry of the scenario with its files already loaded: builds replicas without I/O. */
@@ -24,6 +25,10 @@ export interface PreparedDeviceGroup {
   readonly profileLabel?: string;
   /** What the run's results should warn about this group (e.g. a profile without power data). */
   readonly warnings?: readonly string[];
+  /** Bytes of the model's weights, when the profile tells (what an autoscaled replica loads while it boots). */
+  readonly weightBytes?: number;
+  /** True when the kind applied the group's power cap (fleet.groups.<name>.powerCap). */
+  readonly powerCapped?: boolean;
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;
 }
 
@@ -40,6 +45,8 @@ export interface SimInput {
    * the limit is reached waits at the client and is sent (its arrival time set) when one ends.
    */
   readonly maxConcurrency?: number;
+  /** The scenario's `fleet:` block (autoscaling, prices, power caps, carbon); undefined = off (src/fleet/). */
+  readonly fleet?: FleetRuntime;
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
@@ -59,7 +66,16 @@ export function simulate(input: SimInput): SimResult {
   const engine = new Engine();
   const records = new RecordTable(requests.length);
   const devices: Device[] = [];
-  const cluster: ClusterView = { devices, nowS: () => engine.nowS };
+  const carbonOf = (index: number) => input.fleet?.groups[groupOf[index]!]?.carbon;
+  const cluster: ClusterView = {
+    devices,
+    nowS: () => engine.nowS,
+    ...(input.fleet?.groups.some((g) => g?.carbon) && { gco2PerKwh: (index: number) => carbonOf(index)?.at(engine.nowS) ?? NaN }),
+  };
+  let fleet: FleetController | undefined;
+  // Autoscaled groups build their largest size; the fleet controller decides which replicas are provisioned.
+  const replicasOf = (g: number) => input.fleet?.groups[g]?.autoscale?.max ?? input.cluster[g]!.replicas;
+  const groupOf = new Int32Array(input.cluster.reduce((a, _g, i) => a + replicasOf(i), 0));
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
   const maxInFlight = input.maxConcurrency ?? Infinity;
@@ -74,6 +90,7 @@ export function simulate(input: SimInput): SimResult {
   let lastEventS = 0;
   const handedSlot = Number.isFinite(maxInFlight) ? new Uint8Array(n) : undefined; // sent into an ended request's slot
   const onEnd = (id: number) => {
+    fleet?.onEnd(id);
     if (lifecycle.hasStarted(id) && engine.nowS > lastServedEndS) lastServedEndS = engine.nowS;
     // The slot passes straight to the longest-held request (so nothing sent at this instant can take it).
     if (heldHead < held.length) {
@@ -88,13 +105,18 @@ export function simulate(input: SimInput): SimResult {
     const endS = records.status[id] === STATUS_TIMED_OUT ? records.timedOutS[id]! : engine.nowS;
     engine.schedule(Math.max(engine.nowS, endS + requests[next]!.followUp!.thinkS), RANK_ARRIVAL, sent, next);
   };
-  const lifecycle = createLifecycle(records, policy.onFinish && ((id: number) => policy.onFinish!(requests[id]!, cluster)), onEnd);
+  const baseLifecycle = createLifecycle(records, policy.onFinish && ((id: number) => policy.onFinish!(requests[id]!, cluster)), onEnd);
+  const carbon = input.fleet && withCarbon(baseLifecycle, input.fleet, records, groupOf, engine);
+  const lifecycle = carbon?.lifecycle ?? baseLifecycle;
   const overheadS = policy.overheadS ?? 0;
   if (!(overheadS >= 0 && overheadS < Infinity)) throw new Error(`policy ${input.policy.name}: overheadS must be a finite number >= 0, got ${overheadS}`);
 
-  for (const group of input.cluster) {
-    for (let r = 0; r < group.replicas; r++) {
+  const groupFirst: number[] = [];
+  input.cluster.forEach((group, g) => {
+    groupFirst.push(devices.length);
+    for (let r = 0; r < replicasOf(g); r++) {
       const index = devices.length;
+      groupOf[index] = g;
       const ctx: DeviceContext = {
         engine,
         requests,
@@ -107,7 +129,7 @@ export function simulate(input: SimInput): SimResult {
       const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
       devices.push(group.create(ctx, identity));
     }
-  }
+  });
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
   const eligibleByModel = eligibility(devices);
   const all = devices.map((d) => d.index);
@@ -116,6 +138,24 @@ export function simulate(input: SimInput): SimResult {
   const decided = devices.length + 1; // event target of "the scheduler is done with request arg"
   const sent = devices.length + 2; // event target of a closed-loop turn sent by its client
   const expired = devices.length + 3; // event target of a client's timeout
+  const fleetTarget = devices.length + 4; // event target of the fleet controller (src/fleet/controller.ts)
+  if (input.fleet) {
+    fleet = createFleetController(input.fleet, {
+      engine,
+      devices,
+      requests,
+      records,
+      groupOf,
+      groupFirst,
+      groupCount: input.cluster.map((_g, i) => replicasOf(i)),
+      groupNames: input.cluster.map((g) => g.name),
+      groupGpus: input.cluster.map((g) => g.gpus ?? 1),
+      initial: input.cluster.map((g, i) => input.fleet!.groups[i]?.autoscale?.initial ?? g.replicas),
+      schedule: (timeS, arg, rank) => engine.schedule(timeS, rank === 'device' ? RANK_DEVICE : RANK_AFTER_ARRIVALS, fleetTarget, arg),
+      dispatch: (id) => dispatch(id),
+      requestCo2G: carbon?.requestCo2G,
+    });
+  }
   const routedTo = new Int32Array(n).fill(-1);
   // The scheduler is one FIFO server: with a constant overhead, request i leaves it at
   // max(arrival_i, leave_{i-1}) + overheadS, so its departure can be scheduled on arrival.
@@ -126,7 +166,14 @@ export function simulate(input: SimInput): SimResult {
   };
   const dispatch = (id: number) => {
     if (!lifecycle.isPending(id)) return; // its client gave up while the scheduler decided
-    const eligible = eligibleOf(id)!;
+    let eligible: readonly number[] = eligibleOf(id)!;
+    if (fleet) {
+      eligible = fleet.ready(eligible);
+      if (eligible.length === 0) {
+        fleet.hold(id); // no replica of its model is ready: it waits at the router
+        return;
+      }
+    }
     const chosen = policy.route(requests[id]!, eligible, cluster);
     if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${id} to replica ${chosen}, which is not eligible`);
     routedTo[id] = chosen;
@@ -139,9 +186,15 @@ export function simulate(input: SimInput): SimResult {
   };
   const first = nextOpen(0);
   if (first < n) engine.schedule(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
+  if (first < n) fleet?.start(requests[first]!.arrivalS);
   engine.run((target, arg) => {
     if (target < arrivals) {
       if (devices[target]!.fire(arg) !== false) lastEventS = engine.nowS;
+      fleet?.afterDeviceEvent(target);
+      return;
+    }
+    if (target === fleetTarget) {
+      fleet!.fire(arg); // scaling does not end a run: lastEventS is left as it is
       return;
     }
     if (target === decided) {
@@ -187,12 +240,14 @@ export function simulate(input: SimInput): SimResult {
   lifecycle.checkSettled();
   const endS = lastEventS;
   const window = runWindow(requests, records, endS, lastServedEndS);
-  const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
+  let stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
+  const closed = fleet?.finish(window, stats);
+  if (closed) stats = closed.stats;
   const clamped = stats
     .filter((s) => s.clampedCount > 0)
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
   const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
-  return { requests, records, devices: stats, endS, window, events: engine.processed, warnings };
+  return { requests, records, devices: stats, endS, window, events: engine.processed, warnings, ...(closed && { fleet: closed.result }) };
 }
 
 /**

@@ -274,6 +274,24 @@ scenario('sweep grid path malformed', `${BASE}sweep:\n  grid:\n    "workload..ra
 scenario('sweep seeds 0', `${BASE}sweep:\n  seeds: 0\n`, /s\.yaml:15:10: sweep\.seeds: .*expected/);
 scenario('sweep seeds repeated', `${BASE}sweep:\n  seeds: [1, 2, 1]\n`, /s\.yaml:15:\d+: sweep\.seeds\[2\]: expected each seed once \(1 is also sweep\.seeds\[0\]\)/);
 scenario('sweep level 1', `${BASE}sweep:\n  level: 1\n`, /s\.yaml:15:10: sweep\.level: expected < 1, found 1/);
+// fleet: (docs/fleet.md); the block starts at line 14
+const fleet = (block: string) => `${BASE}fleet:\n${block}\n`;
+const CARBON_OK = 'time_s,gco2_per_kwh\n0,100\n';
+scenario('fleet group unknown', fleet('  groups:\n    gpus: { pricePerGpuHour: 1 }'), /s\.yaml:16:\d+: fleet\.groups\.gpus: expected the name of a cluster\.devices entry \(gpu\), found "gpus"/);
+scenario('fleet price negative', fleet('  groups:\n    gpu: { pricePerGpuHour: -1 }'), /s\.yaml:16:\d+: fleet\.groups\.gpu\.pricePerGpuHour: expected >= 0, found -1/);
+scenario('fleet autoscale min > max', fleet('  groups:\n    gpu: { autoscale: { min: 3, max: 2, signal: queue, upAbove: 1, downBelow: 0 } }'), /fleet\.groups\.gpu\.autoscale\.min: expected min <= max \(2\)/);
+scenario('fleet autoscale replicas outside bounds', fleet('  groups:\n    gpu: { autoscale: { min: 2, max: 4, signal: queue, upAbove: 1, downBelow: 0 } }'), /fleet\.groups\.gpu\.autoscale\.initial: expected min \(2\) <= initial replicas <= max \(4\), found 1/);
+scenario('fleet autoscale unknown signal', fleet('  groups:\n    gpu: { autoscale: { max: 2, signal: cpu, upAbove: 1, downBelow: 0 } }'), /fleet\.groups\.gpu\.autoscale\.signal: expected one of "queue", "utilization", "kv", "slo-miss", found "cpu"/);
+scenario('fleet autoscale down above up', fleet('  groups:\n    gpu: { autoscale: { max: 2, signal: queue, upAbove: 1, downBelow: 2 } }'), /fleet\.groups\.gpu\.autoscale\.downBelow: expected downBelow <= upAbove \(1\)/);
+scenario('fleet slo-miss without slo', fleet('  groups:\n    gpu: { autoscale: { max: 2, signal: slo-miss, upAbove: 0.1, downBelow: 0 } }'), /fleet\.groups\.gpu\.autoscale\.signal: expected a scenario slo for the slo-miss signal, found none/);
+scenario('fleet weightsOf unknown', fleet('  groups:\n    gpu: { autoscale: { max: 2, signal: queue, upAbove: 1, downBelow: 0, storageBytesPerS: 1e9, weightsOf: llama-9 } }'), /fleet\.groups\.gpu\.autoscale\.weightsOf: expected the id of a model file in profiles\/models\/ .*found "llama-9"/);
+scenario('fleet power cap zero', fleet('  groups:\n    gpu: { powerCap: { wattsPerGpu: 0, prefillWattsPerGpu: 700 } }'), /fleet\.groups\.gpu\.powerCap\.wattsPerGpu: expected > 0, found 0/);
+scenario('fleet power cap on slots', sub([`kind: continuous-batching`, 'kind: slots'], [PROFILE_CB, `${R}/profiles/wilkins/llama-2-7b-a100.yaml\n      slots: 2`]) + 'fleet:\n  groups:\n    gpu: { powerCap: { wattsPerGpu: 300, prefillWattsPerGpu: 700 } }\n', /fleet\.groups\.gpu\.powerCap: expected a device of a batching kind \(an iteration model to cap\), found kind "slots"/);
+scenario('fleet carbon file missing', fleet('  carbon: { path: nope.csv }'), /s\.yaml:15:\d+: fleet\.carbon\.path: expected an existing file, found none at .*nope\.csv/);
+scenario('fleet carbon bad header', fleet('  carbon: { path: c.csv }'), /c\.csv:1: expected a header with the carbon-intensity columns time_s,gco2_per_kwh/, { 'c.csv': 'time,g\n0,1\n' });
+scenario('fleet carbon times not increasing', fleet('  carbon: { path: c.csv }'), /c\.csv:3: time_s: expected times increasing \(after 5\), found 5/, { 'c.csv': 'time_s,gco2_per_kwh\n5,100\n5,200\n' });
+scenario('fleet carbon negative', fleet('  carbon: { path: c.csv }'), /c\.csv:3: gco2_per_kwh: expected an intensity in \[0, 100000\] gCO2\/kWh, found "-3"/, { 'c.csv': `${CARBON_OK}10,-3\n` });
+scenario('fleet carbon not a number', fleet('  carbon: { path: c.csv }'), /c\.csv:2: gco2_per_kwh: expected a finite number, found "high"/, { 'c.csv': 'time_s,gco2_per_kwh\n0,high\n' });
 // paths
 scenarioCases.push(
   { name: 'run: scenario missing', args: ['run', '$D/nope.yaml', ...out], expect: /nope\.yaml: expected a readable scenario file, found no such file/ },

@@ -377,6 +377,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     capacity: spec.maxBatchSize,
     queued: () => queue.size,
     running: () => batch.n,
+    kvUse: () => kv.used / kv.capacityBlocks,
     admit(rid) {
       const reason = rejectReason(requests[rid]!);
       if (reason !== undefined) {

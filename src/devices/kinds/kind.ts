@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Profile } from '../../profiles/schema.js';
 import type { PreparedDeviceGroup } from '../../simulation/simulate.js';
 import type { SourceDoc } from '../../util/yaml-file.js';
+import type { PowerCapSpec } from '../../fleet/schema.js';
 
 /** Where a device entry's files are resolved from, and how to point at it in errors. */
 export interface PrepareEnv {
@@ -11,6 +12,8 @@ export interface PrepareEnv {
   readonly path: readonly PropertyKey[];
   /** Loads a profile (once per file per run). */
   profile(file: string): Profile;
+  /** The group's GPU power cap (scenario `fleet.groups.<name>.powerCap`); iteration-model kinds apply it. */
+  readonly powerCap?: PowerCapSpec;
 }
 
 /** Names of the fields of `S` that hold a string (or nothing): the only ones that can name a file. */

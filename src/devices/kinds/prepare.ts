@@ -11,6 +11,8 @@ import type { Device, DeviceContext } from '../device.js';
 import { iterationEstimator } from '../estimate.js';
 import type { ReplicaIdentity } from '../slots.js';
 import type { PrepareEnv } from './kind.js';
+import { capIterationModel } from '../../fleet/power-cap.js';
+import { weightBytes } from '../../profiles/architecture.js';
 
 /** A batching device entry: an iteration-form profile compiled once, shared by estimates and noiseless replicas. */
 export function iterationGroup<S extends ProfileRef & { name: string; kind: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
@@ -19,7 +21,10 @@ export function iterationGroup<S extends ProfileRef & { name: string; kind: stri
   create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
 ): PreparedDeviceGroup {
   const profile = profileOfForm(spec, ITERATION_FORMS, env);
-  const base = compileIterationModel(profile);
+  // A power cap (fleet.groups.<name>.powerCap) rescales every price and power of the model.
+  const capped = (m: IterationModel) => (env.powerCap ? capIterationModel(m, env.powerCap, profile.gpus ?? 1) : m);
+  const compile = (p: Profile, options?: CompileOptions) => capped(compileIterationModel(p, options));
+  const base = compile(profile);
   // A block larger than the cache holds no block at all: every request would be rejected.
   const blockSize = (spec as { blockSize?: number }).blockSize;
   const capacity = spec.kvCapacityTokens ?? base.kvCapacityTokens;
@@ -27,8 +32,16 @@ export function iterationGroup<S extends ProfileRef & { name: string; kind: stri
     const from = spec.kvCapacityTokens !== undefined ? 'kvCapacityTokens' : `the KV capacity of profile "${profile.name}"`;
     throw errorAt(env.source, undefined, [...env.path, 'blockSize'], `expected a block size <= ${from} (${Math.floor(capacity)} tokens), found ${blockSize}`);
   }
-  const model = replicaModel(spec, profile, base, compileIterationModel, env);
-  const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base), profileLabel: profileLabel(profile) };
+  const model = replicaModel(spec, profile, base, compile, env);
+  const weights = profileWeightBytes(profile);
+  const known = {
+    gpus: profile.gpus,
+    estimate: iterationEstimator(base),
+    warnings: iterationWarnings(spec, profile, base),
+    profileLabel: profileLabel(profile),
+    ...(weights !== undefined && { weightBytes: weights }),
+    ...(env.powerCap && { powerCapped: true }),
+  };
   return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
 }
 
@@ -50,6 +63,13 @@ export function replicaModel<M>(
     throw errorAt(env.source, undefined, [...env.path, 'noise'], `expected a profile with a noise block (the residuals of its fit), found none in profile "${profile.name}"`);
   }
   return (ctx, id) => compile(profile, { noise: createStream(ctx.seed, `noise/${id.name}`) });
+}
+
+/** Bytes of the model's weights: the profile's memory block, or computed from a transformer profile's architecture. */
+export function profileWeightBytes(p: Profile): number | undefined {
+  if (p.form === 'transformer') return weightBytes(p.architecture);
+  const memory = (p as { memory?: { weightBytes: number } }).memory;
+  return memory?.weightBytes;
 }
 
 /** "name (form, calibrated on data)" or "name (form, engine)": what a run says it used. */
