@@ -1,3 +1,4 @@
+import { summarizeDisaggregation, type DisaggregationSummary } from '../disaggregation/summary.js';
 import { InputError, describeValue } from '../errors.js';
 import type { SimResult } from '../simulation/result.js';
 import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
@@ -85,6 +86,8 @@ export interface Summary {
     /** sum A_K*(tin+tout) / sum (tin+tout) over finished requests, %; null if any ran on a model without A_K. */
     readonly tokenWeightedPct: number | null;
   };
+  /** P/D disaggregation: KV transfers, per-stage utilization, goodput per GPU (only when cluster.disaggregation is set). */
+  readonly disaggregation?: DisaggregationSummary;
   readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
 }
 
@@ -124,6 +127,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
   const latency = latencyColumns(result);
   const counts = countGoodput(result, latency, slo);
   const missed = counts.withDeadline - counts.deadlineMet;
+  const disaggregation = summarizeDisaggregation(result, spanS, perS(counts.good));
   return {
     name: opts.name ?? null,
     requests: {
@@ -168,6 +172,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     groups: summarizeGroups(result.devices, spanS),
     models: summarizeModels(result),
     accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
+    ...(disaggregation && { disaggregation }),
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
   };
 }

@@ -1,4 +1,5 @@
 import type { DeviceStats } from '../devices/device.js';
+import type { DisaggregationResult } from '../disaggregation/handoff.js';
 import type { RecordTable } from '../metrics/records.js';
 import type { Request } from '../workload/request.js';
 
@@ -20,4 +21,6 @@ export interface SimResult {
   readonly events: number;
   /** Human-readable warnings (e.g. profile values clamped at their floor). */
   readonly warnings: readonly string[];
+  /** P/D disaggregation: each request's handoff timeline and per-stage busy time (only when on). */
+  readonly disaggregation?: DisaggregationResult;
 }

@@ -4,6 +4,7 @@ import { buildTransformerProfile } from '../../profiles/build-transformer.js';
 import { InputError } from '../../errors.js';
 import type { IterationModel } from '../../profiles/model.js';
 import type { Profile } from '../../profiles/schema.js';
+import { kvBytesPerToken } from '../../profiles/architecture.js';
 import type { PreparedDeviceGroup } from '../../simulation/simulate.js';
 import { createStream } from '../../util/rng.js';
 import { errorAt } from '../../util/validate.js';
@@ -13,7 +14,7 @@ import type { ReplicaIdentity } from '../slots.js';
 import type { PrepareEnv } from './kind.js';
 
 /** A batching device entry: an iteration-form profile compiled once, shared by estimates and noiseless replicas. */
-export function iterationGroup<S extends ProfileRef & { name: string; kind: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
+export function iterationGroup<S extends ProfileRef & { name: string; kind: string; replicas: number; noise: boolean; kvCapacityTokens?: number; role?: 'prefill' | 'decode' }>(
   spec: S,
   env: PrepareEnv,
   create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
@@ -29,7 +30,16 @@ export function iterationGroup<S extends ProfileRef & { name: string; kind: stri
   }
   const model = replicaModel(spec, profile, base, compileIterationModel, env);
   const known = { gpus: profile.gpus, estimate: iterationEstimator(base), warnings: iterationWarnings(spec, profile, base), profileLabel: profileLabel(profile) };
-  return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
+  const pd = spec.role !== undefined ? { role: spec.role, kvBytesPerToken: profileKvBytesPerToken(profile) } : {};
+  return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, ...pd, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
+}
+
+/** KV-cache bytes per token of the profile's model, when the profile gives its shape. */
+export function profileKvBytesPerToken(p: Profile): number | undefined {
+  if (p.form === 'transformer') return kvBytesPerToken(p.architecture);
+  if (p.form === 'roofline') return p.shape.kvBytesPerToken;
+  if (p.form === 'iteration') return p.memory?.kvBytesPerToken;
+  return undefined;
 }
 
 /**
