@@ -441,27 +441,27 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   }
 
   /**
-   * P/D, decode: a client gives up on `rid`. True when it is in the queue or batch (handled as
-   * usual); false when it was waiting for KV room or had landed (taken out here, done), or is in
-   * transfer (the caller sees `inTransfer`; it is dropped when it lands).
+   * P/D, decode: a client gives up on `rid` before it joined the batch. True: it waited for KV room
+   * or had landed, and is taken out now; false: its KV is in transfer (it is dropped when it
+   * lands); undefined: it is in the queue or the batch (handled as any request).
    */
-  function cancelIncoming(rid: number): boolean {
+  function cancelHandoff(rid: number): boolean | undefined {
     const w = incoming.indexOf(rid);
     if (w >= 0) {
       incoming.splice(w, 1);
       handoff!.withdrawn(rid);
-      return false;
+      return true;
     }
     if (inTransfer.has(rid)) return false;
     const l = landed.indexOf(rid);
-    if (l < 0) return true;
+    if (l < 0) return undefined;
     landed.splice(l, 1);
     const need = kv.held(requests[rid]!.promptTokens);
     heldOutside -= need;
     kv.used -= need;
     if (active) cutAfterNow(true);
     else reserveIncoming();
-    return false;
+    return true;
   }
 
   return {
@@ -483,7 +483,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     },
     cancel(rid) {
       if (inFrontend.delete(rid)) return true;
-      if (role === 'decode' && !cancelIncoming(rid)) return inTransfer.has(rid) ? false : true;
+      const handoffCancel = role === 'decode' ? cancelHandoff(rid) : undefined;
+      if (handoffCancel !== undefined) return handoffCancel;
       for (let i = 0; i < batch.n; i++) {
         if (batch.id[i] !== rid) continue;
         abandonedHere++;
@@ -554,6 +555,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     stats(windowS): DeviceStats {
       // Every sequence has ended, so every cached block must be free again.
       if (prefix && batch.n === 0 && prefix.cache.inUse !== 0) throw new Error(`${id.name}: ${prefix.cache.inUse} cached blocks still referenced at the end`);
+      if (heldOutside !== 0 || incoming.length + landed.length + parked.size + inTransfer.size > 0) throw new Error(`${id.name}: P/D handoffs left at the end (${heldOutside} blocks held outside the batch)`);
       return {
         name: id.name,
         group: id.group,
