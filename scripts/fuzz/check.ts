@@ -14,6 +14,9 @@
  * - energy >= 0 everywhere, or null (NaN) only where the profile has no power or energy model,
  *   and per-request shares adding up to the busy energy;
  * - utilization in [0, 1];
+ * - P/D: every KV transfer starts after its prefill ended (the first token) and its decode replica
+ *   reserved room, and lands before the request joins that replica's batch; a finished request
+ *   that moved ended on a decode replica, after it joined;
  * - reruns identical: the same scenario twice gives byte-identical summary JSON and requests CSV;
  *   the resolved scenario (every default written out, as `llmsim run` saves it) with fastForward
  *   false on every continuous-batching device gives the same results.
@@ -57,6 +60,7 @@ export function runCase(c: FuzzCase): CaseResult {
   };
   try {
     checkInvariants(c, first.run, v);
+    checkHandoffs(first.run, v);
     checkRequestsCsv(first.run, first.csvText, v);
   } catch (err) {
     v(`the invariant checker itself failed: ${err instanceof Error ? err.stack : String(err)}`);
@@ -126,6 +130,27 @@ function firstDifference(a: string, b: string): string {
 /** Relative tolerance for comparing a summary's 6-significant-digit numbers with exact ones. */
 const ROUNDING = 1e-5;
 const near = (summaryValue: number | null, exact: number) => summaryValue !== null && Math.abs(summaryValue - exact) <= ROUNDING * Math.max(1e-9, Math.abs(exact));
+
+/** P/D runs: the order of every handoff (see the file comment). */
+function checkHandoffs(run: ScenarioRun, v: (message: string) => void): void {
+  const pd = run.result.disaggregation;
+  if (!pd) return;
+  const { records: r, devices } = run.result;
+  const t = pd.transfers;
+  for (let i = 0; i < r.size; i++) {
+    if (Number.isNaN(t.startS[i]!)) continue;
+    const first = r.firstTokenS[i]!;
+    if (!Number.isNaN(first) && first !== t.readyS[i]) v(`P/D: request ${i} was ready to move at ${t.readyS[i]}, not at its first token ${first}`);
+    if (!(t.readyS[i]! <= t.reservedS[i]! && t.reservedS[i]! <= t.startS[i]! && t.startS[i]! <= t.endS[i]!)) v(`P/D: request ${i} moved out of order: ready ${t.readyS[i]}, reserved ${t.reservedS[i]}, transfer ${t.startS[i]}..${t.endS[i]}`);
+    const joined = t.decodeStartS[i]!;
+    if (!Number.isNaN(joined) && !(t.endS[i]! <= joined)) v(`P/D: request ${i} joined its decode batch at ${joined}, before its KV landed at ${t.endS[i]}`);
+    if (r.status[i] === STATUS_FINISHED) {
+      const d = run.input.cluster.find((g) => g.name === devices[r.device[i]!]!.group);
+      if (d?.role !== 'decode') v(`P/D: request ${i} moved its KV but finished on ${devices[r.device[i]!]!.name}, not a decode replica`);
+      if (!(r.finishS[i]! > joined)) v(`P/D: request ${i} finished at ${r.finishS[i]} before its first decode step (joined ${joined})`);
+    }
+  }
+}
 
 /** Checks one run of case `c`; reports each violated invariant through `v`. */
 export function checkInvariants(c: FuzzCase, run: ScenarioRun, v: (message: string) => void): void {

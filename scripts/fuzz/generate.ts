@@ -85,14 +85,16 @@ export function generateCase(seed: number, index: number): FuzzCase {
     energy: objective !== undefined,
     accuracy: objective === 'accuracy',
   };
-  const cluster = genCluster(rng, needs, policyName, features);
+  // P/D disaggregation for the policies that route any replica set (prefill replicas are the entry points).
+  const pd = (PD_POLICIES as readonly string[]).includes(policyName) && rng.chance(0.15);
+  const cluster = pd ? genPdCluster(rng, needs, features) : genCluster(rng, needs, policyName, features);
   const workload = genWorkload(rng, cluster, features);
   const scenarioSeed = rng.int(0, 2 ** 32 - 1);
   const scenario: Record<string, any> = {
     name: `fuzz-${seed}-${index}`,
     seed: scenarioSeed,
     workload: workload.spec,
-    cluster: { devices: cluster.entries },
+    cluster: { devices: cluster.entries, ...(cluster.disaggregation && { disaggregation: cluster.disaggregation }) },
     policy: { name: policyName, params: {} },
   };
   if (rng.chance(0.5)) scenario.slo = genSlo(rng);
@@ -108,6 +110,43 @@ export function generateCase(seed: number, index: number): FuzzCase {
 interface Cluster {
   entries: Record<string, any>[];
   groups: GroupInfo[];
+  /** P/D: the cluster.disaggregation block. */
+  disaggregation?: Record<string, any>;
+}
+
+const PD_POLICIES = ['fifo', 'random', 'round-robin', 'least-loaded', 'sjf-oracle'] as const;
+
+/**
+ * A P/D cluster: a prefill and a decode continuous-batching group of one model (the decode group
+ * copies the prefill group's profile, with its own replicas, scheduler, batch and KV limits), and
+ * a random link. KV bytes per token are given when the profile has no memory block.
+ */
+function genPdCluster(rng: Rng, needs: Needs, features: string[]): Cluster {
+  const entries: Record<string, any>[] = [];
+  const groups: GroupInfo[] = [];
+  let memory = true;
+  for (const [name, role] of [['pre', 'prefill'], ['dec', 'decode']] as const) {
+    const drawn = genBatching(rng, name, 'continuous-batching', needs);
+    if (role === 'decode') {
+      // The prefill group's model: its profile reference (or model + hardware), with this group's own settings.
+      for (const k of ['profile', 'model', 'hardware', 'tensorParallel', 'pipelineParallel', 'coefficientsFrom', 'noise']) delete drawn.entry[k];
+      for (const k of ['profile', 'model', 'hardware', 'tensorParallel', 'pipelineParallel', 'coefficientsFrom', 'noise']) if (entries[0]![k] !== undefined) drawn.entry[k] = entries[0]![k];
+      Object.assign(drawn.info, { model: groups[0]!.model, energyKnown: groups[0]!.energyKnown, source: groups[0]!.source });
+    } else memory = drawn.memory;
+    if (drawn.entry.scheduler === 'legacy') drawn.entry.scheduler = rng.pick(SCHEDULERS.filter((m) => m !== 'legacy'));
+    drawn.entry.role = role;
+    entries.push(drawn.entry);
+    groups.push({ ...drawn.info, caches: false });
+    features.push(`kind:continuous-batching`, `scheduler:${drawn.entry.scheduler ?? 'vllm-v1'}`);
+  }
+  const link: Record<string, any> = { bandwidthBytesPerS: rng.pick([1e6, 1e8, 1e10, 5e10]) };
+  if (rng.chance(0.6)) link.latencyS = rng.pick([0, 1e-4, 0.01]);
+  if (rng.chance(0.7)) link.scope = rng.pick(['per-prefill-replica', 'per-decode-replica', 'shared']);
+  const disaggregation: Record<string, any> = { link };
+  if (rng.chance(0.5)) disaggregation.decodeRouting = rng.pick(['least-loaded', 'round-robin']);
+  if (!memory || rng.chance(0.2)) disaggregation.kvBytesPerToken = rng.logInt(1000, 1_000_000);
+  features.push('disaggregation', `link:${link.scope ?? 'per-prefill-replica'}`);
+  return { entries, groups, disaggregation };
 }
 
 function genCluster(rng: Rng, needs: Needs, policy: PolicyName, features: string[]): Cluster {
@@ -174,7 +213,7 @@ function genSlots(rng: Rng, name: string, needs: Needs): { entry: Record<string,
 /** Model + hardware combinations known to build (weights fit; an interconnect for tensor parallel). */
 const MODEL_HARDWARE_OK = new Map<string, boolean>();
 
-function genBatching(rng: Rng, name: string, kind: string, needs: Needs): { entry: Record<string, any>; info: GroupInfo } {
+function genBatching(rng: Rng, name: string, kind: string, needs: Needs): { entry: Record<string, any>; info: GroupInfo; memory: boolean } {
   const entry: Record<string, any> = { name, kind };
   let model: string;
   let energyKnown: boolean;
@@ -224,7 +263,7 @@ function genBatching(rng: Rng, name: string, kind: string, needs: Needs): { entr
   if (noise && rng.chance(0.6)) entry.noise = true;
   else if (rng.chance(0.15)) entry.noise = false;
   const caches = kind === 'continuous-batching' && entry.prefixCaching !== false && entry.scheduler !== 'legacy';
-  return { entry, info: { name, kind, model, energyKnown, capacity: 0, replicas, source, caches } };
+  return { entry, info: { name, kind, model, energyKnown, capacity: 0, replicas, source, caches }, memory };
 }
 
 /** A model + hardware entry that builds (checked once per combination with llmsim's builder). */
@@ -563,7 +602,9 @@ function stripUndefined(o: Record<string, any>): Record<string, any> {
 }
 
 function genPolicy(rng: Rng, c: FuzzCase, w: Workload, choice: PolicyChoice, requests: readonly Request[]): { name: string; params: Record<string, any> } {
-  const groups = c.groups;
+  // The groups requests enter at (P/D: the prefill ones; the policy never routes to decode replicas).
+  const decode = new Set(c.scenario.cluster.devices.filter((d: Record<string, any>) => d.role === 'decode').map((d: Record<string, any>) => d.name));
+  const groups = c.groups.filter((g) => !decode.has(g.name));
   const names = groups.map((g) => g.name);
   // Models the requests name that some group serves: a `groups` filter must keep a server for each.
   const named = new Set(requests.map((r) => r.model).filter((m): m is string => m !== undefined));

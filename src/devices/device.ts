@@ -1,3 +1,4 @@
+import type { KvHandoff } from '../disaggregation/handoff.js';
 import type { Engine } from '../engine/engine.js';
 import type { Lifecycle } from '../simulation/lifecycle.js';
 import type { Request } from '../workload/request.js';
@@ -76,6 +77,8 @@ export interface DeviceView {
   readonly gpus?: number;
   /** Service estimates from the profile, for routing that predicts completion or energy. */
   readonly estimate?: ServiceEstimator;
+  /** P/D disaggregation: the replica's stage (prefill replicas emit the first token, decode replicas the rest); undefined = both. */
+  readonly role?: 'prefill' | 'decode';
 }
 
 /** What the simulation hands a device: the clock, the requests, where to report their stages, hooks. */
@@ -101,6 +104,8 @@ export interface DeviceContext {
    * `maxBatch`.
    */
   readonly selectBatch?: (waiting: readonly number[], maxBatch: number) => readonly number[];
+  /** P/D disaggregation: where replicas with a role report prefilled requests and KV reservations. */
+  readonly handoff?: KvHandoff;
 }
 
 /** A device replica: receives routed requests and its own events, reports stats at the end. */
@@ -125,4 +130,13 @@ export interface Device extends DeviceView {
    * last finish), the one utilization and throughput use: idle energy counts its time not busy.
    */
   stats(windowS: number): DeviceStats;
+  /**
+   * P/D, decode replicas: prefilled request `id` was routed here; it waits for KV room, then the
+   * replica reserves it and reports `handoff.reserved`. Returns why the replica refuses it, or undefined.
+   */
+  receive?(id: number): string | undefined;
+  /** P/D, decode replicas: the KV of request `id` arrived; it joins the batch at the next boundary. */
+  land?(id: number): void;
+  /** P/D, prefill replicas: the KV of request `id` was sent (or is no longer needed): free it. */
+  release?(id: number): void;
 }

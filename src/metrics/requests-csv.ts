@@ -15,11 +15,18 @@ import { csvNumber } from './round.js';
  * - cached_tokens: prompt tokens found in the prefix cache at its first start (not prefilled)
  * - timed_out_s: when its client gave up (status timed-out), empty otherwise
  * - deadline_s: its relative deadline; deadline_met: true | false (empty without a deadline)
+ * Only in runs with P/D disaggregation (cluster.disaggregation), after those (PD_CSV_COLUMNS):
+ * - prefill_device: replica that prefilled it; kv_wait_s: first token -> transfer start (waiting for
+ *   KV room on the decode replica, then for the link); kv_transfer_s: transfer start -> landed;
+ *   kv_bytes: bytes moved (empty when nothing moved)
  */
 export const REQUESTS_CSV_COLUMNS = [
   'id', 'arrival_s', 'prompt_tokens', 'output_tokens', 'model', 'class', 'device', 'status', 'reject_reason',
   'queueing_delay_s', 'ttft_s', 'tpot_s', 'e2e_s', 'energy_j', 'preemptions', 'cached_tokens', 'timed_out_s', 'deadline_s', 'deadline_met',
 ] as const;
+
+/** Columns appended in P/D runs. */
+export const PD_CSV_COLUMNS = ['prefill_device', 'kv_wait_s', 'kv_transfer_s', 'kv_bytes'] as const;
 
 // Rows per chunk handed to `write`: ~1 MB of text, few syscalls, bounded memory.
 const CHUNK_ROWS = 10_000;
@@ -46,7 +53,8 @@ export function writeRequestsCsv(result: SimResult, write: (text: string) => voi
     if (out === undefined) escaped.set(text, (out = csvField(text)));
     return out;
   };
-  let chunk = `${REQUESTS_CSV_COLUMNS.join(',')}\n`;
+  const pd = result.disaggregation?.transfers;
+  let chunk = `${REQUESTS_CSV_COLUMNS.join(',')}${pd ? `,${PD_CSV_COLUMNS.join(',')}` : ''}\n`;
   for (let i = 0; i < requests.length; i++) {
     const req = requests[i];
     const status = records.status[i];
@@ -58,7 +66,13 @@ export function writeRequestsCsv(result: SimResult, write: (text: string) => voi
       `${device >= 0 ? deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : status === STATUS_TIMED_OUT ? 'timed-out' : 'pending'},` +
       `${reason === undefined ? '' : label(reason)},${csvNumber(lat.queueingDelayS[i])},${csvNumber(lat.ttftS[i])},` +
       `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},${records.cachedTokens[i]},${csvNumber(records.timedOutS[i])},` +
-      `${req.deadlineS === undefined ? '' : csvNumber(req.deadlineS)},${met === undefined ? '' : met}\n`;
+      `${req.deadlineS === undefined ? '' : csvNumber(req.deadlineS)},${met === undefined ? '' : met}`;
+    if (pd) {
+      const moved = !Number.isNaN(pd.startS[i]!);
+      const from = pd.prefillDevice[i]!;
+      chunk += `,${from >= 0 ? deviceNames[from] : ''},${moved ? csvNumber(pd.startS[i]! - pd.readyS[i]!) : ''},${moved ? csvNumber(pd.endS[i]! - pd.startS[i]!) : ''},${moved ? pd.bytes[i] : ''}`;
+    }
+    chunk += '\n';
     if ((i + 1) % CHUNK_ROWS === 0) {
       write(chunk);
       chunk = '';

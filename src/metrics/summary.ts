@@ -1,3 +1,4 @@
+import { summarizeDisaggregation, type DisaggregationSummary } from '../disaggregation/summary.js';
 import { InputError, describeValue } from '../errors.js';
 import type { SimResult } from '../simulation/result.js';
 import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
@@ -86,6 +87,8 @@ export interface Summary {
     /** sum A_K*(tin+tout) / sum (tin+tout) over finished requests, %; null if any ran on a model without A_K. */
     readonly tokenWeightedPct: number | null;
   };
+  /** P/D disaggregation: KV transfers, per-stage utilization, goodput per GPU (only when cluster.disaggregation is set). */
+  readonly disaggregation?: DisaggregationSummary;
   readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
   /** GPU-hours, cost and carbon; only when the scenario has a `fleet:` block (src/fleet/summary.ts). */
   readonly fleet?: FleetSummary;
@@ -127,6 +130,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
   const latency = latencyColumns(result);
   const counts = countGoodput(result, latency, slo);
   const missed = counts.withDeadline - counts.deadlineMet;
+  const disaggregation = summarizeDisaggregation(result, spanS, perS(counts.good));
   return {
     name: opts.name ?? null,
     requests: {
@@ -171,6 +175,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     groups: summarizeGroups(result.devices, spanS),
     models: summarizeModels(result),
     accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
+    ...(disaggregation && { disaggregation }),
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
     ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),
   };

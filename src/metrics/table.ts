@@ -41,6 +41,7 @@ function overview(s: Summary): Table.Table {
     ['throughput', `${formatShown(tp.requestsPerS)} req/s, ${formatShown(tp.outputTokensPerS)} output tok/s, ${formatShown(tp.promptTokensPerS)} prompt tok/s over ${formatShown(tp.spanS)} s`],
     ['goodput', `${formatShown(g.requestsPerS)} req/s, ${percent(g.fraction)} of requests (SLO: ${slo.length > 0 ? slo.join(', ') : 'none'}${d.withDeadline > 0 ? ', deadlines' : ''})`],
     ...prefixRow(s),
+    ...pdRow(s),
     ['deadlines', d.withDeadline > 0 ? `${d.withDeadline} with deadline, ${d.missed} missed (${percent(d.missRatio)})` : 'none given'],
     ['energy', `${formatShown(e.totalJ)} J = ${formatShown(e.kWh)} kWh (busy ${formatShown(e.busyJ)} J, idle ${formatShown(e.idleJ)} J), ${formatShown(e.perFinishedRequestJ)} J/request, ${formatShown(e.perOutputTokenJ)} J/output token`],
     ['energy scope', e.scope.length > 0 ? e.scope.join('; ') : '-'],
@@ -92,4 +93,18 @@ function prefixRow(s: Summary): [string, string][] {
   const c = s.prefixCache;
   if (c.cachedTokens === 0 && c.evictions === 0) return [];
   return [['prefix cache', `${percent(c.hitRate)} of prompt tokens cached (${c.cachedTokens} of ${c.promptTokens}), ${c.evictions} blocks evicted`]];
+}
+
+/** P/D runs only: the handoffs and each stage's utilization. */
+function pdRow(s: Summary): [string, string][] {
+  const pd = s.disaggregation;
+  if (!pd) return [];
+  const { prefill, decode } = pd.stages;
+  return [
+    [
+      'P/D',
+      `${pd.transfers} KV transfers, ${formatShown(pd.bytes / 1e9)} GB, transfer ${formatShown(pd.transferS.mean)} s mean, first token to KV landed ${formatShown(pd.handoffS.mean)} s mean / ${formatShown(pd.handoffS.p99)} s p99; ` +
+        `utilization prefill ${percent(prefill.utilization)} (${prefill.replicas} replicas), decode ${percent(decode.utilization)} (${decode.replicas}); goodput ${formatShown(pd.goodputPerGpu)} req/s per GPU`,
+    ],
+  ];
 }

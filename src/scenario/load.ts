@@ -8,7 +8,8 @@ import { deviceFileFields, prepareDeviceGroup } from '../devices/registry.js';
 import { isProfileName } from '../profiles/catalog.js';
 import { findPolicy, policies } from '../policies/registry.js';
 import type { PolicyDefinition } from '../policies/policy.js';
-import type { SimInput } from '../simulation/simulate.js';
+import type { PreparedDeviceGroup, SimInput } from '../simulation/simulate.js';
+import type { DisaggregationSpec } from '../disaggregation/schema.js';
 import { closest, errorAt, rejectNonFinite, validate } from '../util/validate.js';
 import { loadYamlFile, type SourceDoc } from '../util/yaml-file.js';
 import { buildWorkload } from '../workload/index.js';
@@ -71,8 +72,9 @@ export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => P
     prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile: profiles, ...(powerCap(entry.name) && { powerCap: powerCap(entry.name) }) }),
   );
   const fleet = scenario.fleet && prepareFleet(scenario.fleet, cluster, fleetEnv);
+  const disaggregation = checkDisaggregation(loaded, cluster);
   const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
-  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, ...(fleet && { fleet }) };
+  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, ...(fleet && { fleet }), ...(disaggregation && { disaggregation }) };
 }
 
 /**
@@ -95,6 +97,37 @@ export function fileFields(scenario: Scenario): { path: PropertyKey[]; value: st
   });
   out.push(...fleetFileFields(scenario.fleet));
   return out;
+}
+
+/**
+ * P/D: a `disaggregation` block needs prefill and decode groups, every group with a role, a decode
+ * group for every model a prefill group serves, and KV bytes per token (block or profile).
+ */
+function checkDisaggregation(loaded: LoadedScenario, cluster: readonly PreparedDeviceGroup[]): DisaggregationSpec | undefined {
+  const { scenario, source, file } = loaded;
+  const pd = scenario.cluster.disaggregation;
+  const at = (i: number, field: string) => ['cluster', 'devices', i, field];
+  if (!pd) {
+    const i = cluster.findIndex((g) => g.role !== undefined);
+    if (i >= 0) throw errorAt(source, file, at(i, 'role'), `expected cluster.disaggregation (the link KV moves over) with a role, found none`);
+    return undefined;
+  }
+  const where = ['cluster', 'disaggregation'];
+  cluster.forEach((g, i) => {
+    if (g.role === undefined) throw errorAt(source, file, at(i, 'kind'), `expected every group of a disaggregated cluster to be continuous-batching with role prefill or decode, found ${g.kind} "${g.name}" without a role`);
+  });
+  for (const role of ['prefill', 'decode'] as const) {
+    if (!cluster.some((g) => g.role === role)) throw errorAt(source, file, where, `expected a device group with role ${role}, found none`);
+  }
+  cluster.forEach((g, i) => {
+    if (g.role === 'prefill' && !cluster.some((d) => d.role === 'decode' && d.model === g.model)) {
+      throw errorAt(source, file, at(i, 'role'), `expected a decode group serving model "${g.model}" for prefill group "${g.name}", found none`);
+    }
+    if (g.role === 'prefill' && pd.kvBytesPerToken === undefined && g.kvBytesPerToken === undefined) {
+      throw errorAt(source, file, [...where, 'link'], `expected cluster.disaggregation.kvBytesPerToken: the profile of prefill group "${g.name}" gives no KV bytes per token, found none`);
+    }
+  });
+  return pd;
 }
 
 function isFile(file: string): boolean {

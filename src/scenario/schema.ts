@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_DEVICE_ENTRIES, MAX_REPLICAS, MAX_TIME_S } from '../limits.js';
 import { deviceEntrySchema } from '../devices/registry.js';
+import { disaggregationSchema } from '../disaggregation/schema.js';
 import { sweepSchema } from '../sweep/schema.js';
 import { workloadSchema } from '../workload/schema.js';
 import { fleetSchema } from '../fleet/schema.js';
@@ -21,6 +22,7 @@ export const scenarioSchema = z.strictObject({
   cluster: z
     .strictObject({
       devices: z.array(deviceEntrySchema).min(1).max(MAX_DEVICE_ENTRIES).describe(`Device groups; each has replicas (at most ${MAX_REPLICAS} in all)`),
+      disaggregation: disaggregationSchema.optional(),
     })
     .superRefine((c, ctx) => {
       let total = 0;

@@ -1,4 +1,5 @@
 import type { DeviceStats } from '../devices/device.js';
+import type { DisaggregationResult } from '../disaggregation/handoff.js';
 import type { RecordTable } from '../metrics/records.js';
 import type { Request } from '../workload/request.js';
 import type { FleetResult } from '../fleet/controller.js';
@@ -23,4 +24,6 @@ export interface SimResult {
   readonly warnings: readonly string[];
   /** Provisioning, cost and carbon accounts, when the scenario has a `fleet:` block (src/fleet/). */
   readonly fleet?: FleetResult;
+  /** P/D disaggregation: each request's handoff timeline and per-stage busy time (only when on). */
+  readonly disaggregation?: DisaggregationResult;
 }

@@ -1,4 +1,6 @@
 import type { Device, DeviceContext, DeviceStats, ServiceEstimator } from '../devices/device.js';
+import { createHandoff, stageStats, type HandoffRuntime } from '../disaggregation/handoff.js';
+import type { DisaggregationSpec } from '../disaggregation/schema.js';
 import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/records.js';
@@ -29,6 +31,10 @@ export interface PreparedDeviceGroup {
   readonly weightBytes?: number;
   /** True when the kind applied the group's power cap (fleet.groups.<name>.powerCap). */
   readonly powerCapped?: boolean;
+  /** P/D disaggregation: the stage its replicas serve (batching groups with `role`). */
+  readonly role?: 'prefill' | 'decode';
+  /** KV-cache bytes per token of its model, when the profile gives the model's shape (P/D transfers). */
+  readonly kvBytesPerToken?: number;
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;
 }
 
@@ -47,6 +53,8 @@ export interface SimInput {
   readonly maxConcurrency?: number;
   /** The scenario's `fleet:` block (autoscaling, prices, power caps, carbon); undefined = off (src/fleet/). */
   readonly fleet?: FleetRuntime;
+  /** P/D disaggregation (cluster.disaggregation); the groups' roles say which replicas serve which stage. */
+  readonly disaggregation?: DisaggregationSpec;
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
@@ -108,9 +116,24 @@ export function simulate(input: SimInput): SimResult {
   const baseLifecycle = createLifecycle(records, policy.onFinish && ((id: number) => policy.onFinish!(requests[id]!, cluster)), onEnd);
   const carbon = input.fleet && withCarbon(baseLifecycle, input.fleet, records, groupOf, engine);
   const lifecycle = carbon?.lifecycle ?? baseLifecycle;
+  const routedTo = new Int32Array(n).fill(-1);
+  // P/D: prefill replicas hand requests over to decode replicas (event target `landing`).
+  let pd: HandoffRuntime | undefined;
   const overheadS = policy.overheadS ?? 0;
   if (!(overheadS >= 0 && overheadS < Infinity)) throw new Error(`policy ${input.policy.name}: overheadS must be a finite number >= 0, got ${overheadS}`);
 
+  if (input.disaggregation) {
+    pd = createHandoff({
+      spec: input.disaggregation,
+      requests,
+      devices,
+      cluster,
+      lifecycle,
+      routedTo,
+      bytesPerToken: (index) => input.disaggregation!.kvBytesPerToken ?? input.cluster[groupOf[index]!]!.kvBytesPerToken!,
+      scheduleLanding: (timeS, rid) => engine.schedule(timeS, RANK_DEVICE, landing, rid),
+    });
+  }
   const groupFirst: number[] = [];
   input.cluster.forEach((group, g) => {
     groupFirst.push(devices.length);
@@ -125,20 +148,24 @@ export function simulate(input: SimInput): SimResult {
         seed: input.seed,
         priority,
         selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
+        ...(pd && { handoff: pd.handoff }),
       };
       const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
       devices.push(group.create(ctx, identity));
     }
   });
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
-  const eligibleByModel = eligibility(devices);
-  const all = devices.map((d) => d.index);
+  // P/D: requests enter at prefill replicas (decode replicas are chosen by the handoff).
+  const entry = pd ? devices.filter((d) => d.role === 'prefill') : devices;
+  const eligibleByModel = eligibility(entry);
+  const all = entry.map((d) => d.index);
 
   const arrivals = devices.length; // event target of the arrival stream (open-loop requests)
   const decided = devices.length + 1; // event target of "the scheduler is done with request arg"
   const sent = devices.length + 2; // event target of a closed-loop turn sent by its client
   const expired = devices.length + 3; // event target of a client's timeout
-  const fleetTarget = devices.length + 4; // event target of the fleet controller (src/fleet/controller.ts)
+  const landing = devices.length + 4; // event target of a P/D KV transfer landing on its decode replica
+  const fleetTarget = devices.length + 5; // event target of the fleet controller (src/fleet/controller.ts)
   if (input.fleet) {
     fleet = createFleetController(input.fleet, {
       engine,
@@ -156,7 +183,6 @@ export function simulate(input: SimInput): SimResult {
       requestCo2G: carbon?.requestCo2G,
     });
   }
-  const routedTo = new Int32Array(n).fill(-1);
   // The scheduler is one FIFO server: with a constant overhead, request i leaves it at
   // max(arrival_i, leave_{i-1}) + overheadS, so its departure can be scheduled on arrival.
   let schedulerFreeS = 0;
@@ -200,6 +226,11 @@ export function simulate(input: SimInput): SimResult {
     if (target === decided) {
       if (lifecycle.isPending(arg)) lastEventS = engine.nowS;
       dispatch(arg);
+      return;
+    }
+    if (target === landing) {
+      lastEventS = engine.nowS;
+      pd!.landed(arg);
       return;
     }
     if (target === expired) {
@@ -247,7 +278,8 @@ export function simulate(input: SimInput): SimResult {
     .filter((s) => s.clampedCount > 0)
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
   const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
-  return { requests, records, devices: stats, endS, window, events: engine.processed, warnings, ...(closed && { fleet: closed.result }) };
+  const disaggregation = pd && { transfers: pd.transfers, stages: stageStats(devices, stats.map((s) => s.busyS)) };
+  return { requests, records, devices: stats, endS, window, events: engine.processed, warnings, ...(closed && { fleet: closed.result }), ...(disaggregation && { disaggregation }) };
 }
 
 /**

@@ -183,6 +183,22 @@ deviceField('fastForward', 'yes', /fastForward: expected boolean, found "yes"/);
 deviceField('prefixCaching', '1', /prefixCaching: expected boolean, found 1/);
 scenario('noise: true on a profile without residuals', withDevice('      noise: true', sub([PROFILE_CB, `${R}/profiles/roofline/llama-2-7b-h100-sxm5-80gb-x1.yaml`])), /s\.yaml:11:\d+: cluster\.devices\[0\]\.noise: expected a profile with a noise block \(the residuals of its fit\), found none/);
 scenario('blockSize above kvCapacityTokens', withDevice('      kvCapacityTokens: 1000\n      blockSize: 2048'), /s\.yaml:12:\d+: cluster\.devices\[0\]\.blockSize: expected a block size <= kvCapacityTokens \(1000 tokens\), found 2048/);
+// P/D disaggregation
+const PD_DECODE = `    - name: dec\n      kind: continuous-batching\n      profile: ${PROFILE_CB}\n      role: decode\n`;
+const pd = (block: string, role = 'prefill', decode = PD_DECODE) =>
+  `${withDevice(`      role: ${role}`).split('policy:')[0]}${decode}${block}policy:${BASE.split('policy:')[1]}`;
+const LINK = '  disaggregation:\n    link: { bandwidthBytesPerS: 50e9 }\n';
+scenario('P/D role without a disaggregation block', pd(''), /s\.yaml:11:\d+: cluster\.devices\[0\]\.role: expected cluster\.disaggregation \(the link KV moves over\) with a role, found none/);
+scenario('P/D role unknown', pd(LINK, 'both'), /cluster\.devices\[0\]\.role: expected one of "prefill", "decode", found "both"/);
+scenario('P/D role on the legacy scheduler', pd(LINK, 'prefill\n      scheduler: legacy'), /cluster\.devices\[0\]\.role: expected a scheduler other than legacy on a replica with a P\/D role/);
+scenario('P/D without a decode group', pd(LINK, 'prefill', PD_DECODE.replace('role: decode', 'role: prefill')), /s\.yaml:\d+:\d+: cluster\.disaggregation: expected a device group with role decode, found none/);
+scenario('P/D group without a role', pd(LINK, 'prefill', PD_DECODE.replace('      role: decode\n', '')), /cluster\.devices\[1\]\.kind: expected every group of a disaggregated cluster to be continuous-batching with role prefill or decode, found continuous-batching "dec" without a role/);
+scenario('P/D link bandwidth 0', pd(LINK.replace('50e9', '0')), /cluster\.disaggregation\.link\.bandwidthBytesPerS: expected > 0, found 0/);
+scenario('P/D link bandwidth 1e20', pd(LINK.replace('50e9', '1e20')), /cluster\.disaggregation\.link\.bandwidthBytesPerS: expected <= 10000000000000000/);
+scenario('P/D link latency -1', pd(LINK.replace('}', ', latencyS: -1 }')), /cluster\.disaggregation\.link\.latencyS: expected >= 0, found -1/);
+scenario('P/D link scope unknown', pd(LINK.replace('}', ', scope: mesh }')), /cluster\.disaggregation\.link\.scope: expected one of "per-prefill-replica", "per-decode-replica", "shared", found "mesh"/);
+scenario('P/D decodeRouting unknown', pd(`${LINK}    decodeRouting: random\n`), /cluster\.disaggregation\.decodeRouting: expected one of "least-loaded", "round-robin", found "random"/);
+scenario('P/D without a link', pd('  disaggregation: {}\n'), /cluster\.disaggregation\.link: missing required field/);
 scenario('duplicate device names', `${BASE.split('policy:')[0]}    - name: gpu\n      kind: continuous-batching\n      profile: ${PROFILE_CB}\npolicy:${BASE.split('policy:')[1]}`, /s\.yaml:11:\d+: cluster\.devices\[1\]\.name: expected a unique device name, found "gpu" twice/);
 scenario('10,001 replicas in all', `${sub(['replicas: 1', 'replicas: 6000']).split('policy:')[0]}    - name: gpu2\n      kind: continuous-batching\n      profile: ${PROFILE_CB}\n      replicas: 4001\npolicy:${BASE.split('policy:')[1]}`, /cluster\.devices\[1\]\.replicas: expected at most 10000 replicas in the whole cluster/);
 scenario('slots 0', sub(['kind: continuous-batching', 'kind: slots'], [PROFILE_CB, `${R}/profiles/wilkins/llama-2-7b-a100.yaml\n      slots: 0`]), /cluster\.devices\[0\]\.slots: expected > 0, found 0/);

@@ -36,7 +36,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const formation = formationOf(spec);
   const rejectReason = admissionCheck(spec, kv, id.group);
   const shape = emptyShape();
-  const prefix = spec.prefixCaching && !legacy ? createPrefixKeeper(requests, batch, kv) : undefined;
+  const role = spec.role;
+  const prefix = spec.prefixCaching && !legacy && role === undefined ? createPrefixKeeper(requests, batch, kv) : undefined;
   const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0);
   const hitTokens = (rid: number) => (prefix ? prefix.lookup(rid, target(rid)).blocks * kv.blockSize : 0);
 
@@ -50,6 +51,18 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
   const frontendS = model.frontendS ?? 0;
   const inFrontend = new Set<number>(); // requests still in the front end (only when frontendS > 0)
+  // P/D (role set): KV blocks held outside the running batch, counted in kv.used: on a prefill
+  // replica the KV of prefilled requests not yet sent (`parked`); on a decode replica blocks
+  // reserved for KV in transfer (`inTransfer`) or landed and waiting for a batch slot (`landed`).
+  const handoff = role !== undefined ? ctx.handoff : undefined;
+  if (role !== undefined && !handoff) throw new Error(`${id.name}: role ${role} needs the cluster's disaggregation block`);
+  let heldOutside = 0, handedOff = 0, received = 0;
+  let completing = false; // inside a boundary (completeSegment + startIteration): it will form the next iteration itself
+  const parked = new Map<number, number>();
+  const handed: number[] = []; // prefilled in the segment just completed, reported after it
+  const incoming: number[] = []; // decode: waiting for KV room, FIFO
+  const inTransfer = new Map<number, number>();
+  const landed: number[] = []; // decode: KV here, waiting for a batch slot, FIFO
 
   const kit: FormationKit = {
     batch,
@@ -75,7 +88,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const done = resumeGen.get(rid) ?? 0;
       resumeGen.delete(rid);
       const r = requests[rid]!;
-      const i = batch.push(rid, r.promptTokens + done, done, r.outputTokens);
+      const i = batch.push(rid, r.promptTokens + done, done, role === 'prefill' ? 1 : r.outputTokens);
       let cached = 0;
       if (prefix) {
         const hit = prefix.lookup(rid, r.promptTokens + done);
@@ -117,6 +130,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function usedBlocks(): number {
     let used = 0;
     for (let i = 0; i < batch.n; i++) used += kv.held(batch.computed[i]! + batch.sched[i]!) - (batch.nodes[i]?.length ?? 0);
+    used += heldOutside;
     return prefix ? used + prefix.cache.inUse : used;
   }
 
@@ -171,6 +185,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       used = usedBlocks();
       if (used + prefix.cache.cachedFree > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity with cached blocks`);
     }
+    used += heldOutside;
     // KV held now is the segment's peak; formations keep it within capacity.
     if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
     kv.used = used;
@@ -181,6 +196,15 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     batch.retain((i) => {
       const rid = batch.id[i]!;
       if (batch.gen[i]! < batch.out[i]!) return true;
+      if (role === 'prefill' && requests[rid]!.outputTokens > 1) {
+        // Its KV stays here until it has been sent to a decode replica.
+        const blocks = kv.held(batch.computed[i]!);
+        parked.set(rid, blocks);
+        heldOutside += blocks;
+        handed.push(rid);
+        handedOff++;
+        return false;
+      }
       finished++;
       if (prefix) {
         prefix.release(i);
@@ -190,6 +214,10 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       return false;
     });
     kv.used = usedBlocks();
+    if (handed.length > 0) {
+      for (const rid of handed) handoff!.prefilled(rid, id.index);
+      handed.length = 0;
+    }
   }
 
   /** Ends the sequences whose client gave up (as vLLM handles aborts between steps), freeing their blocks. */
@@ -237,15 +265,18 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Boundary: form the next iteration and start it (or go idle). */
   function startIteration(): void {
     kit.preemptedNow = 0;
+    if (landed.length > 0) admitLanded();
     formation(kit);
-    // An empty replica that cannot take the queue head never will: end it rather than hang.
-    while (batch.n === 0 && queue.size > 0) {
+    // An empty replica that cannot take the queue head never will: end it rather than hang
+    // (unless KV held outside the batch will be freed: P/D).
+    while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
       const rid = queue.shift();
       resumeGen.delete(rid);
       prefix?.forget(rid);
       lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
       formation(kit);
     }
+    if (incoming.length > 0) reserveIncoming();
     if (batch.n === 0) {
       closeRun();
       return; // idle
@@ -324,6 +355,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     let total = 0;
     const { computed } = batch;
     for (let i = 0; i < batch.n; i++) total += kv.held(computed[i]! + j);
+    total += heldOutside;
     // Cached blocks a sequence holds are counted once, in cache.inUse.
     if (!prefix || prefix.keyed === 0) return total;
     for (let i = 0; i < batch.n; i++) total -= batch.nodes[i]?.length ?? 0;
@@ -361,6 +393,43 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     ctx.schedule(segEndS, epoch);
   }
 
+  /** P/D, decode: reserves KV blocks for waiting prefilled requests, in order, while they fit the free blocks. */
+  function reserveIncoming(): void {
+    while (incoming.length > 0) {
+      const rid = incoming[0]!;
+      const need = kv.held(requests[rid]!.promptTokens);
+      if (need > kv.free()) return;
+      incoming.shift();
+      heldOutside += need;
+      kv.used += need;
+      if (kv.used > kv.peak) kv.peak = kv.used;
+      inTransfer.set(rid, need);
+      handoff!.reserved(rid, id.index);
+    }
+  }
+
+  /** P/D, decode: landed sequences join the running batch (their KV is here: they decode next). */
+  function admitLanded(): void {
+    while (landed.length > 0 && batch.n < batch.max) {
+      closeRun();
+      const rid = landed.shift()!;
+      const r = requests[rid]!;
+      heldOutside -= kv.held(r.promptTokens);
+      const i = batch.push(rid, r.promptTokens, 1, r.outputTokens);
+      batch.computed[i] = r.promptTokens;
+      received++;
+      lifecycle.started(rid, id.index, engine.nowS);
+      handoff!.decodeStarted(rid, id.index, engine.nowS);
+    }
+  }
+
+  /** An idle replica looks at its queue once every request arriving now has been seen. */
+  function kick(): void {
+    if (active || completing || kickPending) return;
+    kickPending = true;
+    ctx.schedule(engine.nowS, KICK, true);
+  }
+
   /** The scheduler sees request `rid` now: it waits, and an idle replica starts. */
   function enqueue(rid: number): void {
     queue.push(rid);
@@ -371,11 +440,35 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     }
   }
 
+  /**
+   * P/D, decode: a client gives up on `rid` before it joined the batch. True: it waited for KV room
+   * or had landed, and is taken out now; false: its KV is in transfer (it is dropped when it
+   * lands); undefined: it is in the queue or the batch (handled as any request).
+   */
+  function cancelHandoff(rid: number): boolean | undefined {
+    const w = incoming.indexOf(rid);
+    if (w >= 0) {
+      incoming.splice(w, 1);
+      handoff!.withdrawn(rid);
+      return true;
+    }
+    if (inTransfer.has(rid)) return false;
+    const l = landed.indexOf(rid);
+    if (l < 0) return undefined;
+    landed.splice(l, 1);
+    const need = kv.held(requests[rid]!.promptTokens);
+    heldOutside -= need;
+    kv.used -= need;
+    if (active) cutAfterNow(true);
+    else reserveIncoming();
+    return true;
+  }
+
   return {
     ...id,
     kind: 'continuous-batching',
     capacity: spec.maxBatchSize,
-    queued: () => queue.size,
+    queued: () => queue.size + incoming.length + inTransfer.size + landed.length,
     running: () => batch.n,
     kvUse: () => kv.used / kv.capacityBlocks,
     admit(rid) {
@@ -391,6 +484,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     },
     cancel(rid) {
       if (inFrontend.delete(rid)) return true;
+      const handoffCancel = role === 'decode' ? cancelHandoff(rid) : undefined;
+      if (handoffCancel !== undefined) return handoffCancel;
       for (let i = 0; i < batch.n; i++) {
         if (batch.id[i] !== rid) continue;
         abandonedHere++;
@@ -404,6 +499,40 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       if (active) cutAfterNow();
       return true;
     },
+    ...(role !== undefined && {
+      role,
+      receive(rid: number) {
+        const reason = rejectReason(requests[rid]!);
+        if (reason !== undefined) return reason;
+        incoming.push(rid);
+        // Blocks are reserved at an iteration boundary (at once when idle).
+        if (active) cutAfterNow(true);
+        else reserveIncoming();
+        return undefined;
+      },
+      land(rid: number) {
+        const need = inTransfer.get(rid)!;
+        inTransfer.delete(rid);
+        if (lifecycle.abandoned(rid)) {
+          heldOutside -= need;
+          kv.used -= need;
+          lifecycle.timedOut(rid, engine.nowS);
+          if (active) cutAfterNow(true);
+          else reserveIncoming();
+          return;
+        }
+        landed.push(rid);
+        if (active) cutAfterNow();
+        else kick();
+      },
+      release(rid: number) {
+        const blocks = parked.get(rid)!;
+        parked.delete(rid);
+        heldOutside -= blocks;
+        kv.used -= blocks;
+        if (queue.size > 0) kick();
+      },
+    }),
     fire(arg) {
       if (arg === KICK) {
         kickPending = false;
@@ -418,13 +547,16 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         return true;
       }
       if (arg !== epoch || !active) return false; // superseded by a cut
+      completing = true;
       completeSegment();
       startIteration();
+      completing = false;
       return true;
     },
     stats(windowS): DeviceStats {
       // Every sequence has ended, so every cached block must be free again.
       if (prefix && batch.n === 0 && prefix.cache.inUse !== 0) throw new Error(`${id.name}: ${prefix.cache.inUse} cached blocks still referenced at the end`);
+      if (heldOutside !== 0 || incoming.length + landed.length + parked.size + inTransfer.size > 0) throw new Error(`${id.name}: P/D handoffs left at the end (${heldOutside} blocks held outside the batch)`);
       return {
         name: id.name,
         group: id.group,
@@ -443,6 +575,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
           : `iteration energy = busy power(sequences in the pass) x pass time, shared by tokens computed; idle ${model.idlePowerW} W`,
         extra: {
           meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0,
+          ...(role === 'prefill' && { kvHandoffs: handedOff }),
+          ...(role === 'decode' && { kvReceived: received }),
           ...(prefix && { cachedBlocksEnd: prefix.cache.named, cachedBlocksPeak: prefix.cache.peakNamed, cacheEvictions: prefix.cache.evictions }),
         },
       };

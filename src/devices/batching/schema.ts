@@ -61,6 +61,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .describe('Reuse the KV blocks of shared prompt prefixes (vLLM automatic prefix caching, on by default in vLLM V1); needs requests with prefix segments. Ignored by legacy'),
   blockSize: z.number().int().positive().max(MAX_TOKENS).default(16).describe(`KV-cache block size in tokens (1 = token-granular), at most ${MAX_TOKENS} and at most the KV capacity`),
   kvCapacityTokens: z.number().int().positive().max(MAX_KV_TOKENS).optional().describe(`Override the KV capacity the profile derives from memory, tokens, at most ${MAX_KV_TOKENS}`),
+  role: z
+    .enum(['prefill', 'decode'])
+    .optional()
+    .describe('P/D disaggregation (needs cluster.disaggregation): prefill replicas compute prompts and emit the first token, then send the KV to a decode replica, which generates the rest. Not set: the replica serves whole requests. Not with scheduler legacy; prefix caching is off on replicas with a role'),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
 }).superRefine((d, ctx) => {
@@ -68,5 +72,6 @@ export const continuousBatchingDeviceSchema = z.strictObject({
   if (d.profile === undefined && !byModel) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'expected a profile, or model and hardware' });
   else if (d.profile !== undefined && byModel) ctx.addIssue({ code: 'custom', path: [d.model !== undefined ? 'model' : 'hardware'], message: 'expected either profile or model + hardware, not both' });
   else if (byModel && (d.model === undefined || d.hardware === undefined)) ctx.addIssue({ code: 'custom', path: [d.model === undefined ? 'model' : 'hardware'], message: 'expected both model and hardware' });
+  if (d.role !== undefined && d.scheduler === 'legacy') ctx.addIssue({ code: 'custom', path: ['role'], message: 'expected a scheduler other than legacy on a replica with a P/D role' });
 });
 export type ContinuousBatchingDeviceSpec = z.output<typeof continuousBatchingDeviceSchema>;

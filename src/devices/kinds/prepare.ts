@@ -4,6 +4,7 @@ import { buildTransformerProfile } from '../../profiles/build-transformer.js';
 import { InputError } from '../../errors.js';
 import type { IterationModel } from '../../profiles/model.js';
 import type { Profile } from '../../profiles/schema.js';
+import { kvBytesPerToken } from '../../profiles/architecture.js';
 import type { PreparedDeviceGroup } from '../../simulation/simulate.js';
 import { createStream } from '../../util/rng.js';
 import { errorAt } from '../../util/validate.js';
@@ -15,7 +16,7 @@ import { capIterationModel } from '../../fleet/power-cap.js';
 import { weightBytes } from '../../profiles/architecture.js';
 
 /** A batching device entry: an iteration-form profile compiled once, shared by estimates and noiseless replicas. */
-export function iterationGroup<S extends ProfileRef & { name: string; kind: string; replicas: number; noise: boolean; kvCapacityTokens?: number }>(
+export function iterationGroup<S extends ProfileRef & { name: string; kind: string; replicas: number; noise: boolean; kvCapacityTokens?: number; role?: 'prefill' | 'decode' }>(
   spec: S,
   env: PrepareEnv,
   create: (spec: S, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity) => Device,
@@ -42,7 +43,16 @@ export function iterationGroup<S extends ProfileRef & { name: string; kind: stri
     ...(weights !== undefined && { weightBytes: weights }),
     ...(env.powerCap && { powerCapped: true }),
   };
-  return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
+  const pd = spec.role !== undefined ? { role: spec.role, kvBytesPerToken: profileKvBytesPerToken(profile) } : {};
+  return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, ...pd, create: (ctx, id) => create(spec, model(ctx, id), ctx, id) };
+}
+
+/** KV-cache bytes per token of the profile's model, when the profile gives its shape. */
+export function profileKvBytesPerToken(p: Profile): number | undefined {
+  if (p.form === 'transformer') return kvBytesPerToken(p.architecture);
+  if (p.form === 'roofline') return p.shape.kvBytesPerToken;
+  if (p.form === 'iteration') return p.memory?.kvBytesPerToken;
+  return undefined;
 }
 
 /**
