@@ -74,6 +74,17 @@ export interface DeviceView {
   readonly gpus?: number;
   /** Service estimates from the profile, for routing that predicts completion or energy. */
   readonly estimate?: ServiceEstimator;
+  /**
+   * KV blocks in use / capacity, 0..1 (batching devices; free cached prefix blocks count as free,
+   * as vLLM's kv_cache_usage). Undefined for kinds without a KV cache.
+   */
+  kvUtilization?(): number;
+  /**
+   * Prompt tokens of `request` this replica's prefix cache holds now: what it would reuse if it
+   * started now (whole blocks from the first token, never the whole prompt). Read-only (no LRU
+   * order or reference change): a router may ask every replica. Undefined: no prefix cache.
+   */
+  cachedPrefixTokens?(request: Pick<Request, 'prefix' | 'promptTokens' | 'outputId'>): number;
 }
 
 /** What the simulation hands a device: the clock, the requests, where to report their stages, hooks. */

@@ -3,6 +3,7 @@ import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/records.js';
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
+import { refreshSOf, staleSignals } from '../policies/signals.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
 import type { SimResult } from './result.js';
@@ -59,7 +60,11 @@ export function simulate(input: SimInput): SimResult {
   const engine = new Engine();
   const records = new RecordTable(requests.length);
   const devices: Device[] = [];
-  const cluster: ClusterView = { devices, nowS: () => engine.nowS };
+  const fresh: ClusterView = { devices, nowS: () => engine.nowS };
+  // With policy.params.refreshS the policy sees load signals as of the last refresh instant.
+  const refreshS = refreshSOf(input.policyParams);
+  const signals = refreshS === undefined ? undefined : staleSignals(devices, fresh.nowS);
+  const cluster = signals?.cluster ?? fresh;
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
   const maxInFlight = input.maxConcurrency ?? Infinity;
@@ -116,6 +121,12 @@ export function simulate(input: SimInput): SimResult {
   const decided = devices.length + 1; // event target of "the scheduler is done with request arg"
   const sent = devices.length + 2; // event target of a closed-loop turn sent by its client
   const expired = devices.length + 3; // event target of a client's timeout
+  const refreshed = devices.length + 4; // event target of a refresh of the stale signals
+  let refreshK = 1; // the next refresh instant is refreshK x refreshS
+  if (signals) {
+    signals.refresh(); // the state before anything happens
+    engine.schedule(refreshS!, RANK_DEVICE, refreshed, 0);
+  }
   const routedTo = new Int32Array(n).fill(-1);
   // The scheduler is one FIFO server: with a constant overhead, request i leaves it at
   // max(arrival_i, leave_{i-1}) + overheadS, so its departure can be scheduled on arrival.
@@ -147,6 +158,15 @@ export function simulate(input: SimInput): SimResult {
     if (target === decided) {
       if (lifecycle.isPending(arg)) lastEventS = engine.nowS;
       dispatch(arg);
+      return;
+    }
+    if (target === refreshed) {
+      // Taken among the replica events of its instant, before that instant's arrivals are routed.
+      // The next instant: skip those before the next event (nothing changes in between).
+      signals!.refresh();
+      if (engine.pending === 0) return;
+      refreshK = Math.max(refreshK + 1, Math.ceil(engine.nextS / refreshS!));
+      engine.schedule(Math.max(engine.nowS, refreshK * refreshS!), RANK_DEVICE, refreshed, 0);
       return;
     }
     if (target === expired) {

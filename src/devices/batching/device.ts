@@ -377,6 +377,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     capacity: spec.maxBatchSize,
     queued: () => queue.size,
     running: () => batch.n,
+    kvUtilization: () => kv.used / kv.capacityBlocks,
+    cachedPrefixTokens: (r) => (prefix ? prefix.peek(r) : 0),
     admit(rid) {
       const reason = rejectReason(requests[rid]!);
       if (reason !== undefined) {
