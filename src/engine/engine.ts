@@ -37,11 +37,6 @@ export class Engine {
     return this.count;
   }
 
-  /** Time of the next pending event (Infinity when none). */
-  get nextS(): number {
-    return this.count > 0 ? this.times[0]! : Infinity;
-  }
-
   /**
    * Schedules an event. Among events at the same time, lower `rank` runs first, then the one
    * scheduled first. Throws on NaN, infinite or past times: those are bugs, not inputs.

@@ -123,6 +123,7 @@ export function simulate(input: SimInput): SimResult {
   const expired = devices.length + 3; // event target of a client's timeout
   const refreshed = devices.length + 4; // event target of a refresh of the stale signals
   let refreshK = 1; // the next refresh instant is refreshK x refreshS
+  let settled = 0; // requests routed, or never to be (no replica serves them, gone before routing)
   if (signals) {
     signals.refresh(); // the state before anything happens
     engine.schedule(refreshS!, RANK_DEVICE, refreshed, 0);
@@ -136,6 +137,7 @@ export function simulate(input: SimInput): SimResult {
     return model === undefined ? all : eligibleByModel.get(model);
   };
   const dispatch = (id: number) => {
+    settled++;
     if (!lifecycle.isPending(id)) return; // its client gave up while the scheduler decided
     const eligible = eligibleOf(id)!;
     const chosen = policy.route(requests[id]!, eligible, cluster);
@@ -161,12 +163,11 @@ export function simulate(input: SimInput): SimResult {
       return;
     }
     if (target === refreshed) {
-      // Taken among the replica events of its instant, before that instant's arrivals are routed.
-      // The next instant: skip those before the next event (nothing changes in between).
+      // At instant k x refreshS (arg 0) the snapshot waits behind every replica event already due
+      // then (arg 1), so it sees them all, and is taken before the instant's arrivals are routed.
+      if (arg === 0) return engine.schedule(engine.nowS, RANK_DEVICE, refreshed, 1);
       signals!.refresh();
-      if (engine.pending === 0) return;
-      refreshK = Math.max(refreshK + 1, Math.ceil(engine.nextS / refreshS!));
-      engine.schedule(Math.max(engine.nowS, refreshK * refreshS!), RANK_DEVICE, refreshed, 0);
+      if (settled < n && engine.pending > 0) engine.schedule(++refreshK * refreshS!, RANK_DEVICE, refreshed, 0);
       return;
     }
     if (target === expired) {
@@ -193,6 +194,7 @@ export function simulate(input: SimInput): SimResult {
     const request = requests[arg]!;
     if (request.timeoutS !== undefined) engine.schedule(engine.nowS + request.timeoutS, RANK_ARRIVAL, expired, arg);
     if (!eligibleOf(arg)) {
+      settled++;
       lifecycle.rejected(arg, `no device serves model "${request.model}"`);
       return;
     }

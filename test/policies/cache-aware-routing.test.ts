@@ -256,6 +256,27 @@ describe('invariants over random workloads', () => {
     }
   });
 
+  it.each(['weighted', 'prefix-affinity'])('%s sees the same replica state with fastForward on and off (fresh and stale)', (p) => {
+    // Arrivals land inside fast-forwarded decode runs: KV utilization and prefix lookups must be
+    // what one step at a time would show (steps done, blocks evicted so far), or routing would
+    // depend on fast-forwarding. A small KV cache forces evictions inside runs.
+    const cl = (ff: boolean) => [cbGroup(MODEL, { scheduler: 'vllm-v1', prefixCaching: true, blockSize: 16, kvCapacityTokens: 768, fastForward: ff }, 3)];
+    for (const refreshS of [undefined, 0.25]) {
+      for (const seed of [4, 5]) {
+        const requests = randomWorkload(seed, 150).map((r) => ({ ...r, model: undefined, outputTokens: 5 + r.outputTokens * 3 }));
+        const def = findPolicy(p)!;
+        const params = def.params.parse({ ...(refreshS && { refreshS }), ...(p === 'weighted' && { weights: { queue: 0, kv: 1, prefix: 1 } }) });
+        const on = simulate({ requests, cluster: cl(true), policy: def, policyParams: params, seed });
+        const off = simulate({ requests, cluster: cl(false), policy: def, policyParams: params, seed });
+        expect(Array.from(on.records.device)).toEqual(Array.from(off.records.device));
+        const { sim: _a, ...a } = summarize(on);
+        const { sim: _b, ...b } = summarize(off);
+        expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+        expect(a.prefixCache.evictions).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('prefix lookups are read-only: a router that asks every replica before routing least-loaded changes nothing', () => {
     const asking = definePolicy({
       ...leastLoadedPolicy,

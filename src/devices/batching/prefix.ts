@@ -30,9 +30,10 @@ export interface PrefixKeeper {
   /**
    * Prompt tokens of `r` the cache holds now, as a request starting now would reuse them (whole
    * blocks from the first token, never the whole prompt). Read-only: no LRU order, reference count
-   * or memo changes, so a router may ask every replica.
+   * or memo changes, so a router may ask every replica. The first `evicted` free blocks of the LRU
+   * list count as gone (evictions one step at a time would have made by now in a decode run).
    */
-  peek(r: Pick<Request, 'prefix' | 'promptTokens' | 'outputId'>): number;
+  peek(r: Pick<Request, 'prefix' | 'promptTokens' | 'outputId'>, evicted?: number): number;
   /** Takes the hit's blocks for sequence i (just pushed with nothing computed); returns the cached tokens. */
   attach(i: number, rid: number, hit: Hit): number;
   /** Names the blocks of sequence i that filled since it was last called. */
@@ -84,8 +85,9 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       }
       return hit;
     },
-    peek(r) {
+    peek(r, evicted = 0) {
       if (r.prefix === undefined) return 0;
+      const gone = evicted > 0 ? cache.leastRecentlyFreed(evicted) : undefined;
       const next = blockKeyCursor(r, bs, false);
       const max = Math.floor((r.promptTokens - 1) / bs);
       let node = CACHE_ROOT, blocks = 0;
@@ -93,7 +95,7 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
         const key = next();
         if (key === undefined) break;
         node = cache.child(node, key);
-        if (node < 0) break;
+        if (node < 0 || gone?.has(node)) break;
         blocks++;
       }
       return blocks * bs;
