@@ -661,6 +661,7 @@ function genPolicy(rng: Rng, c: FuzzCase, w: Workload, choice: PolicyChoice, req
     case 'prefix-affinity':
       set('eps', 0.6, () => (rng.chance(0.2) ? 0 : rng.logFloat(1e-3, 10)));
       set('maxQueued', 0.4, () => rng.int(0, 20));
+      set('minHitRatio', 0.4, () => (rng.chance(0.3) ? 0 : sig(rng.float(0, 1))));
       set('groups', 1, groupsParam);
       break;
     case 'weighted': {

@@ -108,10 +108,11 @@ export function loadOf(d: DeviceView): number {
  * ceil((1 + eps) x (total load + 1) / replicas) (consistent hashing with bounded loads, Mirrokni,
  * Thorup & Zadimoghaddam, SODA 2018) and, when `maxQueued` is set, whose queue holds at most
  * `maxQueued`. Ties in cached tokens go to the less loaded, then the lower index. When no such
- * replica caches any of the prompt: least-loaded. The least-loaded replica is always within the
+ * replica caches any of the prompt, or at most `minHitRatio` of it (SGLang's and vLLM router's
+ * cache_aware `--cache-threshold`): least-loaded. The least-loaded replica is always within the
  * bound (its load is at most floor(total / n) < ceil((total + 1) / n)), so some replica qualifies.
  */
-export function prefixAffinity(request: RequestView, eligible: readonly number[], cluster: ClusterView, eps: number, maxQueued: number | undefined): number {
+export function prefixAffinity(request: RequestView, eligible: readonly number[], cluster: ClusterView, eps: number, maxQueued: number | undefined, minHitRatio = 0): number {
   let total = 0;
   for (const i of eligible) total += loadOf(cluster.devices[i]!);
   const bound = Math.ceil(((1 + eps) * (total + 1)) / eligible.length);
@@ -127,7 +128,7 @@ export function prefixAffinity(request: RequestView, eligible: readonly number[]
       bestLoad = load;
     }
   }
-  return best >= 0 ? best : leastLoaded(eligible, cluster);
+  return best >= 0 && bestHit > minHitRatio * request.promptTokens ? best : leastLoaded(eligible, cluster);
 }
 
 /** Weights of the weighted-scorer router's four signals (any >= 0, not all 0; only ratios matter). */

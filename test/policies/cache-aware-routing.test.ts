@@ -33,29 +33,37 @@ describe('prefixAffinity: longest cached prefix within a load bound, else least-
   const all = [0, 1, 2];
 
   it('eps 0.25: bound ceil(1.667) = 2 keeps loads <= 1 (replicas 1, 2): the longer hit among them, replica 2', () => {
-    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 0.25, undefined)).toBe(2);
+    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 0.25, undefined, 0)).toBe(2);
   });
 
   it('eps 1: bound ceil(2.667) = 3 admits replica 0 (load 2), whose hit 2048 is the longest', () => {
-    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 1, undefined)).toBe(0);
+    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 1, undefined, 0)).toBe(0);
   });
 
   it('maxQueued 1 skips replica 0 (2 queued) even with a loose load bound', () => {
-    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 100, 1)).toBe(2);
+    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 100, 1, 0)).toBe(2);
   });
 
   it('no replica caches any of it: least-loaded (replica 1)', () => {
-    expect(prefixAffinity(request(2, 0, 4096, 1), all, c(), 100, undefined)).toBe(1);
+    expect(prefixAffinity(request(2, 0, 4096, 1), all, c(), 100, undefined, 0)).toBe(1);
   });
 
   it('equal hits go to the less loaded (replica 1, load 0, before replica 2, load 1)', () => {
-    expect(prefixAffinity(request(3, 0, 4096, 1), all, c(), 100, undefined)).toBe(1);
+    expect(prefixAffinity(request(3, 0, 4096, 1), all, c(), 100, undefined, 0)).toBe(1);
+  });
+
+  it('minHitRatio: a hit of at most that share of the prompt does not count (least-loaded instead)', () => {
+    // eps 1 would pick replica 0 (2048 of 4096 cached = 0.5); with minHitRatio 0.5 that is not
+    // enough: least-loaded, replica 1. Just under 0.5 it is.
+    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 1, undefined, 0.5)).toBe(1);
+    expect(prefixAffinity(request(1, 0, 4096, 1), all, c(), 1, undefined, 0.49)).toBe(0);
+    expect(prefixAffinityPolicy.params.parse({})).toEqual({ eps: 0.25, minHitRatio: 0.3 });
   });
 
   it('the least-loaded replica is always within the bound, even at eps 0', () => {
     // Loads 5, 4, 4: total 13, bound ceil(14 / 3) = 5: replicas 1 and 2 (4 + 1 <= 5) qualify; 2 hits.
     const cl = cluster([cacheView(0, { q: 5, hits: { 0: 512 } }), cacheView(1, { q: 4 }), cacheView(2, { q: 4, hits: { 0: 16 } })]);
-    expect(prefixAffinity(request(0, 0, 4096, 1), all, cl, 0, undefined)).toBe(2);
+    expect(prefixAffinity(request(0, 0, 4096, 1), all, cl, 0, undefined, 0)).toBe(2);
   });
 });
 
