@@ -56,7 +56,7 @@ export function caseLocation(c: Pick<FuzzCase, 'seed' | 'index'>): { file: strin
   return { file: join(REPO, `fuzz-${c.seed}-${c.index}.yaml`), baseDir: REPO };
 }
 
-const POLICIES = ['fifo', 'random', 'round-robin', 'least-loaded', 'sjf-oracle', 'uncertainty-priority', 'wilkins-offline', 'wilkins-online', 'wilkins-threshold', 'carbon-aware'] as const;
+const POLICIES = ['fifo', 'random', 'round-robin', 'least-loaded', 'sjf-oracle', 'uncertainty-priority', 'wilkins-offline', 'wilkins-online', 'wilkins-threshold', 'carbon-aware', 'prefix-affinity', 'weighted'] as const;
 type PolicyName = (typeof POLICIES)[number];
 const SCHEDULERS = ['vllm-v1', 'sarathi', 'prefill-first', 'legacy'] as const;
 const STRATEGIES = ['sti', 'hold-in-memory', 'load-then-execute', 'layerwise'] as const;
@@ -705,6 +705,23 @@ function genPolicy(rng: Rng, c: FuzzCase, w: Workload, choice: PolicyChoice, req
       set('lengths', 0.5, () => rng.pick(['true', 'predicted']));
       set('predictor', 0.3, predictor);
       break;
+    case 'prefix-affinity':
+      set('eps', 0.6, () => (rng.chance(0.2) ? 0 : rng.logFloat(1e-3, 10)));
+      set('maxQueued', 0.4, () => rng.int(0, 20));
+      set('minHitRatio', 0.4, () => (rng.chance(0.3) ? 0 : sig(rng.float(0, 1))));
+      set('groups', 1, groupsParam);
+      break;
+    case 'weighted': {
+      const w = () => (rng.chance(0.3) ? 0 : sig(rng.logFloat(1e-2, 10)));
+      set('weights', 0.6, () => {
+        const ws = { queue: w(), running: w(), kv: w(), prefix: w() };
+        if (ws.queue + ws.running + ws.kv + ws.prefix === 0) ws.prefix = 1;
+        return ws;
+      });
+      set('prefixScore', 0.4, () => rng.pick(['ratio', 'min-max']));
+      set('groups', 1, groupsParam);
+      break;
+    }
     case 'wilkins-threshold':
       // Any two groups: a request naming a model its group does not serve goes to the other's (or any) replicas serving it.
       set('feature', 0.7, () => rng.pick(['input', 'output', 'product']));
@@ -713,6 +730,9 @@ function genPolicy(rng: Rng, c: FuzzCase, w: Workload, choice: PolicyChoice, req
       params.large = rng.pick(names);
       break;
   }
+  // Stale routing signals: any policy.
+  set('refreshS', 0.15, () => sig(rng.logFloat(1e-3, 5)));
+  if (params.refreshS !== undefined) c.features.push('refreshS');
   for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
   if (rng.chance(0.1) && Object.keys(params).length === 0) return { name, params: {} };
   return { name, params };

@@ -67,8 +67,6 @@ export interface DeviceView {
   queued(): number;
   /** Requests in service (slots held, or sequences in the running batch). */
   running(): number;
-  /** Fraction of the KV cache in use, 0..1 (batching kinds; others leave it out). */
-  kvUse?(): number;
   /** Concurrent requests the replica can serve at most (slots, or max batch size). */
   readonly capacity: number;
   /** Leaderboard accuracy A_K of the model, %, when the profile gives one (accuracy-aware routing). */
@@ -79,6 +77,17 @@ export interface DeviceView {
   readonly estimate?: ServiceEstimator;
   /** P/D disaggregation: the replica's stage (prefill replicas emit the first token, decode replicas the rest); undefined = both. */
   readonly role?: 'prefill' | 'decode';
+  /**
+   * KV blocks in use / capacity, 0..1 (batching devices; free cached prefix blocks count as free,
+   * as vLLM's kv_cache_usage). Undefined for kinds without a KV cache.
+   */
+  kvUtilization?(): number;
+  /**
+   * Prompt tokens of `request` this replica's prefix cache holds now: what it would reuse if it
+   * started now (whole blocks from the first token, never the whole prompt). Read-only (no LRU
+   * order or reference change): a router may ask every replica. Undefined: no prefix cache.
+   */
+  cachedPrefixTokens?(request: Pick<Request, 'prefix' | 'promptTokens' | 'outputId'>): number;
 }
 
 /** What the simulation hands a device: the clock, the requests, where to report their stages, hooks. */

@@ -299,7 +299,7 @@ export function createFleetController(fleet: FleetRuntime, h: FleetHooks): Fleet
       queued += d.queued();
       running += d.running();
       capacity += d.capacity;
-      kv += d.kvUse?.() ?? 0;
+      kv += d.kvUtilization?.() ?? 0;
     }
     const waiting = heldFor(g);
     switch (a.signal) {

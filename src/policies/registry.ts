@@ -2,16 +2,19 @@ import { carbonAwarePolicy } from './carbon-aware.js';
 import { fifoPolicy } from './fifo.js';
 import { leastLoadedPolicy } from './least-loaded.js';
 import type { PolicyDefinition } from './policy.js';
+import { prefixAffinityPolicy } from './prefix-affinity.js';
 import { randomPolicy } from './random.js';
 import { roundRobinPolicy } from './round-robin.js';
+import { withRefreshParam } from './signals.js';
 import { sjfOraclePolicy } from './sjf-oracle.js';
 import { uncertaintyPriorityPolicy } from './uncertainty-priority.js';
+import { weightedPolicy } from './weighted.js';
 import { wilkinsOfflinePolicy } from './wilkins-offline.js';
 import { wilkinsOnlinePolicy } from './wilkins-online.js';
 import { wilkinsThresholdPolicy } from './wilkins-threshold.js';
 
 /** Every policy llmsim knows. Adding a policy: write its file, add one line here. */
-export const policies: readonly PolicyDefinition<any>[] = [
+const registered: readonly PolicyDefinition<any>[] = [
   fifoPolicy,
   randomPolicy,
   roundRobinPolicy,
@@ -22,7 +25,12 @@ export const policies: readonly PolicyDefinition<any>[] = [
   wilkinsOnlinePolicy,
   wilkinsThresholdPolicy,
   carbonAwarePolicy,
+  prefixAffinityPolicy,
+  weightedPolicy,
 ];
+
+/** The registered policies, each also taking `refreshS` (stale routing signals, signals.ts), which simulate() applies. */
+export const policies: readonly PolicyDefinition<any>[] = registered.map((p) => withRefreshParam(p));
 
 /** The policy registered under `name`, or undefined. */
 export function findPolicy(name: string): PolicyDefinition<any> | undefined {

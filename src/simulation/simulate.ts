@@ -5,6 +5,7 @@ import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/records.js';
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
+import { refreshSOf, staleSignals } from '../policies/signals.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
 import { createFleetController, withCarbon, type FleetController, type FleetRuntime } from '../fleet/controller.js';
@@ -75,7 +76,7 @@ export function simulate(input: SimInput): SimResult {
   const records = new RecordTable(requests.length);
   const devices: Device[] = [];
   const carbonOf = (index: number) => input.fleet?.groups[groupOf[index]!]?.carbon;
-  const cluster: ClusterView = {
+  const fresh: ClusterView = {
     devices,
     nowS: () => engine.nowS,
     ...(input.fleet?.groups.some((g) => g?.carbon) && { gco2PerKwh: (index: number) => carbonOf(index)?.at(engine.nowS) ?? NaN }),
@@ -84,6 +85,10 @@ export function simulate(input: SimInput): SimResult {
   // Autoscaled groups build their largest size; the fleet controller decides which replicas are provisioned.
   const replicasOf = (g: number) => input.fleet?.groups[g]?.autoscale?.max ?? input.cluster[g]!.replicas;
   const groupOf = new Int32Array(input.cluster.reduce((a, _g, i) => a + replicasOf(i), 0));
+  // With policy.params.refreshS the policy sees load signals as of the last refresh instant.
+  const refreshS = refreshSOf(input.policyParams);
+  const signals = refreshS === undefined ? undefined : staleSignals(devices, fresh.nowS);
+  const cluster: ClusterView = signals ? { ...fresh, devices: signals.cluster.devices } : fresh;
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
   const maxInFlight = input.maxConcurrency ?? Infinity;
@@ -183,6 +188,13 @@ export function simulate(input: SimInput): SimResult {
       requestCo2G: carbon?.requestCo2G,
     });
   }
+  const refreshed = devices.length + 6; // event target of a refresh of the stale signals
+  let refreshK = 1; // the next refresh instant is refreshK x refreshS
+  let settled = 0; // requests routed, or never to be (no replica serves them, gone before routing)
+  if (signals) {
+    signals.refresh(); // the state before anything happens
+    engine.schedule(refreshS!, RANK_DEVICE, refreshed, 0);
+  }
   // The scheduler is one FIFO server: with a constant overhead, request i leaves it at
   // max(arrival_i, leave_{i-1}) + overheadS, so its departure can be scheduled on arrival.
   let schedulerFreeS = 0;
@@ -191,6 +203,7 @@ export function simulate(input: SimInput): SimResult {
     return model === undefined ? all : eligibleByModel.get(model);
   };
   const dispatch = (id: number) => {
+    settled++;
     if (!lifecycle.isPending(id)) return; // its client gave up while the scheduler decided
     let eligible: readonly number[] = eligibleOf(id)!;
     if (fleet) {
@@ -233,6 +246,14 @@ export function simulate(input: SimInput): SimResult {
       pd!.landed(arg);
       return;
     }
+    if (target === refreshed) {
+      // At instant k x refreshS (arg 0) the snapshot waits behind every replica event already due
+      // then (arg 1), so it sees them all, and is taken before the instant's arrivals are routed.
+      if (arg === 0) return engine.schedule(engine.nowS, RANK_DEVICE, refreshed, 1);
+      signals!.refresh();
+      if (settled < n && engine.pending > 0) engine.schedule(++refreshK * refreshS!, RANK_DEVICE, refreshed, 0);
+      return;
+    }
     if (target === expired) {
       if (!lifecycle.isPending(arg)) return;
       lastEventS = engine.nowS;
@@ -257,6 +278,7 @@ export function simulate(input: SimInput): SimResult {
     const request = requests[arg]!;
     if (request.timeoutS !== undefined) engine.schedule(engine.nowS + request.timeoutS, RANK_ARRIVAL, expired, arg);
     if (!eligibleOf(arg)) {
+      settled++;
       lifecycle.rejected(arg, `no device serves model "${request.model}"`);
       return;
     }

@@ -21,7 +21,7 @@ export interface BuildWorkloadOptions {
   baseDir: string;
   /**
    * Scenario seed; the streams derive from it: `arrivals`, `prompt`, `output`, `uncertainty`,
-   * `uncertainty-signal`, `shared-prefix`, and for sessions `turns`, `user`, `think`.
+   * `uncertainty-signal`, `shared-prefix`, and for sessions `turns`, `user`, `think` (agents: `tool`, `tool-result`).
    */
   seed: number;
   /** Scenario file, named in errors about the workload block itself. */

@@ -18,12 +18,25 @@ export const sessionsSchema = z
     turns: plainLengthSchema.describe(`Turns per session (a length distribution: its tokens, min, max, median count turns); at most ${MAX_TURNS} turns`),
     userTokens: plainLengthSchema.describe('Tokens of each user message'),
     outputTokens: plainLengthSchema.describe('Tokens of each answer (the output of each turn)'),
-    thinkS: thinkTimeSchema.describe('Seconds from the end of a turn to the next user message'),
+    thinkS: thinkTimeSchema.optional().describe('Seconds from the end of a turn to the next user message (required unless tool is given)'),
     systemTokens: tokens().optional().describe('Tokens of one system prompt that opens every session (none if omitted)'),
     model: z.string().min(1).optional().describe('Model name for every request'),
+    history: z
+      .boolean()
+      .default(true)
+      .describe('true: each turn sends the conversation so far (chat); false: each turn sends only the system prompt and its own message, a closed-loop population of independent requests'),
+    tool: z
+      .strictObject({
+        durationS: thinkTimeSchema.describe('Seconds a tool call takes, from the end of a call to the next call'),
+        resultTokens: plainLengthSchema.describe('Tokens of each tool result, appended to the next call'),
+      })
+      .optional()
+      .describe('Agent sessions: after each call but the last a tool runs (durationS) and the next call sends the conversation so far plus its result (no user message); replaces thinkS'),
   })
   .superRefine((v, ctx) => {
     countOrDuration(v, ctx);
+    if ((v.thinkS === undefined) === (v.tool === undefined)) ctx.addIssue({ code: 'custom', path: v.tool ? ['thinkS'] : [], message: `expected exactly one of thinkS (users) or tool (agents), found ${v.tool ? 'both' : 'neither'}` });
+    if (v.tool && !v.history) ctx.addIssue({ code: 'custom', path: ['history'], message: 'expected history: true with tool (an agent call sends the conversation so far)' });
     const t = v.turns;
     const [key, most] = t.dist === 'fixed' ? ['tokens', t.tokens] : t.dist === 'uniform' ? ['max', t.max] : ['median', t.median];
     if (most > MAX_TURNS) ctx.addIssue({ code: 'custom', path: ['turns', key], message: `expected at most ${MAX_TURNS} turns per session` });
@@ -58,7 +71,9 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
   const turns = makeLengthSampler(spec.turns, createStream(seed, 'turns'), 'prompt', noFiles);
   const user = makeLengthSampler(spec.userTokens, createStream(seed, 'user'), 'prompt', noFiles);
   const output = makeLengthSampler(spec.outputTokens, createStream(seed, 'output'), 'output', noFiles);
-  const think = makeThinkSampler(spec.thinkS, createStream(seed, 'think'));
+  // Agents: the wait is the tool's duration and the next call's new part its result (own streams).
+  const think = spec.tool ? makeThinkSampler(spec.tool.durationS, createStream(seed, 'tool')) : makeThinkSampler(spec.thinkS!, createStream(seed, 'think'));
+  const toolResult = spec.tool && makeLengthSampler(spec.tool.resultTokens, createStream(seed, 'tool-result'), 'prompt', noFiles);
   let nextId = 0;
   const system: PrefixSegment | undefined = spec.systemTokens === undefined ? undefined : { id: nextId++, tokens: spec.systemTokens };
   const out: DraftRequest[] = [];
@@ -71,7 +86,9 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
     // Tokens of the conversation before this turn's user message.
     let context = system ? system.tokens : 0;
     for (let t = 1; t <= k; t++) {
-      const message: PrefixSegment = { id: nextId++, tokens: user(NaN) };
+      // Without history a turn is the system prompt and its own message only.
+      if (!spec.history) (chain.length = system ? 1 : 0), (context = system ? system.tokens : 0);
+      const message: PrefixSegment = { id: nextId++, tokens: t > 1 && toolResult ? toolResult(NaN) : user(NaN) };
       chain.push(message);
       segments += chain.length;
       if (segments > MAX_PREFIX_SEGMENTS) throw new InputError(place, `expected at most ${MAX_PREFIX_SEGMENTS} prefix segments in all sessions (turn k names about 2k), found more by session ${s}; use fewer sessions or turns`);
@@ -79,7 +96,7 @@ export function generateSessions(spec: SessionsSpec, seed: number | string, plac
       if (t > 1) d.followUp = { after: out.length - 1, thinkS: think() };
       if (spec.model !== undefined) d.model = spec.model;
       out.push(d);
-      if (t < k) {
+      if (t < k && spec.history) {
         // The answer is sent back as history: name the generated tokens so its KV blocks are cacheable.
         const answer = { id: nextId++, tokens: d.outputTokens };
         d.outputId = answer.id;

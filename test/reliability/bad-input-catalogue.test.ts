@@ -274,6 +274,11 @@ for (const [field, value, re] of [
   ['thinkS: { dist: fixed, valueS: 1 }', 'thinkS: { dist: fixed, valueS: 1e300 }', /workload\.sessions\.thinkS\.valueS: expected <= 1000000000/],
   ['thinkS: { dist: fixed, valueS: 1 }', 'thinkS: { dist: sometimes }', /workload\.sessions\.thinkS\.dist: expected dist to be one of/],
   ['userTokens: { dist: fixed, tokens: 10 }', 'userTokens: { dist: empirical, path: t.csv }', /workload\.sessions\.userTokens\.dist: expected dist to be one of "fixed", "uniform", "lognormal", found "empirical"/],
+  ['thinkS: { dist: fixed, valueS: 1 }', 'history: false', /workload\.sessions: expected exactly one of thinkS \(users\) or tool \(agents\), found neither/],
+  ['thinkS: { dist: fixed, valueS: 1 }', 'thinkS: { dist: fixed, valueS: 1 }\n    tool: { durationS: { dist: fixed, valueS: 1 }, resultTokens: { dist: fixed, tokens: 5 } }', /workload\.sessions\.thinkS: expected exactly one of thinkS \(users\) or tool \(agents\), found both/],
+  ['thinkS: { dist: fixed, valueS: 1 }', 'tool: { durationS: { dist: fixed, valueS: -1 }, resultTokens: { dist: fixed, tokens: 5 } }', /workload\.sessions\.tool\.durationS\.valueS: expected >= 0, found -1/],
+  ['thinkS: { dist: fixed, valueS: 1 }', 'tool: { durationS: { dist: fixed, valueS: 1 }, resultTokens: { dist: fixed, tokens: 0 } }', /workload\.sessions\.tool\.resultTokens\.tokens: expected >= 1, found 0/],
+  ['thinkS: { dist: fixed, valueS: 1 }', 'history: false\n    tool: { durationS: { dist: fixed, valueS: 1 }, resultTokens: { dist: fixed, tokens: 5 } }', /workload\.sessions\.history: expected history: true with tool/],
 ] as const) scenario(`sessions ${value}`, sub(['  trace: { path: t.csv }', SESS.replace(field, value)]), new RegExp(`s\\.yaml:\\d+:\\d+: ${re.source}`));
 scenario('sessions of 100,000 x 100 turns', sub(['  trace: { path: t.csv }', SESS.replace('count: 3', 'count: 100000').replace('tokens: 2 }', 'tokens: 100 }')]), /s\.yaml:5:\d+: workload\.sessions\.count: expected count x turns\^2 <= 100000000 prefix segments \(turns 100\), found 100000/);
 // policy
@@ -283,6 +288,10 @@ scenario('policy params a list', sub(['params: { routing: round-robin }', 'param
 scenario('policy param typo', sub(['routing: round-robin', 'routng: round-robin']), /s\.yaml:13:\d+: policy\.params\.routng: unknown key \(did you mean "routing"\?\)/);
 scenario('policy param bad value', sub(['routing: round-robin', 'routing: sideways']), /s\.yaml:13:\d+: policy\.params\.routing: expected one of "round-robin", "least-loaded", found "sideways"/);
 scenario('policy groups unknown (found at run time)', sub(['routing: round-robin', 'routing: round-robin, groups: [tpu]']), /s\.yaml:13:\d+: policy\.params\.groups\[0\]: expected a device group of the cluster \(gpu\), found "tpu"/);
+scenario('policy refreshS 0', sub(['routing: round-robin', 'routing: round-robin, refreshS: 0']), /s\.yaml:13:\d+: policy\.params\.refreshS: expected > 0, found 0/);
+scenario('prefix-affinity eps negative', sub(['name: fifo', 'name: prefix-affinity'], ['{ routing: round-robin }', '{ eps: -1 }']), /s\.yaml:13:\d+: policy\.params\.eps: expected >= 0, found -1/);
+scenario('weighted weights all 0', sub(['name: fifo', 'name: weighted'], ['{ routing: round-robin }', '{ weights: { queue: 0, kv: 0, prefix: 0 } }']), /s\.yaml:13:\d+: policy\.params\.weights: expected at least one weight > 0/);
+scenario('weighted unknown scorer', sub(['name: fifo', 'name: weighted'], ['{ routing: round-robin }', '{ weights: { cache: 1 } }']), /s\.yaml:13:\d+: policy\.params\.weights\.cache: unknown key/);
 scenario('wilkins-threshold without threshold', sub(['name: fifo', 'name: wilkins-threshold'], ['{ routing: round-robin }', '{ small: gpu, large: gpu }']), /s\.yaml:13:\d+: policy\.params\.threshold: missing required field \(expected number, found nothing\)/);
 scenario('wilkins-threshold on an unknown group (found at run time)', sub(['name: fifo', 'name: wilkins-threshold'], ['{ routing: round-robin }', '{ threshold: 5, small: cpu, large: gpu }']), /s\.yaml:13:\d+: policy\.params\.small: expected a device group of the cluster \(gpu\), found "cpu"/);
 // a scenario's sweep block is validated by run too

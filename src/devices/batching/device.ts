@@ -430,6 +430,28 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     ctx.schedule(engine.nowS, KICK, true);
   }
 
+  /**
+   * Steps of the decode run segment in flight completed by now (0 outside a multi-step segment):
+   * what a router asking mid-run sees is the state one step at a time would be in
+   * (fastForward: false), so routing never depends on fast-forwarding.
+   */
+  function stepsDoneNow(): number {
+    if (!active || runSteps <= 1) return 0;
+    let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (runStartS + model.decodeRunS(runBatch, runCtx0, runDone + mid) > engine.nowS) hi = mid;
+      else lo = mid;
+    }
+    return lo;
+  }
+
+  /** KV blocks in use now, as one step at a time would have them (the step in flight included). */
+  function usedNow(): number {
+    const j = stepsDoneNow();
+    return j === 0 ? kv.used : heldAfter(j + 1);
+  }
+
   /** The scheduler sees request `rid` now: it waits, and an idle replica starts. */
   function enqueue(rid: number): void {
     queue.push(rid);
@@ -470,7 +492,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     capacity: spec.maxBatchSize,
     queued: () => queue.size + incoming.length + inTransfer.size + landed.length,
     running: () => batch.n,
-    kvUse: () => kv.used / kv.capacityBlocks,
+    kvUtilization: () => usedNow() / kv.capacityBlocks,
+    cachedPrefixTokens(r) {
+      if (!prefix) return 0;
+      const j = stepsDoneNow();
+      // Step by step, the steps done would have made room among the free cached blocks already.
+      const evict = j === 0 ? 0 : heldAfter(j + 1) - prefix.cache.inUse + prefix.cache.named - kv.capacityBlocks;
+      return prefix.peek(r, evict);
+    },
     admit(rid) {
       const reason = rejectReason(requests[rid]!);
       if (reason !== undefined) {

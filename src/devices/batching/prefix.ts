@@ -7,7 +7,7 @@
  * and the free cached blocks are evictable room.
  */
 import type { Request } from '../../workload/request.js';
-import { namedBlockKeys } from '../kit/block-keys.js';
+import { blockKeyCursor, namedBlockKeys } from '../kit/block-keys.js';
 import type { KvBlocks } from '../kit/kv-blocks.js';
 import { CACHE_ROOT, PrefixCache, type BlockKey } from '../kit/prefix-cache.js';
 import type { RunningBatch } from '../kit/running-batch.js';
@@ -27,6 +27,13 @@ export interface PrefixKeeper {
   readonly keyed: number;
   /** Cached blocks request `rid` would reuse now, if it had to compute `targetTokens` tokens. */
   lookup(rid: number, targetTokens: number): Hit;
+  /**
+   * Prompt tokens of `r` the cache holds now, as a request starting now would reuse them (whole
+   * blocks from the first token, never the whole prompt). Read-only: no LRU order, reference count
+   * or memo changes, so a router may ask every replica. The first `evicted` free blocks of the LRU
+   * list count as gone (evictions one step at a time would have made by now in a decode run).
+   */
+  peek(r: Pick<Request, 'prefix' | 'promptTokens' | 'outputId'>, evicted?: number): number;
   /** Takes the hit's blocks for sequence i (just pushed with nothing computed); returns the cached tokens. */
   attach(i: number, rid: number, hit: Hit): number;
   /** Names the blocks of sequence i that filled since it was last called. */
@@ -77,6 +84,21 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
         hit.blocks++;
       }
       return hit;
+    },
+    peek(r, evicted = 0) {
+      if (r.prefix === undefined) return 0;
+      const gone = evicted > 0 ? cache.leastRecentlyFreed(evicted) : undefined;
+      const next = blockKeyCursor(r, bs, false);
+      const max = Math.floor((r.promptTokens - 1) / bs);
+      let node = CACHE_ROOT, blocks = 0;
+      while (blocks < max) {
+        const key = next();
+        if (key === undefined) break;
+        node = cache.child(node, key);
+        if (node < 0 || gone?.has(node)) break;
+        blocks++;
+      }
+      return blocks * bs;
     },
     attach(i, rid, h) {
       // `path` still holds the nodes of the last lookup, which was this request's.

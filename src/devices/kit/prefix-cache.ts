@@ -107,6 +107,13 @@ export class PrefixCache {
     while (otherBlocks + this.named > this.capacityBlocks && this.head !== NONE) this.evict(this.head);
   }
 
+  /** The first `n` free blocks of the LRU list, least recently freed first (read-only). */
+  leastRecentlyFreed(n: number): Set<number> {
+    const out = new Set<number>();
+    for (let node = this.head; node !== NONE && out.size < n; node = this.next[node]!) out.add(node);
+    return out;
+  }
+
   /** Reference count of a node (tests and invariant checks). */
   refCount(node: number): number {
     return this.refs[node]!;
