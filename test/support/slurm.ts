@@ -20,7 +20,7 @@ const run = promisify(execFile);
 export function slurmTools(): { missing: string[]; root: boolean } {
   const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin']);
   const have = (name: string) => dirs.some((d) => d !== '' && existsSync(join(d, name)));
-  const missing = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'sinfo', 'scontrol'].filter((n) => !have(n));
+  const missing = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'sinfo', 'scontrol', 'squeue', 'scancel'].filter((n) => !have(n));
   return { missing, root: process.getuid?.() === 0 };
 }
 
@@ -106,6 +106,16 @@ export async function startSlurm(dir: string, timeoutMs = 60_000): Promise<Slurm
       return [...children.map((c) => `--- ${c.name} output\n${c.out}`), ...files.map((f) => `--- ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`)].join('\n');
     },
     async stop() {
+      // Jobs still running (a test that failed or timed out) live in slurmstepd processes of their
+      // own, which outlive slurmd: cancel them on this cluster first and give them a moment to end.
+      if (children.some((c) => c.name === 'slurmctld' && c.child.exitCode === null)) {
+        await run('scancel', ['--user=root'], { env }).catch(() => undefined);
+        for (let i = 0; i < 40; i++) {
+          const q = await run('squeue', ['-h'], { env }).catch(() => ({ stdout: '' }));
+          if (q.stdout.trim() === '') break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
       // Reverse order: slurmd, slurmctld, then munged, which the other two need to shut down cleanly.
       for (const { child } of [...children].reverse()) {
         if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
