@@ -419,6 +419,14 @@ function genWorkload(rng: Rng, cluster: Cluster, features: string[]): Workload {
       features.push('sessions:systemTokens');
     }
     if (rng.chance(0.3)) s.model = someModel();
+    // Chat (history), a closed-loop population (no history), or agents (tool calls instead of think times).
+    const form = rng.weighted([['chat', 6], ['population', 2], ['agents', 2]] as const);
+    if (form === 'population') s.history = false;
+    if (form === 'agents') {
+      s.tool = { durationS: s.thinkS, resultTokens: genLength(rng, 'user', 1024, features, false) };
+      delete s.thinkS;
+    }
+    features.push(`sessions:${form}`);
     spec.sessions = s;
     if (rng.chance(0.3)) spec.limit = requestCount(rng);
   }
