@@ -65,7 +65,7 @@ export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => P
   });
   const cluster = scenario.cluster.devices.map((entry, i) => prepareDeviceGroup(entry, { baseDir, source, path: ['cluster', 'devices', i], profile: profiles }));
   const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
-  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency };
+  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, classes: scenario.classes, admission: scenario.admission };
 }
 
 /**

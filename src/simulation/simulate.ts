@@ -4,6 +4,7 @@ import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/records.js';
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
+import { classPriority, createAdmission, type AdmissionSpec, type ClassesSpec } from './admission.js';
 import { createLifecycle } from './lifecycle.js';
 import type { SimResult } from './result.js';
 
@@ -40,6 +41,10 @@ export interface SimInput {
    * the limit is reached waits at the client and is sent (its arrival time set) when one ends.
    */
   readonly maxConcurrency?: number;
+  /** Request classes: priorities, rate limits (see admission.ts). Undefined: none. */
+  readonly classes?: ClassesSpec;
+  /** Admission control beyond the classes' rate limits (queue-length limit). Undefined: none. */
+  readonly admission?: AdmissionSpec;
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
@@ -61,7 +66,9 @@ export function simulate(input: SimInput): SimResult {
   const devices: Device[] = [];
   const cluster: ClusterView = { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
-  const priority = policy.priority?.bind(policy);
+  const priority = classPriority(input.classes) ?? policy.priority?.bind(policy);
+  const admission = createAdmission(input.classes, input.admission);
+  const waiting = () => devices.reduce((sum, d) => sum + d.queued(), 0);
   const maxInFlight = input.maxConcurrency ?? Infinity;
   let inFlight = 0;
   const held: number[] = []; // requests due while the client was at its limit, FIFO
@@ -174,6 +181,11 @@ export function simulate(input: SimInput): SimResult {
     if (request.timeoutS !== undefined) engine.schedule(engine.nowS + request.timeoutS, RANK_ARRIVAL, expired, arg);
     if (!eligibleOf(arg)) {
       lifecycle.rejected(arg, `no device serves model "${request.model}"`);
+      return;
+    }
+    const refused = admission?.(request, engine.nowS, waiting);
+    if (refused !== undefined) {
+      lifecycle.rejected(arg, refused);
       return;
     }
     if (overheadS === 0) {
