@@ -61,6 +61,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .describe('Reuse the KV blocks of shared prompt prefixes (vLLM automatic prefix caching, on by default in vLLM V1); needs requests with prefix segments. Ignored by legacy'),
   blockSize: z.number().int().positive().max(MAX_TOKENS).default(16).describe(`KV-cache block size in tokens (1 = token-granular), at most ${MAX_TOKENS} and at most the KV capacity`),
   kvCapacityTokens: z.number().int().positive().max(MAX_KV_TOKENS).optional().describe(`Override the KV capacity the profile derives from memory, tokens, at most ${MAX_KV_TOKENS}`),
+  priorityPreemption: z
+    .boolean()
+    .optional()
+    .describe('vllm-v1 and sarathi: a waiting request of higher priority (class priorities, or the policy\'s order) that finds the batch or the KV cache full preempts the lowest-priority running sequence (recompute) instead of waiting. Default off'),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
 }).superRefine((d, ctx) => {
