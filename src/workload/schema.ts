@@ -76,6 +76,10 @@ export const workloadSchema = z
       })
       .optional()
       .describe('Relative deadlines; replaces deadlines the trace carries'),
+    classMix: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a class name: letters, digits, ".", "_" and "-"'), z.number().positive().max(1e6))
+      .optional()
+      .describe('Request classes by weight (e.g. { interactive: 1, batch: 3 }): each request without a class gets one at random, in proportion (its own seeded stream); see the scenario\'s classes block'),
     timeoutS: z
       .union([
         z.number().positive().max(MAX_TIME_S),
