@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_DEVICE_ENTRIES, MAX_RATE_RPS, MAX_REPLICAS, MAX_REQUESTS, MAX_TIME_S, MIN_RATE_RPS } from '../limits.js';
 import { deviceEntrySchema } from '../devices/registry.js';
 import { sweepSchema } from '../sweep/schema.js';
-import { workloadSchema } from '../workload/schema.js';
+import { classNames, workloadSchema } from '../workload/schema.js';
 
 /** Service-level objectives that define goodput. */
 export const sloSchema = z.strictObject({
@@ -51,7 +51,8 @@ export const scenarioSchema = z.strictObject({
     .describe('Routing and ordering policy'),
   slo: sloSchema.optional().describe('Objectives for goodput'),
   classes: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a class name: letters, digits, ".", "_" and "-"'), classSchema)
+    .record(z.string(), classSchema)
+    .superRefine(classNames)
     .optional()
     .describe('Request classes by name (a request\'s trace column `class`; `default` for requests without one or of a class not listed): priorities, SLOs and rate limits; adds per-class metrics and fairness to summary.json'),
   admission: z
