@@ -23,7 +23,7 @@ export interface CandidateResult {
 const VALUE_KEY = 'capacity.value';
 
 /** How many doublings the rate search may go above or below the scenario's rate. */
-const RATE_OCTAVES = 12;
+const RATE_OCTAVES = 6;
 
 /**
  * Runs every candidate's search; candidates proceed concurrently, and each probe's seeds run in

@@ -20,7 +20,7 @@ export async function reportCommand(paths: string[], rawOptions: unknown, print:
   const html = await buildReport(inputs, opts.title, paths);
   const out = resolve(opts.out);
   writeFileAtomic(out, (w) => w(html));
-  if (!opts.quiet) print(`wrote ${out} (${inputs.runs.length} run(s), ${inputs.sweeps.length} sweep(s), ${Math.round(html.length / 1024)} KiB)`);
+  if (!opts.quiet) print(`wrote ${out} (${inputs.runs.length} run(s), ${inputs.sweeps.length} sweep(s), ${inputs.capacities?.length ? `${inputs.capacities.length} capacity search(es), ` : ""}${Math.round(html.length / 1024)} KiB)`);
 }
 
 /** Adds `report` to the program. */

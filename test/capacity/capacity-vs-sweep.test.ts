@@ -81,6 +81,13 @@ describe('llmsim capacity finds what a brute-force sweep finds', () => {
       const point = points.find((q) => q['cluster.devices[0].replicas'] === p.replicas)!;
       expect(p['e2e.p90.mean']).toBe(point['latency.e2eS.p90.mean']);
     }
+    // The report draws the search: one chart for the one target, with a point per probe.
+    const html = join(dir, 'report.html');
+    expect(await llmsim('report', out, '-o', html, '-q')).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('Capacity search: tiny');
+    expect(page).toContain('capacity-0-0');
+    expect(page.match(/aria-roledescription="point"/g)).toHaveLength(csvRows(join(out, 'probes.csv')).length);
   }, 120_000);
 
   it('highest rate for a replica count, within the tolerance', async () => {
