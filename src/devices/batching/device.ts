@@ -87,17 +87,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       return i;
     },
     preemptNewest() {
-      closeRun();
-      const i = batch.n - 1;
-      const rid = batch.id[i]!;
-      prefix?.release(i);
-      resumeGen.set(rid, batch.gen[i]!);
-      lifecycle.preempted(rid);
-      preemptions++;
-      kit.preemptedNow++;
-      batch.n--;
-      kv.used = usedBlocks();
-      queue.requeue(rid);
+      kit.preemptAt(batch.n - 1);
     },
     preemptAt(i) {
       closeRun();
