@@ -12,6 +12,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerSweepCommand } from './commands/sweep.js';
+import { registerCapacityCommand } from './commands/capacity.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerProfilesCommand(program, print);
   registerCompareCommand(program, print);
   registerSweepCommand(program, print);
+  registerCapacityCommand(program, print);
   registerMergeCommand(program, print);
   registerCheckCommand(program, print);
   registerReportCommand(program, print);

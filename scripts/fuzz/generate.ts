@@ -102,7 +102,35 @@ export function generateCase(seed: number, index: number): FuzzCase {
   const c: FuzzCase = { seed, index, scenario, groups: cluster.groups, features };
   settle(c, rng, workload, { policyName, objective, sjfKey });
   features.push(`policy:${scenario.policy.name}`);
+  // Drawn last, so adding them left every earlier draw (and so the other cases' scenarios) as it was.
+  if (rng.chance(0.2)) genClasses(rng, scenario, features);
   return c;
+}
+
+/** Request classes (a mix, priorities, SLOs, token buckets), a queue limit, priority preemption. */
+function genClasses(rng: Rng, scenario: Record<string, any>, features: string[]): void {
+  const names = ['gold', 'silver', 'bronze'].slice(0, rng.int(1, 3));
+  if (!scenario.workload.sessions || rng.chance(0.5)) scenario.workload.classMix = Object.fromEntries(names.map((n) => [n, rng.logFloat(0.1, 10)]));
+  const classes: Record<string, any> = {};
+  for (const n of [...names, ...(rng.chance(0.3) ? ['default'] : [])]) {
+    const c: Record<string, any> = {};
+    if (rng.chance(0.7)) c.priority = rng.int(-2, 2);
+    if (rng.chance(0.4)) c.slo = genSlo(rng);
+    if (rng.chance(0.4)) c.rateLimit = { rateRps: rng.logFloat(0.01, 100), burst: rng.logInt(1, 20) };
+    classes[n] = c;
+  }
+  scenario.classes = classes;
+  features.push('classes');
+  if (rng.chance(0.4)) {
+    scenario.admission = { maxQueue: rng.logInt(1, 100) - 1 };
+    features.push('admission:maxQueue');
+  }
+  for (const d of scenario.cluster.devices) {
+    if (d.kind === 'continuous-batching' && rng.chance(0.5)) {
+      d.priorityPreemption = true;
+      features.push('priorityPreemption');
+    }
+  }
 }
 
 // ---------------------------------------------------------------- cluster

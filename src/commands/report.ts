@@ -39,7 +39,7 @@ export async function reportCommand(paths: string[], rawOptions: unknown, print:
     for (const [name, svg] of svgs) writeFileAtomic(join(figDir, name), (w) => w(svg));
   }
   writeFileAtomic(out, (w) => w(html));
-  if (!opts.quiet) print(`wrote ${out} (${inputs.runs.length} run(s), ${inputs.sweeps.length} sweep(s), ${Math.round(html.length / 1024)} KiB)${figDir ? ` and ${svgs.size} SVG figure(s) in ${figDir}` : ''}`);
+  if (!opts.quiet) print(`wrote ${out} (${inputs.runs.length} run(s), ${inputs.sweeps.length} sweep(s), ${inputs.capacities?.length ? `${inputs.capacities.length} capacity search(es), ` : ''}${Math.round(html.length / 1024)} KiB)${figDir ? ` and ${svgs.size} SVG figure(s) in ${figDir}` : ''}`);
 }
 
 // --figures must be a directory or creatable as one: refused before anything is built or written.

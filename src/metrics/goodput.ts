@@ -21,14 +21,14 @@ export interface GoodputCounts {
 }
 
 /**
- * Counts good requests (vLLM's goodput: finished within every given SLO) and deadlines met.
+ * Counts good requests (of `only`, the ids of one class, when given; else of all) (vLLM's goodput: finished within every given SLO) and deadlines met.
  * Requests that carry a deadline must meet it too. Where a metric is not defined for a request:
  * - TTFT on a non-streaming device: the user sees the first token with the whole answer, at
  *   finish, so the TTFT objective is checked against e2e latency;
  * - TPOT for a single-token output or a non-streaming device: there is no inter-token gap, so
  *   the TPOT objective does not apply (e2e bounds such requests).
  */
-export function countGoodput(result: SimResult, latency: LatencyColumns, slo: Slo): GoodputCounts {
+export function countGoodput(result: SimResult, latency: LatencyColumns, slo: Slo, only?: readonly number[]): GoodputCounts {
   const { requests, records } = result;
   const ttftLimitS = (slo.ttftS ?? Infinity) + LIMIT_SLACK_S;
   const tpotLimitS = (slo.tpotS ?? Infinity) + LIMIT_SLACK_S;
@@ -36,7 +36,9 @@ export function countGoodput(result: SimResult, latency: LatencyColumns, slo: Sl
   let good = 0;
   let withDeadline = 0;
   let met = 0;
-  for (let i = 0; i < requests.length; i++) {
+  const count = only?.length ?? requests.length;
+  for (let k = 0; k < count; k++) {
+    const i = only ? only[k]! : k;
     const onTime = deadlineMet(result, latency.e2eS, i);
     if (onTime !== undefined) {
       withDeadline++;

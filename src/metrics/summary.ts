@@ -4,6 +4,8 @@ import type { SimResult } from '../simulation/result.js';
 import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
 import { distribution, type Distribution } from './distribution.js';
 import { countGoodput, type Slo } from './goodput.js';
+import { summarizeClasses, type ClassSummary, type FairnessSummary } from './class-summary.js';
+import type { ClassesSpec } from '../simulation/admission.js';
 import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from './records.js';
 import { latencyColumns } from './request-metrics.js';
 import { roundOrNull } from './round.js';
@@ -92,6 +94,10 @@ export interface Summary {
   readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
   /** GPU-hours, cost and carbon; only when the scenario has a `fleet:` block (src/fleet/summary.ts). */
   readonly fleet?: FleetSummary;
+  /** Per request class, only when the scenario defines `classes` (see class-summary.ts). */
+  readonly classes?: ClassSummary[];
+  /** Jain's fairness index over the classes' SLO attainment, only with `classes`. */
+  readonly fairness?: FairnessSummary;
 }
 
 /** Options of `summarize`. */
@@ -99,6 +105,8 @@ export interface SummaryOptions {
   readonly slo?: Slo;
   /** Run name, recorded as is. */
   readonly name?: string;
+  /** The scenario's request classes: adds `classes` and `fairness` to the summary. */
+  readonly classes?: ClassesSpec;
 }
 
 /** Reduces a run's records and device counters to its Summary. Pure; O(n log n) in requests. */
@@ -178,6 +186,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     ...(disaggregation && { disaggregation }),
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
     ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),
+    ...(opts.classes !== undefined ? summarizeClasses(result, latency, opts.classes, slo) : {}),
   };
 }
 

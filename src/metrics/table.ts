@@ -22,6 +22,7 @@ export function formatShown(x: number | null): string {
 export function formatSummaryTable(summary: Summary): string {
   const parts = [overview(summary).toString(), latency(summary).toString()];
   if (summary.devices.length > 0) parts.push(devices(summary).toString());
+  if (summary.classes !== undefined) parts.push(classTable(summary).toString());
   // Warnings are only counted here: the caller prints them (to stderr, or not at all with --quiet).
   return `${parts.join('\n')}\n`;
 }
@@ -50,6 +51,16 @@ function overview(s: Summary): Table.Table {
     ['simulation', `${s.sim.events} events, ends at ${formatShown(s.sim.endS)} s, ${s.sim.warnings.length} warnings`],
   ];
   for (const [k, v] of rows) t.push({ [k]: v });
+  return t;
+}
+
+// One row per request class (scenarios with `classes:`), then Jain's index over their attainment.
+function classTable(s: Summary): Table.Table {
+  const t = new Table({ head: ['class', 'priority', 'requests', 'finished', 'admission rejected', 'TTFT p99', 'TPOT p99', 'E2E p99', 'SLO attainment'], style: PLAIN });
+  for (const c of s.classes!) {
+    t.push([c.class, String(c.priority), String(c.requests.total), String(c.requests.finished), String(c.requests.admissionRejected), formatShown(c.latency.ttftS.p99), formatShown(c.latency.tpotS.p99), formatShown(c.latency.e2eS.p99), percent(c.goodput.attainment)]);
+  }
+  t.push([{ content: `Jain's fairness index over the classes' SLO attainment: ${formatShown(s.fairness?.jainAttainment ?? null)}`, colSpan: 9 }]);
   return t;
 }
 

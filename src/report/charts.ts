@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { cdfPoints, paretoFront, timeline } from './derive.js';
-import type { RunInput, SweepInput } from './inputs.js';
+import type { CapacityInput, RunInput, SweepInput } from './inputs.js';
 import type { ChartSpec } from './render.js';
 
 const WIDTH = 560;
@@ -337,4 +337,52 @@ function paretoChart(id: string, title: string, points: readonly { x: number; y:
 
 function levelText(sweep: SweepInput): string {
   return sweep.level === undefined ? 'sweep' : `${Number((sweep.level * 100).toPrecision(4))}%`;
+}
+
+/**
+ * A capacity search per target: each probe's mean over seeds with its confidence interval, by
+ * group, filled where every target held and hollow where one failed, and the target's bound as a
+ * rule: the answer is where a group's points cross it.
+ */
+export function capacityCharts(c: CapacityInput, index: number): ChartSpec[] {
+  const xTitle = c.knob === 'replicas' ? 'replicas' : 'arrival rate';
+  return c.targets.flatMap((t, k) => {
+    const values = c.probes
+      .map((p) => ({ x: p.x, group: p.group, result: p.pass ? 'meets all targets' : 'misses', mean: p.cells[`${t.label}.mean`]!, low: p.cells[`${t.label}.low`]!, high: p.cells[`${t.label}.high`]! }))
+      .filter((v) => Number.isFinite(v.mean))
+      .map((v) => ({ ...v, low: Number.isFinite(v.low) ? v.low : v.mean, high: Number.isFinite(v.high) ? v.high : v.mean }));
+    if (values.length === 0) return [];
+    const positive = values.every((v) => v.low > 0) && t.bound > 0;
+    const y = { field: 'mean', type: 'quantitative', title: t.label, scale: positive ? { type: 'log' } : {} };
+    return [
+      {
+        id: `capacity-${index}-${k}`,
+        title: `${c.label}: ${t.label} vs ${xTitle} (bound ${t.sense === 'max' ? '<=' : '>='} ${t.bound})`,
+        caption: `Every probe of the capacity search: mean over seeds with its confidence interval, by group; filled points met every target. The rule is the bound${positive ? '; log scale' : ''}.`,
+        spec: {
+          width: WIDTH,
+          height: HEIGHT,
+          layer: [
+            {
+              data: { values },
+              layer: [
+                { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { field: 'x', type: 'quantitative', title: xTitle }, y: { ...y, field: 'low' }, y2: { field: 'high' }, color: { field: 'group', type: 'nominal', title: 'group' } } },
+                {
+                  mark: { type: 'point', size: 60, strokeWidth: 2 },
+                  encoding: {
+                    x: { field: 'x', type: 'quantitative', title: xTitle },
+                    y,
+                    color: { field: 'group', type: 'nominal', title: 'group' },
+                    fill: { condition: { test: "datum.result === 'meets all targets'", field: 'group', type: 'nominal' }, value: 'transparent' },
+                    shape: { field: 'result', type: 'nominal', title: 'probe' },
+                  },
+                },
+              ],
+            },
+            { data: { values: [{ bound: t.bound }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#888' }, encoding: { y: { field: 'bound', type: 'quantitative' } } },
+          ],
+        } as TopLevelSpec,
+      },
+    ];
+  });
 }

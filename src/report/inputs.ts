@@ -37,10 +37,22 @@ export interface SweepInput {
   readonly level?: number;
 }
 
+/** A capacity search's directory (capacity.json + probes.csv): every probe of every group. */
+export interface CapacityInput {
+  readonly label: string;
+  readonly dir: string;
+  /** `replicas` (fewest replicas for a rate) or `rate` (highest rate). */
+  readonly knob: 'replicas' | 'rate';
+  readonly targets: readonly { readonly label: string; readonly bound: number; readonly sense: string }[];
+  readonly probes: readonly { readonly group: string; readonly x: number; readonly pass: boolean; readonly cells: Readonly<Record<string, number>> }[];
+}
+
 /** Everything a report draws from. */
 export interface ReportInputs {
   readonly runs: RunInput[];
   readonly sweeps: SweepInput[];
+  /** `llmsim capacity` directories (none when absent). */
+  readonly capacities?: CapacityInput[];
 }
 
 const MAX_DEPTH = 3;
@@ -53,8 +65,10 @@ const MAX_DEPTH = 3;
 export function readReportInputs(paths: readonly string[]): ReportInputs {
   const runs: RunInput[] = [];
   const sweeps: SweepInput[] = [];
+  const capacities: CapacityInput[] = [];
   const visit = (dir: string, depth: number): void => {
     if (existsSync(join(dir, 'points.csv'))) sweeps.push(readPoints(join(dir, 'points.csv')));
+    if (existsSync(join(dir, 'capacity.json')) && existsSync(join(dir, 'probes.csv'))) capacities.push(readCapacity(dir));
     if (existsSync(join(dir, 'summary.json'))) runs.push(readRun(dir));
     if (depth >= MAX_DEPTH) return;
     // Not llmsim's working directories (staging left by a killed run, results being swapped).
@@ -64,14 +78,36 @@ export function readReportInputs(paths: readonly string[]): ReportInputs {
   for (const path of paths) {
     if (!existsSync(path)) throw new InputError({ file: path }, 'expected a results directory or a sweep CSV, found no such file');
     if (statSync(path).isDirectory()) {
-      const before = runs.length + sweeps.length;
+      const before = runs.length + sweeps.length + capacities.length;
       visit(path, 0);
-      if (runs.length + sweeps.length === before) throw new InputError({ file: path }, 'expected a results directory (with summary.json or points.csv somewhere below), found neither');
+      if (runs.length + sweeps.length + capacities.length === before) throw new InputError({ file: path }, 'expected a results directory (with summary.json or points.csv somewhere below), found neither');
     } else if (basename(path) === 'points.csv') sweeps.push(readPoints(path));
     else if (basename(path) === 'runs.csv' && existsSync(join(dirname(path), 'points.csv'))) sweeps.push(readPoints(join(dirname(path), 'points.csv')));
     else throw new InputError({ file: path }, 'expected a sweep CSV (points.csv, or runs.csv beside its points.csv) or a results directory, found another file');
   }
-  return { runs: uniqueLabels(runs), sweeps };
+  return { runs: uniqueLabels(runs), sweeps, ...(capacities.length > 0 ? { capacities } : {}) };
+}
+
+/** Reads an `llmsim capacity` directory: its settings (capacity.json) and every probe (probes.csv). */
+export function readCapacity(dir: string): CapacityInput {
+  const file = join(dir, 'capacity.json');
+  const m = readJsonFile(file, 'capacity manifest') as { name?: unknown; mode?: { kind?: unknown }; targets?: unknown };
+  const targets = Array.isArray(m?.targets) ? (m.targets as { label: string; bound: number; sense: string }[]) : undefined;
+  if (typeof m?.name !== 'string' || (m.mode?.kind !== 'min-replicas' && m.mode?.kind !== 'max-rate') || targets === undefined) {
+    throw new InputError({ file }, 'expected an llmsim capacity manifest (name, mode, targets), found another JSON document');
+  }
+  const csv = join(dir, 'probes.csv');
+  const table = readCsvTable(readTextFile(csv, 'probes.csv'), csv);
+  const col = (name: string) => table.header.indexOf(name);
+  if (col('group') !== 0 || col('rate') < 0 || col('replicas') < 0 || col('pass') < 0) throw new InputError({ file: csv, line: table.headerLine }, `expected a capacity probes.csv header (group, step, rate, replicas, pass, ...), found ${table.header.slice(0, 5).join(', ')}`);
+  const knob = m.mode.kind === 'min-replicas' ? 'replicas' : 'rate';
+  const probes = table.rows.map((r, i) => {
+    const where = (field: string) => ({ file: csv, line: table.lines[i], field });
+    const cells: Record<string, number> = {};
+    for (let c = col('pass') + 2; c < table.header.length; c++) cells[table.header[c]!] = numberCell(r[c], true, where(table.header[c]!));
+    return { group: r[0]!, x: numberCell(r[col(knob)], false, where(knob)), pass: r[col('pass')] === 'true', cells };
+  });
+  return { label: m.name, dir, knob, targets, probes };
 }
 
 function readRun(dir: string): RunInput {

@@ -1,4 +1,4 @@
-import { latencyCdfCharts, reportSeries, runsParetoChart, SeriesStyles, sweepCharts, sweepTitle, timelineCharts } from './charts.js';
+import { capacityCharts, latencyCdfCharts, reportSeries, runsParetoChart, SeriesStyles, sweepCharts, sweepTitle, timelineCharts } from './charts.js';
 import { pointsTable, reportHtml, runsTable, type ReportSection } from './html.js';
 import type { ReportInputs } from './inputs.js';
 import { renderSvg, type ChartSpec } from './render.js';
@@ -23,6 +23,7 @@ export async function buildReport(inputs: ReportInputs, title: string, sources: 
     { title: 'Latency distributions', charts: latencyCdfCharts(inputs.runs, styles), note: noRequests },
     ...inputs.sweeps.map((s, i) => ({ title: sweepTitle(s), charts: sweepCharts(s, i, styles), note: 'No latency or energy columns in points.csv.' })),
     ...(pareto ? [{ title: 'Energy vs latency of the runs', charts: [pareto] }] : []),
+    ...(inputs.capacities ?? []).map((c, i) => ({ title: `Capacity search: ${c.label}`, charts: capacityCharts(c, i) })),
     { title: 'Queue length and utilization over time', charts: timelineCharts(inputs.runs), note: noRequests },
   ].filter((s) => s.charts.length > 0 || inputs.runs.length > 0);
   const sections: ReportSection[] = [];

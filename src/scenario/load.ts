@@ -74,7 +74,7 @@ export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => P
   const fleet = scenario.fleet && prepareFleet(scenario.fleet, cluster, fleetEnv);
   const disaggregation = checkDisaggregation(loaded, cluster);
   const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
-  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, ...(fleet && { fleet }), ...(disaggregation && { disaggregation }) };
+  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, classes: scenario.classes, admission: scenario.admission, ...(fleet && { fleet }), ...(disaggregation && { disaggregation }) };
 }
 
 /**

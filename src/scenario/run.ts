@@ -32,6 +32,6 @@ export function runScenario(loaded: LoadedScenario, options: RunScenarioOptions 
   // Policies raise their input errors while the simulation runs, knowing no file: name the scenario's.
   const result = withScenarioLine(loaded, () => simulate(input), 'policy.params');
   options.onStage?.('simulated');
-  const summary = summarize(result, { slo: loaded.scenario.slo, name: options.name ?? loaded.scenario.name });
+  const summary = summarize(result, { slo: loaded.scenario.slo, name: options.name ?? loaded.scenario.name, classes: loaded.scenario.classes });
   return { input, result, summary };
 }

@@ -7,6 +7,7 @@ import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/recor
 import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
 import { refreshSOf, staleSignals } from '../policies/signals.js';
 import type { Request } from '../workload/request.js';
+import { classPriority, createAdmission, type AdmissionSpec, type ClassesSpec } from './admission.js';
 import { createLifecycle } from './lifecycle.js';
 import { createFleetController, withCarbon, type FleetController, type FleetRuntime } from '../fleet/controller.js';
 import type { SimResult } from './result.js';
@@ -56,6 +57,10 @@ export interface SimInput {
   readonly fleet?: FleetRuntime;
   /** P/D disaggregation (cluster.disaggregation); the groups' roles say which replicas serve which stage. */
   readonly disaggregation?: DisaggregationSpec;
+  /** Request classes: priorities, rate limits (see admission.ts). Undefined: none. */
+  readonly classes?: ClassesSpec;
+  /** Admission control beyond the classes' rate limits (queue-length limit). Undefined: none. */
+  readonly admission?: AdmissionSpec;
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
@@ -90,7 +95,9 @@ export function simulate(input: SimInput): SimResult {
   const signals = refreshS === undefined ? undefined : staleSignals(devices, fresh.nowS);
   const cluster: ClusterView = signals ? { ...fresh, devices: signals.cluster.devices } : fresh;
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
-  const priority = policy.priority?.bind(policy);
+  const priority = classPriority(input.classes) ?? policy.priority?.bind(policy);
+  const admission = createAdmission(input.classes, input.admission);
+  const waiting = () => devices.reduce((sum, d) => sum + d.queued(), 0);
   const maxInFlight = input.maxConcurrency ?? Infinity;
   let inFlight = 0;
   const held: number[] = []; // requests due while the client was at its limit, FIFO
@@ -280,6 +287,11 @@ export function simulate(input: SimInput): SimResult {
     if (!eligibleOf(arg)) {
       settled++;
       lifecycle.rejected(arg, `no device serves model "${request.model}"`);
+      return;
+    }
+    const refused = admission?.(request, engine.nowS, waiting);
+    if (refused !== undefined) {
+      lifecycle.rejected(arg, refused);
       return;
     }
     if (overheadS === 0) {

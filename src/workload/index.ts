@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { InputError, type InputLocation } from '../errors.js';
 import { MAX_REQUESTS, MAX_TIME_S, MAX_TOKENS } from '../limits.js';
-import { createStream } from '../util/rng.js';
+import { createStream, type RandomStream } from '../util/rng.js';
 import { readTextFile } from '../util/yaml-file.js';
 import { finalizeIds, inWindow, type DraftRequest } from './draft.js';
 import type { EmpiricalLoader } from './lengths.js';
@@ -66,6 +66,7 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
     const { fixedS, baseS = 0, perOutputTokenS = 0 } = spec.deadline;
     for (const d of drafts) d.deadlineS = fixedS ?? baseS + perOutputTokenS * d.outputTokens;
   }
+  if (spec.classMix !== undefined) assignClasses(drafts, spec.classMix, createStream(opts.seed, 'class-mix'));
   const timeout = spec.timeoutS;
   if (timeout !== undefined) {
     for (const d of drafts) {
@@ -74,6 +75,29 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
     }
   }
   return finalizeIds(drafts);
+}
+
+/**
+ * Gives each request without a class one drawn from `mix` (weights, normalized), in request
+ * order from its own stream: the other streams, and so arrivals and lengths, do not change.
+ */
+function assignClasses(drafts: DraftRequest[], mix: Readonly<Record<string, number>>, rng: RandomStream): void {
+  const names = Object.keys(mix);
+  const total = names.reduce((a, k) => a + mix[k]!, 0);
+  for (const d of drafts) {
+    const u = rng.next() * total;
+    if (d.class !== undefined) continue;
+    let acc = 0;
+    let pick = names[names.length - 1]!;
+    for (const k of names) {
+      acc += mix[k]!;
+      if (u < acc) {
+        pick = k;
+        break;
+      }
+    }
+    d.class = pick;
+  }
 }
 
 /** The drafts of the workload's one source: a trace, a synthetic generator or sessions. */

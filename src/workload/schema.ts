@@ -39,6 +39,13 @@ const traceSchema = z.strictObject({
   mooncakeArrivals: z.enum(['spread', 'burst']).default('spread').describe('Mooncake timestamps come in ~3 s steps: spread each step evenly, or keep the bursts'),
 });
 
+/** Checks the keys of a mapping by class name (zod's record key errors would not say what was expected). */
+export function classNames(record: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(record)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `expected a class name (letters, digits, ".", "_" and "-", starting with a letter or digit), found "${key}"` });
+  }
+}
+
 /** The scenario's `workload:` block. Steps apply in order: read/generate, rateScale, window, limit, uncertainty, deadline, timeout. */
 export const workloadSchema = z
   .strictObject({
@@ -76,6 +83,11 @@ export const workloadSchema = z
       })
       .optional()
       .describe('Relative deadlines; replaces deadlines the trace carries'),
+    classMix: z
+      .record(z.string(), z.number().positive().max(1e6))
+      .superRefine(classNames)
+      .optional()
+      .describe('Request classes by weight (e.g. { interactive: 1, batch: 3 }): each request without a class gets one at random, in proportion (its own seeded stream); see the scenario\'s classes block'),
     timeoutS: z
       .union([
         z.number().positive().max(MAX_TIME_S),

@@ -487,6 +487,15 @@ edge('with a YAML error', re(BERT, /layers: 12/, 'layers: [12'), /m\.yaml:\d+:\d
 // ---------------------------------------------------------------------------------------------
 // Flags of every command, and the commands' own files
 
+// request classes and admission control
+scenario('class priority out of range', `${BASE}classes:\n  gold: { priority: 2000 }\n`, /s\.yaml:15:\d+: classes\.gold\.priority: expected <= 1000, found 2000/);
+scenario('class rate limit burst 0', `${BASE}classes:\n  gold: { rateLimit: { rateRps: 1, burst: 0 } }\n`, /s\.yaml:15:\d+: classes\.gold\.rateLimit\.burst: expected >= 1, found 0/);
+scenario('class name with a space', `${BASE}classes:\n  "a b": { priority: 1 }\n`, /s\.yaml:15:\d+: classes\.a b: expected a class name/);
+scenario('class unknown key', `${BASE}classes:\n  gold: { prio: 1 }\n`, /s\.yaml:15:\d+: classes\.gold(\.prio)?: .*unknown key/);
+scenario('admission maxQueue -1', `${BASE}admission: { maxQueue: -1 }\n`, /s\.yaml:14:\d+: admission\.maxQueue: expected >= 0, found -1/);
+scenario('classMix weight 0', syn([SYN, `${SYN}\n  classMix: { a: 0 }`]), /s\.yaml:\d+:\d+: workload\.classMix\.a: expected > 0, found 0/);
+scenario('priorityPreemption not a boolean', withDevice('      priorityPreemption: yes please'), /s\.yaml:11:\d+: cluster\.devices\[0\]\.priorityPreemption: expected boolean, found "yes please"/);
+
 const cmdCases: Case[] = [];
 const cmd = (name: string, args: string[], expectRe: RegExp, files: Record<string, string | Buffer> = {}, extra: Partial<Case> = {}) => cmdCases.push({ name, files, args, expect: expectRe, ...extra });
 // run
@@ -541,6 +550,22 @@ cmd('sweep seeds beyond 2^32', ['sweep', '$D/s.yaml', ...cmpOut], /sweep\.seeds:
 cmd('sweep policy.params on a policy without them', ['sweep', '$D/s.yaml', ...cmpOut], /s\.yaml:16:5: policy\.params\.nope: in sweep point 0 \(policy\.params\.nope=1\): unknown key/, { 's.yaml': `${BASE}sweep:\n  grid:\n    policy.params.nope: [1]\n` });
 cmd('sweep swept trace missing', ['sweep', '$D/s.yaml', ...cmpOut], /s\.yaml:16:5: workload\.trace\.path: in sweep point 1 .*expected an existing file, found none/, { 's.yaml': `${BASE}sweep:\n  grid:\n    workload.trace.path: [t.csv, gone.csv]\n` });
 cmd('sweep -o is an existing file', ['sweep', '$D/s.yaml', '-q', '-o', '$D/out'], /\/out: expected a directory\b.*found (a file|EEXIST)/, { 's.yaml': SWEEP, out: 'precious' });
+// capacity
+const CAP = ['-q', '-o', '$D/out', '--target', 'e2e.p99=10'];
+cmd('capacity without --target', ['capacity', '$D/s.yaml', '-q', '-o', '$D/out'], /^llmsim: --target: expected at least one --target .*found none/);
+cmd('capacity --target ttft.p98', ['capacity', '$D/s.yaml', ...CAP, '--target', 'ttft.p98=2'], /--target: expected a metric ttft\|tpot\|e2e\|queue\..*found "ttft\.p98=2"/);
+cmd('capacity --target without a number', ['capacity', '$D/s.yaml', ...CAP, '--target', 'tpot.p99=fast'], /--target: expected a number after "=".*found "tpot\.p99=fast"/);
+cmd('capacity --target goodput=2', ['capacity', '$D/s.yaml', ...CAP, '--target', 'goodput=2'], /--target: expected a fraction in \[0, 1\] for goodput, found "goodput=2"/);
+cmd('capacity --target twice', ['capacity', '$D/s.yaml', ...CAP, '--target', 'e2e.p99=3'], /--target: expected each metric once \(e2e\.p99 is given twice\), found "e2e\.p99=3"/);
+cmd('capacity --group replicas', ['capacity', '$D/s.yaml', ...CAP, '--group', 'replicas=3'], /--group: expected device fields other than replicas .*found "replicas=3"/);
+cmd('capacity --group without =', ['capacity', '$D/s.yaml', ...CAP, '--group', 'tensorParallel'], /--group: expected key=value pairs separated by ",".*found "tensorParallel"/);
+cmd('capacity --group bad value', ['capacity', '$D/s.yaml', ...CAP, '--group', 'maxBatchSize=0'], /--group: in group "maxBatchSize=0" \(cluster\.devices\[0\]\.maxBatchSize\): expected > 0, found 0/);
+cmd('capacity --rate 0', ['capacity', '$D/s.yaml', ...CAP, '--rate', '0'], /--rate: expected a number > 0, found "0"/);
+cmd('capacity --rate and --replicas', ['capacity', '$D/s.yaml', ...CAP, '--rate', '1', '--replicas', '2'], /--replicas: expected --rate .* or --replicas .*found both/);
+cmd('capacity --seeds 0', ['capacity', '$D/s.yaml', ...CAP, '--seeds', '0'], /--seeds: expected a number >= 1, found "0"/);
+cmd('capacity --tolerance 2', ['capacity', '$D/s.yaml', ...CAP, '--tolerance', '2'], /--tolerance: expected a number <= 1, found "2"/);
+cmd('capacity --max-replicas 0', ['capacity', '$D/s.yaml', ...CAP, '--rate', '1', '--max-replicas', '0'], /--max-replicas: expected a number >= 1, found "0"/);
+cmd('capacity on a broken scenario', ['capacity', '$D/s.yaml', ...CAP], /s\.yaml:10:17: cluster\.devices\[0\]\.replicas: expected > 0, found 0/, { 's.yaml': sub(['replicas: 1', 'replicas: 0']) });
 // merge
 cmd('merge without -o', ['merge', '$D/nope'], /--out: expected this option \(it is required\), found none/);
 cmd('merge without shards', ['merge', '-o', '$D/out'], /<dirs>: expected this argument, found none/);

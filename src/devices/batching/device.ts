@@ -100,18 +100,21 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       return i;
     },
     preemptNewest() {
+      kit.preemptAt(batch.n - 1);
+    },
+    preemptAt(i) {
       closeRun();
-      const i = batch.n - 1;
       const rid = batch.id[i]!;
       prefix?.release(i);
       resumeGen.set(rid, batch.gen[i]!);
       lifecycle.preempted(rid);
       preemptions++;
       kit.preemptedNow++;
-      batch.n--;
+      batch.removeAt(i);
       kv.used = usedBlocks();
       queue.requeue(rid);
     },
+    priorityKey: ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)),
     abort(i, reason) {
       closeRun();
       const rid = batch.id[i]!;
@@ -455,7 +458,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** The scheduler sees request `rid` now: it waits, and an idle replica starts. */
   function enqueue(rid: number): void {
     queue.push(rid);
-    if (active) cutAfterNow();
+    // With priority preemption an arrival may join a full batch (by preempting): cut the run for it.
+    if (active) cutAfterNow(spec.priorityPreemption === true);
     else if (!kickPending) {
       kickPending = true;
       ctx.schedule(engine.nowS, KICK, true);

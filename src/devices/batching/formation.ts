@@ -26,6 +26,10 @@ export interface FormationKit {
   admitHead(tokens: number): number;
   /** Sends the newest running sequence back to the queue, to be recomputed. */
   preemptNewest(): void;
+  /** Sends running sequence i back to the queue, to be recomputed (priority preemption). */
+  preemptAt(i: number): void;
+  /** Wait-queue key of request `rid` (smaller runs first), or undefined when the replica serves FIFO. */
+  priorityKey?(rid: number): number;
   /** Ends running sequence i now: it can never fit the KV cache, even alone (recorded as `aborted: <reason>`). */
   abort(i: number, reason: string): void;
   /** Sequences preempted while forming this iteration. */
@@ -75,6 +79,8 @@ export interface ChunkedSettings {
   readonly longPrefillThreshold: number;
   /** False: a new prompt is admitted only whole, within the budget left (vLLM V1 with chunked prefill off). */
   readonly chunking?: boolean;
+  /** A queue head of higher priority that finds the batch or the KV cache full preempts lower-priority sequences. */
+  readonly priorityPreemption?: boolean;
 }
 
 /**
@@ -120,16 +126,42 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
       }
     }
     if (kit.preemptedNow > 0) return;
-    while (queue.size > 0 && budget > 0 && batch.n < s.maxBatch) {
+    while (queue.size > 0 && budget > 0) {
       const rid = queue.peek();
       const pending = kit.pendingTokens(rid);
       if (s.chunking === false && pending > budget) break;
       const want = Math.min(pending, budget, cap);
-      if (kit.admitCost(rid, want) > kv.free()) break;
+      if (batch.n >= s.maxBatch || kit.admitCost(rid, want) > kv.free()) {
+        const victim = s.priorityPreemption ? lowerPriorityVictim(kit, rid) : -1;
+        if (victim < 0) break;
+        budget += batch.sched[victim]!; // its tokens in this pass are not computed
+        kit.preemptAt(victim);
+        continue;
+      }
       kit.admitHead(want);
       budget -= want;
     }
   };
+}
+
+/**
+ * The running sequence that waiting request `rid` may preempt: the one of lowest priority (largest
+ * key), the newest among equals, provided its priority is strictly below rid's; -1 when none.
+ */
+function lowerPriorityVictim(kit: FormationKit, rid: number): number {
+  const key = kit.priorityKey;
+  if (key === undefined) return -1;
+  const { batch } = kit;
+  const mine = key(rid);
+  let victim = -1, worst = mine;
+  for (let i = 0; i < batch.n; i++) {
+    const k = key(batch.id[i]!);
+    if (k > worst || (k === worst && victim >= 0)) {
+      victim = i;
+      worst = k;
+    }
+  }
+  return victim;
 }
 
 /**

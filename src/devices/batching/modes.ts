@@ -15,6 +15,7 @@ export interface ModeSettings {
   readonly longPrefillThreshold: number;
   readonly chunkedPrefill: boolean;
   readonly maxModelLen?: number;
+  readonly priorityPreemption?: boolean;
 }
 
 interface SchedulerMode {
@@ -28,7 +29,7 @@ const MODES = [
   {
     name: 'vllm-v1',
     formation: (s) =>
-      chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.maxBatchedTokens, longPrefillThreshold: s.longPrefillThreshold, chunking: s.chunkedPrefill }),
+      chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.maxBatchedTokens, longPrefillThreshold: s.longPrefillThreshold, chunking: s.chunkedPrefill, priorityPreemption: s.priorityPreemption }),
     refuse: (s, kv, group, r) =>
       overModelLen(s, group, r) ??
       promptOverKv(kv, group, r) ??
@@ -36,7 +37,7 @@ const MODES = [
   },
   {
     name: 'sarathi',
-    formation: (s) => chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.chunkSize, longPrefillThreshold: 0 }),
+    formation: (s) => chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.chunkSize, longPrefillThreshold: 0, priorityPreemption: s.priorityPreemption }),
     refuse: (s, kv, group, r) => overModelLen(s, group, r) ?? promptOverKv(kv, group, r),
   },
   {

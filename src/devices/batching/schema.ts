@@ -65,6 +65,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .enum(['prefill', 'decode'])
     .optional()
     .describe('P/D disaggregation (needs cluster.disaggregation): prefill replicas compute prompts and emit the first token, then send the KV to a decode replica, which generates the rest. Not set: the replica serves whole requests. Not with scheduler legacy; prefix caching is off on replicas with a role'),
+  priorityPreemption: z
+    .boolean()
+    .optional()
+    .describe('vllm-v1 and sarathi: a waiting request of higher priority (class priorities, or the policy\'s order) that finds the batch or the KV cache full preempts the lowest-priority running sequence (recompute) instead of waiting. Default off'),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
 }).superRefine((d, ctx) => {
