@@ -4,7 +4,7 @@
  * memory follows the requests in flight, not the workload's size.
  *
  * Same semantics as `simulate` for the workloads it accepts (open loop: no closed-loop turns, no
- * client timeouts, no concurrency limit; see `streamable`): the same events in the same order, so
+ * client timeouts, no concurrency limit; see `scenarioNotStreamable`, src/scenario/stream-run.ts): the same events in the same order, so
  * the same floats. Devices and policies see requests through the same `DeviceContext.requests`
  * array and `RecordTable`, indexed by a *slot*, not by id: a slot is taken when a request arrives
  * and given back once it ended and every request before it was handed to the sink (the sink sees
@@ -43,15 +43,6 @@ export interface StreamResult {
   readonly warnings: readonly string[];
   /** Most requests held at once (in flight, or ended and waiting for an earlier one to end). */
   readonly peakHeld: number;
-}
-
-/** Why a workload or policy cannot be streamed, or undefined when it can. */
-export function notStreamable(input: { policy: SimInput['policy']; maxConcurrency?: number }, workload: { sessions?: unknown; timeoutS?: unknown }): string | undefined {
-  if (input.policy.needsWorkload) return `policy ${input.policy.name} reads the whole workload up front`;
-  if (workload.sessions !== undefined) return 'sessions send turns in a closed loop';
-  if (workload.timeoutS !== undefined) return 'client timeouts (workload.timeoutS) are not streamed';
-  if (input.maxConcurrency !== undefined) return 'a client concurrency limit (workload.maxConcurrency) is not streamed';
-  return undefined;
 }
 
 const RANK_DEVICE = 0; // as in simulate.ts

@@ -1,6 +1,6 @@
 import { InputError, describeValue } from '../errors.js';
 import { checkOrder, checkSpan, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable } from './csv-table.js';
+import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 import { parsePrefixCell } from './prefix-cell.js';
 import { createSegmentBook } from './segment-book.js';
@@ -20,23 +20,36 @@ export const NATIVE_OPTIONAL_COLUMNS = ['model', 'uncertainty', 'deadline_s', 'c
  */
 export function parseNativeCsv(text: string, file: string): DraftRequest[] {
   const table = readCsvTable(text, file);
+  const row = nativeRowReader(table);
+  const out: DraftRequest[] = new Array(table.rows.length);
+  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
+  return out;
+}
+
+/**
+ * Checks a native header and returns the reader of its rows, called once per row in file order
+ * (it checks arrival order against the row before): what `parseNativeCsv` and the streamed trace
+ * reader (stream-trace.ts) share.
+ */
+export function nativeRowReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): (row: string[], line: number | undefined) => DraftRequest {
+  const { file } = table;
   const col = findColumns(table, 'llmsim', NATIVE_COLUMNS, NATIVE_OPTIONAL_COLUMNS, true);
   if (col.arrival_s !== 0 || col.prompt_tokens !== 1 || col.output_tokens !== 2) {
     throw new InputError({ file, line: table.headerLine }, `expected the header to start with ${NATIVE_COLUMNS.join(',')}, found ${describeValue(table.header.join(','))}`);
   }
-  const out: DraftRequest[] = new Array(table.rows.length);
   let prev = 0;
+  let prevLine: number | undefined;
+  let i = 0;
   const book = createSegmentBook<string>((_label, seen) => seen);
-  for (let i = 0; i < table.rows.length; i++) {
-    const row = table.rows[i]!;
-    const line = table.lines[i];
+  return (row, line) => {
     const arrivalS = parseTimeCell(row[0], { file, line, field: 'arrival_s' });
-    if (i > 0) checkOrder(prev, arrivalS, table.lines[i - 1], { file, line, field: 'arrival_s' });
+    if (i > 0) checkOrder(prev, arrivalS, prevLine, { file, line, field: 'arrival_s' });
     // Native times are run time (not shifted): the span counts from 0.
     checkSpan(0, arrivalS, { file, line, field: 'arrival_s' });
     prev = arrivalS;
+    prevLine = line;
     const d: DraftRequest = {
-      id: i,
+      id: i++,
       arrivalS,
       promptTokens: parseTokenCell(row[1], { file, line, field: 'prompt_tokens' }),
       outputTokens: parseTokenCell(row[2], { file, line, field: 'output_tokens' }),
@@ -59,7 +72,6 @@ export function parseNativeCsv(text: string, file: string): DraftRequest[] {
     if (cls !== '') d.class = cls;
     const prefix = col.prefix >= 0 ? parsePrefixCell(row[col.prefix]!, d.promptTokens, { file, line, field: 'prefix' }, book) : undefined;
     if (prefix) d.prefix = prefix;
-    out[i] = d;
-  }
-  return out;
+    return d;
+  };
 }
