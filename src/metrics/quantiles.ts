@@ -12,9 +12,9 @@ import { roundOrNull } from './round.js';
 /** Values kept exactly per metric (8 bytes each) before switching to the sketch. */
 export const EXACT_QUANTILE_LIMIT = 10_000_000;
 /**
- * Relative error bound of sketched percentiles, as documented (README): the sketch is built with
- * a tighter accuracy, SKETCH_ACCURACY, so that the bound also covers the interpolation between
- * neighbouring ranks of the exact definition (type 7).
+ * Relative error bound of sketched percentiles, as documented (README). The sketch is built with
+ * a tighter accuracy, SKETCH_ACCURACY, for margin; percentiles interpolate between ranks as the
+ * exact definition (type 7) does.
  */
 export const SKETCH_RELATIVE_ERROR = 0.005;
 const SKETCH_ACCURACY = 0.004;
@@ -31,13 +31,15 @@ function newSketch(): Sketch {
 }
 
 export class QuantileAccumulator {
-  private values = new Float64Array(1024);
+  private values: Float64Array;
   private sketch: Sketch | undefined;
   private count = 0;
   private sum = 0;
   private max = -Infinity;
 
-  constructor(private readonly exactLimit = EXACT_QUANTILE_LIMIT) {}
+  constructor(private readonly exactLimit = EXACT_QUANTILE_LIMIT) {
+    this.values = new Float64Array(Math.min(1024, exactLimit));
+  }
 
   /** Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. */
   add(v: number): void {
@@ -76,8 +78,18 @@ export class QuantileAccumulator {
     if (count === 0) return { count, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
     let at: (p: number) => number;
     if (this.sketch) {
+      // Type 7 from the sketch: the values at the two ranks around (n - 1) p, interpolated. Each is
+      // within the sketch's relative accuracy of the exact one, so their mix is too. A rank is asked
+      // for as r + 0.5, which the sketch maps to the (r + 1)-th smallest value whatever the rounding.
       const sketch = this.sketch;
-      at = (p) => sketch.getValueAtQuantile(p);
+      const max = this.max;
+      const rank = (r: number) => (r >= count - 1 ? max : sketch.getValueAtQuantile((r + 0.5) / (count - 1)));
+      at = (p) => {
+        const h = (count - 1) * p;
+        const lo = Math.floor(h);
+        const a = rank(lo);
+        return h === lo ? a : a + (h - lo) * (rank(lo + 1) - a);
+      };
     } else {
       const sorted = this.values.subarray(0, count).sort();
       at = (p) => percentileSorted(sorted, p);

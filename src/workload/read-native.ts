@@ -1,4 +1,5 @@
 import { InputError, describeValue } from '../errors.js';
+import { MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import { checkOrder, checkSpan, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
 import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
@@ -32,6 +33,14 @@ export function parseNativeCsv(text: string, file: string): DraftRequest[] {
  * reader (stream-trace.ts) share.
  */
 export function nativeRowReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): (row: string[], line: number | undefined) => DraftRequest {
+  return nativeReader(table).row;
+}
+
+/** A native row reader (`row`), and `fast`: the same for a row given as its line of text, or undefined where it needs the full reader. */
+export function nativeReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): {
+  row: (row: string[], line: number | undefined) => DraftRequest;
+  fast: (text: string, line: number | undefined) => DraftRequest | undefined;
+} {
   const { file } = table;
   const col = findColumns(table, 'llmsim', NATIVE_COLUMNS, NATIVE_OPTIONAL_COLUMNS, true);
   if (col.arrival_s !== 0 || col.prompt_tokens !== 1 || col.output_tokens !== 2) {
@@ -41,7 +50,26 @@ export function nativeRowReader(table: Pick<CsvTable, 'file' | 'header' | 'heade
   let prevLine: number | undefined;
   let i = 0;
   const book = createSegmentBook<string>((_label, seen) => seen);
-  return (row, line) => {
+  const threeColumns = table.header.length === 3;
+  // Rows of just the three required cells, written as plain decimals and valid: built here without
+  // splitting or regular expressions (~3x faster on a 100M-row trace); anything else, including
+  // every row with an error, goes through `row`, which reports it.
+  const fast = (text: string, line: number | undefined): DraftRequest | undefined => {
+    if (!threeColumns) return undefined;
+    const c1 = text.indexOf(',');
+    const c2 = text.indexOf(',', c1 + 1);
+    if (c1 < 0 || c2 < 0 || text.indexOf(',', c2 + 1) !== -1) return undefined;
+    const arrivalS = plainDecimal(text, 0, c1);
+    const promptTokens = plainDecimal(text, c1 + 1, c2);
+    const outputTokens = plainDecimal(text, c2 + 1, text.length);
+    if (!(arrivalS <= MAX_TIME_S) || (i > 0 && arrivalS < prev)) return undefined;
+    if (!(promptTokens >= 1 && promptTokens <= MAX_TOKENS && Number.isInteger(promptTokens))) return undefined;
+    if (!(outputTokens >= 1 && outputTokens <= MAX_TOKENS && Number.isInteger(outputTokens))) return undefined;
+    prev = arrivalS;
+    prevLine = line;
+    return { id: i++, arrivalS, promptTokens, outputTokens };
+  };
+  const row = (row: string[], line: number | undefined): DraftRequest => {
     const arrivalS = parseTimeCell(row[0], { file, line, field: 'arrival_s' });
     if (i > 0) checkOrder(prev, arrivalS, prevLine, { file, line, field: 'arrival_s' });
     // Native times are run time (not shifted): the span counts from 0.
@@ -74,4 +102,29 @@ export function nativeRowReader(table: Pick<CsvTable, 'file' | 'header' | 'heade
     if (prefix) d.prefix = prefix;
     return d;
   };
+  return { row, fast };
+}
+
+// Exact powers of ten (all of 10^0..10^22 are doubles).
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * The value of text[start, end) when it is digits with at most one `.` and at most 15 digits,
+ * else NaN. Equal to Number() of it: the digits are an exact integer m < 2^53 and 10^k is exact,
+ * so m / 10^k, one correctly rounded division, is the double nearest the decimal (Clinger's fast path).
+ */
+function plainDecimal(text: string, start: number, end: number): number {
+  let m = 0;
+  let digits = 0;
+  let point = -1;
+  for (let j = start; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && point < 0) point = j;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  return point < 0 ? m : m / POW10[end - point - 1]!;
 }

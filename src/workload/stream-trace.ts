@@ -124,12 +124,27 @@ export class CsvRowReader {
 
   /** The next row's cells (as many as the header's), or undefined after the last. */
   next(): string[] | undefined {
-    const row = this.record();
-    if (row === undefined) {
+    const text = this.nextLine();
+    return text === undefined ? undefined : this.cells(text);
+  }
+
+  /** The next non-empty line as written (a fast path may parse it), or undefined after the last. */
+  nextLine(): string | undefined {
+    let text: string | undefined;
+    do text = this.lines.next();
+    while (text === '');
+    if (text === undefined) {
       if (this.rows === 0) throw new InputError({ file: this.file, line: this.headerLine + 1 }, 'expected at least one data row after the header, found none');
       return undefined;
     }
+    this.line = this.lines.line;
     this.rows++;
+    return text;
+  }
+
+  /** The cells of the row that starts with line `text` (from `nextLine`), checked against the header. */
+  cells(text: string): string[] {
+    const row = this.split(text);
     if (row.length !== this.header.length) {
       throw new InputError({ file: this.file, line: this.line }, `expected ${this.header.length} cells like the header (${this.header.join(',')}), found ${row.length}`);
     }
@@ -142,6 +157,10 @@ export class CsvRowReader {
     while (text === '');
     if (text === undefined) return undefined;
     this.line = this.lines.line;
+    return this.split(text);
+  }
+
+  private split(text: string): string[] {
     if (!text.includes('"')) return text.split(',');
     // Quoted cells may hold line breaks: take lines until the quotes balance.
     while (quotes(text) % 2 === 1) {

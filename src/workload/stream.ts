@@ -10,12 +10,11 @@ import { InputError } from '../errors.js';
 import { MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import type { RequestSource } from '../simulation/stream.js';
 import { detectTraceReader } from './load-trace.js';
-import { nativeRowReader } from './read-native.js';
+import { nativeReader } from './read-native.js';
 import type { Request } from './request.js';
 import type { WorkloadSpec } from './schema.js';
 import { CsvRowReader, LineReader } from './stream-trace.js';
 import { buildWorkload, type BuildWorkloadOptions } from './index.js';
-import type { DraftRequest } from './draft.js';
 import type { TraceFormat } from './dist-schema.js';
 
 /** A source and how it reads: `trace` = a file read as the run goes, `memory` = built whole first. */
@@ -67,10 +66,10 @@ function nativeStream(spec: WorkloadSpec, file: string, opts: BuildWorkloadOptio
   const where = (field: string) => ({ file: opts.specFile, field: `workload.${field}` });
   const lines = new LineReader(file);
   let rows: CsvRowReader;
-  let read: (row: string[], line: number | undefined) => DraftRequest;
+  let read: ReturnType<typeof nativeReader>;
   try {
     rows = new CsvRowReader(lines);
-    read = nativeRowReader(rows);
+    read = nativeReader(rows);
   } catch (err) {
     lines.close();
     throw err;
@@ -89,9 +88,9 @@ function nativeStream(spec: WorkloadSpec, file: string, opts: BuildWorkloadOptio
   };
   const next = (): Request | undefined => {
     while (!done && emitted < limit) {
-      const row = rows.next();
-      if (row === undefined) break;
-      const d = read(row, rows.line);
+      const text = rows.nextLine();
+      if (text === undefined) break;
+      const d = read.fast(text, rows.line) ?? read.row(rows.cells(text), rows.line);
       if (rateScale !== 1) d.arrivalS /= rateScale;
       if (d.arrivalS > MAX_TIME_S) {
         throw new InputError(where(rateScale !== 1 ? 'rateScale' : 'trace.path'), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${rateScale !== 1 ? ` after dividing by rateScale ${rateScale}` : ''}`);

@@ -1,12 +1,13 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SKETCH_RELATIVE_ERROR } from '../../src/metrics/quantiles.js';
 import { writeRequestsCsv } from '../../src/metrics/requests-csv.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { scenarioNotStreamable, streamScenario } from '../../src/scenario/stream-run.js';
-import { tempDir } from '../support/tmp.js';
 
 /**
  * A streamed run (requests pulled as the clock reaches them, slots reused, results accumulated
@@ -59,13 +60,17 @@ describe('streamed runs equal in-memory runs', () => {
 });
 
 describe('a native trace is read as the run goes', () => {
-  const dir = tempDir('stream');
   // Many requests queue on one replica and preempt: slots are reused while others still wait.
   const rows = ['arrival_s,prompt_tokens,output_tokens,model,uncertainty,deadline_s,class'];
   for (let i = 0; i < 3000; i++) rows.push(`${(i * 0.05).toFixed(3)},${100 + ((i * 37) % 900)},${1 + ((i * 53) % 300)},,,${i % 3 === 0 ? 20 : ''},${i % 5 === 0 ? '"a,b"' : 'c'}`);
-  const trace = join(dir, 'trace.csv');
-  // BOM and CRLF line ends, as users' spreadsheets write them.
-  writeFileSync(trace, `\ufeff${rows.join('\r\n')}\r\n`);
+  // Made before the tests, removed after them (not at collection: a filtered run then leaves nothing).
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'llmsim-stream-'));
+    // BOM and CRLF line ends, as users' spreadsheets write them.
+    writeFileSync(join(dir, 'trace.csv'), `\ufeff${rows.join('\r\n')}\r\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   for (const [kind, extra] of [
     ['continuous-batching', `profile: ${join(root, 'profiles/splitwise/llama2-70b-h100-tp4.yaml')}\n      kvCapacityTokens: 20000`],
     ['slots', `profile: ${join(root, 'profiles/wilkins/llama-2-7b-a100.yaml')}\n      slots: 4`],
@@ -85,4 +90,27 @@ describe('a native trace is read as the run goes', () => {
       expect(JSON.parse(a.summary).requests.total).toBeGreaterThan(1000);
     });
   }
+});
+
+describe('past the exact limit, the summary takes percentiles from the sketch', () => {
+  it('counts and means stay exact; percentiles within the documented error of the in-memory ones', () => {
+    const file = join(root, 'test/golden/cb-vllm-v1.yaml');
+    const exact = JSON.parse(inMemory(file).summary);
+    const run = streamScenario(loadScenario(file), { exactLimit: 50 });
+    expect(run.sketched).toBe(true);
+    const got = JSON.parse(JSON.stringify(run.summary));
+    expect(got.requests).toEqual(exact.requests);
+    expect(got.throughput).toEqual(exact.throughput);
+    expect(got.energy).toEqual(exact.energy);
+    for (const metric of ['queueingDelayS', 'ttftS', 'tpotS', 'e2eS']) {
+      const [a, b] = [exact.latency[metric], got.latency[metric]];
+      expect(b.count).toBe(a.count);
+      expect(b.mean).toBe(a.mean);
+      expect(b.max).toBe(a.max);
+      for (const p of ['p50', 'p90', 'p95', 'p99']) {
+        if (a[p] === 0) expect(b[p]).toBe(0);
+        else expect(Math.abs(b[p] - a[p]) / a[p]).toBeLessThanOrEqual(SKETCH_RELATIVE_ERROR);
+      }
+    }
+  });
 });
