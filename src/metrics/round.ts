@@ -46,6 +46,7 @@ export function roundOrNull(x: number | undefined, digits = SUMMARY_DIGITS): num
  */
 export function csvNumber(x: number): string {
   if (!Number.isFinite(x)) return '';
+  if (x === 0) return '0'; // also -0, as roundSig turns it into 0
   const a = Math.abs(x);
   if (!(a >= 1e-6 && a < 1e9)) return String(roundSig(x, CSV_DIGITS));
   const k = CSV_DIGITS - 1 - Math.floor(Math.log10(a)); // as in roundSig: 0..23 here
