@@ -31,6 +31,7 @@ for (const c of benchCases) {
   console.log(`  simulate ${fmt(r.simulateS, 3)} s (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);
   console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${fmt(wallS, 2)} s`);
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${fmt(r.peakRssMB, 0)} MB`);
+  if (r.cpuS !== undefined) console.log(`  streamed: ${fmt(r.cpuS, 2)} CPU s = ${num(r.requestsPerCpuS)} req per CPU s; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);

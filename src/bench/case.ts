@@ -12,7 +12,10 @@ const id = process.argv[2];
 const c = benchCases.find((b) => b.id === id);
 if (!c) throw new Error(`unknown bench case ${id}`);
 
-if (!c.scenario) {
+if (c.stream) {
+  const { runStreamCase } = await import('./stream-case.js');
+  out(runStreamCase(c, root));
+} else if (!c.scenario) {
   // Hold model: 10k pending events, each pop schedules one more at a pseudo-random later time.
   const engine = new Engine();
   let x = 12345;

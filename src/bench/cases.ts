@@ -12,6 +12,8 @@ export interface BenchCase {
   readonly scenario?: Record<string, unknown>;
   /** Id of the case this one is compared with (same workload, another setting): the bench prints the ratios. */
   readonly versus?: string;
+  /** Streamed case: the trace the bench writes and runs with `--stream --no-requests` (stream-case.ts); `scenario` gives the cluster and policy. */
+  readonly stream?: { count: number; rateRps: number; promptMin: number; promptMax: number; outputMin: number; outputMax: number };
 }
 
 /** The same case under llmsim 0.1's scheduler, to compare the default's cost with it. */
@@ -90,6 +92,32 @@ const cases: readonly BenchCase[] = [
       seed: 1,
       workload: { trace: { path: 'traces/vidur-conv-poisson1-n10000.csv', format: 'vidur' } },
       cluster: { devices: [{ ...llama70bCb, replicas: 1 }] },
+    },
+  },
+  // Streamed runs (llmsim run --stream --no-requests) of a native trace the bench writes first;
+  // LLMSIM_BENCH_STREAM_N=100000000 for the issue's 100M-request figure (~2 GB of trace on disk).
+  {
+    id: 'stream-slots',
+    title: 'streamed: 1,000,000-request native trace, 8 x 16-slot `slots` replicas, --no-requests',
+    target: '>= 1M req/s, < 1 GB at 100M',
+    stream: { count: 1_000_000, rateRps: 8, promptMin: 50, promptMax: 400, outputMin: 10, outputMax: 200 },
+    scenario: {
+      name: 'bench-stream-slots',
+      seed: 1,
+      cluster: { devices: [{ ...llama7bSlots, replicas: 8, slots: 16 }] },
+      policy: { name: 'fifo', params: { routing: 'least-loaded' } },
+    },
+  },
+  {
+    id: 'stream-cb16',
+    title: 'streamed: 1,000,000-request native trace, 16 continuous-batching replicas (Llama-2 70B, H100 TP4), --no-requests',
+    target: '>= 300k req/s, < 1 GB at 100M',
+    stream: { count: 1_000_000, rateRps: 30, promptMin: 100, promptMax: 2000, outputMin: 10, outputMax: 400 },
+    scenario: {
+      name: 'bench-stream-cb16',
+      seed: 1,
+      cluster: { devices: [{ ...llama70bCb, replicas: 16 }] },
+      policy: { name: 'fifo', params: { routing: 'least-loaded' } },
     },
   },
 ];

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { formatSummaryTable } from '../metrics/table.js';
 import { RESULT_FILE_NAMES, writeResults } from '../metrics/write.js';
 import { withOutput } from '../output/dir.js';
-import { loadScenario, resolvedScenarioText } from '../scenario/load.js';
+import { EXACT_QUANTILE_LIMIT, SKETCH_RELATIVE_ERROR } from '../metrics/quantiles.js';
+import { loadScenario, resolvedScenarioText, type LoadedScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
+import { scenarioNotStreamable, streamScenario, type StreamRun } from '../scenario/stream-run.js';
 import { parseOptions, seedOption } from './options.js';
 
 const runOptions = z.strictObject({
@@ -13,6 +15,7 @@ const runOptions = z.strictObject({
   seed: seedOption.optional(),
   quiet: z.boolean().default(false),
   requests: z.boolean().default(true),
+  stream: z.boolean().default(false),
 });
 
 /**
@@ -28,6 +31,11 @@ export async function runCommand(file: string, rawOptions: unknown, print: (text
   const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
   const run = { ...loaded, scenario };
   const dir = resolve(opts.out ?? scenario.output.dir ?? `results/${scenario.name}`);
+  if (opts.stream) {
+    const why = scenarioNotStreamable(run);
+    if (why === undefined) return streamCommand(run, dir, requests, opts.quiet, print);
+    if (!opts.quiet) print(`note: not streamed: ${why}; the whole workload is held in memory`);
+  }
   const { input, result, summary, written } = await withOutput(dir, 'run', (out) => {
     const simulated = runScenario(run);
     const staged = writeResults(out.stage(), {
@@ -47,6 +55,29 @@ export async function runCommand(file: string, rawOptions: unknown, print: (text
   }
 }
 
+/** `llmsim run --stream`: the same files, written as the run goes (src/scenario/stream-run.ts). */
+async function streamCommand(run: LoadedScenario, dir: string, requests: boolean, quiet: boolean, print: (text: string) => void): Promise<void> {
+  const { streamed, written } = await withOutput(dir, 'run', (out) => {
+    let streamed: StreamRun | undefined;
+    const go = (csv?: (text: string) => void) => (streamed = streamScenario(run, { requestsCsv: csv }));
+    if (!requests) go();
+    const staged = writeResults(out.stage(), {
+      summary: () => streamed!.summary,
+      scenarioText: resolvedScenarioText(run, dir),
+      requests,
+      requestsBody: (write) => void go(write),
+    });
+    out.commit(Object.values(RESULT_FILE_NAMES));
+    return { streamed: streamed!, written: staged.map((f) => join(dir, basename(f))) };
+  });
+  if (quiet) return;
+  print(formatSummaryTable(streamed.summary));
+  for (const g of streamed.cluster) if (g.profileLabel) print(`profile of ${g.name}: ${g.profileLabel}`);
+  for (const w of streamed.result.warnings) print(`warning: ${w}`);
+  if (streamed.sketched) print(`note: percentiles from a quantile sketch (more than ${EXACT_QUANTILE_LIMIT} finished requests; relative error <= ${SKETCH_RELATIVE_ERROR * 100}%)`);
+  print(`wrote ${written.join(', ')}`);
+}
+
 /** Adds `run` to the program. */
 export function registerRunCommand(program: Command, print: (text: string) => void): void {
   program
@@ -57,5 +88,6 @@ export function registerRunCommand(program: Command, print: (text: string) => vo
     .option('--seed <n>', 'override the scenario seed')
     .option('-q, --quiet', 'print nothing but errors')
     .addOption(new Option('--no-requests', 'do not write requests.csv'))
+    .option('--stream', 'read the workload as the simulation clock reaches it and accumulate results without holding every request (open-loop workloads; see README, Performance)')
     .action((file: string, opts: unknown) => runCommand(file, opts, print));
 }

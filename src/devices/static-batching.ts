@@ -42,7 +42,7 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
   const waiting: number[] = [];
   const keys: number[] = [];
   const priority = ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!));
-  const chosenFlag = new Uint8Array(requests.length); // scratch: members of the batch being formed
+  let chosenFlag = new Uint8Array(requests.length); // scratch: members of the batch being formed
   const batch: number[] = [];
   let busyS = 0, busyEnergyJ = 0, batches = 0, finished = 0, peakKvTokens = 0;
 
@@ -76,6 +76,8 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
 
   function startBatch(): void {
     const picked = choose();
+    // A streamed run's request table grows (src/simulation/stream.ts); the flags follow it.
+    if (chosenFlag.length < requests.length) chosenFlag = new Uint8Array(requests.length * 2);
     let maxPrompt = 0, maxOutput = 0;
     for (const rid of picked) {
       if (chosenFlag[rid]) throw new Error(`${id.name}: selectBatch chose request ${rid} twice`);

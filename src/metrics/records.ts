@@ -8,28 +8,30 @@ export const STATUS_TIMED_OUT = 3;
 /**
  * Per-request outcomes as columns (struct of arrays): cheap for a million requests and free of
  * per-request objects on the hot path. Row i belongs to the request with id i. Times are
- * absolute simulation seconds; NaN means "did not happen".
+ * absolute simulation seconds; NaN means "did not happen". A streamed run (src/simulation/stream.ts)
+ * reuses rows: row i then belongs to whichever request holds slot i, and the table grows when more
+ * requests are in flight than it has rows (so hold the arrays through the table, not in locals).
  */
 export class RecordTable {
-  readonly size: number;
+  size: number;
   /** Time the request first started service (left the queue). */
-  readonly startS: Float64Array;
+  startS: Float64Array;
   /** Time the first output token was produced (end of prefill). */
-  readonly firstTokenS: Float64Array;
+  firstTokenS: Float64Array;
   /** Time the last output token was produced. */
-  readonly finishS: Float64Array;
+  finishS: Float64Array;
   /** Energy attributed to the request, J (its share of the iterations it took part in). */
-  readonly energyJ: Float64Array;
+  energyJ: Float64Array;
   /** Index of the device replica that served it (into SimResult.devices), -1 if none. */
-  readonly device: Int32Array;
+  device: Int32Array;
   /** STATUS_PENDING, STATUS_FINISHED or STATUS_REJECTED. */
-  readonly status: Uint8Array;
+  status: Uint8Array;
   /** Prompt tokens found in the prefix cache when the request first started (not prefilled). */
-  readonly cachedTokens: Int32Array;
+  cachedTokens: Int32Array;
   /** Times the request was preempted (KV cache exhausted) and recomputed. */
-  readonly preemptions: Uint32Array;
+  preemptions: Uint32Array;
   /** Time the client gave up on a timed-out request. */
-  readonly timedOutS: Float64Array;
+  timedOutS: Float64Array;
   /** Why a request was rejected, by request id (sparse). */
   readonly rejectReason = new Map<number, string>();
 
@@ -65,5 +67,40 @@ export class RecordTable {
     if (this.status[id] !== STATUS_PENDING) throw new Error(`request ${id} rejected twice or after finishing`);
     this.status[id] = STATUS_REJECTED;
     this.rejectReason.set(id, reason);
+  }
+
+  /** Grows the table to `size` rows (new rows empty); what the rows hold is kept. */
+  grow(size: number): void {
+    if (size <= this.size) return;
+    const more = <T extends Float64Array | Int32Array | Uint8Array | Uint32Array>(old: T, fill: number): T => {
+      const next = new (old.constructor as new (n: number) => T)(size);
+      next.set(old);
+      if (fill !== 0) next.fill(fill, old.length);
+      return next;
+    };
+    this.startS = more(this.startS, NaN);
+    this.firstTokenS = more(this.firstTokenS, NaN);
+    this.finishS = more(this.finishS, NaN);
+    this.energyJ = more(this.energyJ, 0);
+    this.device = more(this.device, -1);
+    this.status = more(this.status, 0);
+    this.preemptions = more(this.preemptions, 0);
+    this.cachedTokens = more(this.cachedTokens, 0);
+    this.timedOutS = more(this.timedOutS, NaN);
+    this.size = size;
+  }
+
+  /** Empties row `id` for reuse by another request (streamed runs). */
+  clearRow(id: number): void {
+    this.startS[id] = NaN;
+    this.firstTokenS[id] = NaN;
+    this.finishS[id] = NaN;
+    this.energyJ[id] = 0;
+    this.device[id] = -1;
+    this.status[id] = STATUS_PENDING;
+    this.preemptions[id] = 0;
+    this.cachedTokens[id] = 0;
+    this.timedOutS[id] = NaN;
+    this.rejectReason.delete(id);
   }
 }

@@ -1,6 +1,9 @@
 import type { SimResult } from '../simulation/result.js';
-import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from './records.js';
-import { deadlineMet, latencyColumns } from './request-metrics.js';
+import type { RequestSink } from '../simulation/stream.js';
+import type { KvTransfers } from '../disaggregation/handoff.js';
+import type { Request } from '../workload/request.js';
+import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT, type RecordTable } from './records.js';
+import { LIMIT_SLACK_S } from './request-metrics.js';
 import { csvNumber } from './round.js';
 
 /**
@@ -44,39 +47,73 @@ export function csvField(text: string): string {
 /** Streams requests.csv (header + one row per request, `\n` line ends) to `write` in chunks. */
 export function writeRequestsCsv(result: SimResult, write: (text: string) => void): void {
   const { requests, records } = result;
-  const lat = latencyColumns(result);
-  const deviceNames = result.devices.map((d) => csvField(d.name));
-  const escaped = new Map<string, string>(); // model/class labels repeat: escape each once
-  const label = (text: string | undefined): string => {
+  const rows = new RequestsCsvRows(result.devices.map((d) => d.name), write, result.disaggregation?.transfers);
+  for (let i = 0; i < requests.length; i++) rows.take(requests[i]!, records, i);
+  rows.flush();
+}
+
+/**
+ * requests.csv row by row: the header at construction, then one row per `take` (in the order
+ * taken), handed to `write` in chunks. Latencies are computed as `latencyColumns` computes them.
+ * Also the sink of a streamed run (src/simulation/stream.ts), which writes rows as requests end.
+ */
+export class RequestsCsvRows implements RequestSink {
+  private readonly deviceNames: string[];
+  private readonly escaped = new Map<string, string>(); // model/class labels repeat: escape each once
+  private chunk: string;
+  private rows = 0;
+
+  /** `pd`: the P/D transfers of an in-memory run (by request id), which add PD_CSV_COLUMNS. */
+  constructor(
+    deviceNames: readonly string[],
+    private readonly write: (text: string) => void,
+    private readonly pd?: KvTransfers,
+  ) {
+    this.deviceNames = deviceNames.map(csvField);
+    this.chunk = `${REQUESTS_CSV_COLUMNS.join(',')}${pd ? `,${PD_CSV_COLUMNS.join(',')}` : ''}\n`;
+  }
+
+  private label(text: string | undefined): string {
     if (text === undefined) return '';
-    let out = escaped.get(text);
-    if (out === undefined) escaped.set(text, (out = csvField(text)));
+    let out = this.escaped.get(text);
+    if (out === undefined) this.escaped.set(text, (out = csvField(text)));
     return out;
-  };
-  const pd = result.disaggregation?.transfers;
-  let chunk = `${REQUESTS_CSV_COLUMNS.join(',')}${pd ? `,${PD_CSV_COLUMNS.join(',')}` : ''}\n`;
-  for (let i = 0; i < requests.length; i++) {
-    const req = requests[i];
+  }
+
+  take(req: Request, records: RecordTable, i: number): void {
     const status = records.status[i];
-    const device = records.device[i];
+    const device = records.device[i]!;
     const reason = records.rejectReason.get(i);
-    const met = deadlineMet(result, lat.e2eS, i);
-    chunk +=
-      `${req.id},${csvNumber(req.arrivalS)},${req.promptTokens},${req.outputTokens},${label(req.model)},${label(req.class)},` +
-      `${device >= 0 ? deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : status === STATUS_TIMED_OUT ? 'timed-out' : 'pending'},` +
-      `${reason === undefined ? '' : label(reason)},${csvNumber(lat.queueingDelayS[i])},${csvNumber(lat.ttftS[i])},` +
-      `${csvNumber(lat.tpotS[i])},${csvNumber(lat.e2eS[i])},${csvNumber(records.energyJ[i])},${records.preemptions[i]},${records.cachedTokens[i]},${csvNumber(records.timedOutS[i])},` +
-      `${req.deadlineS === undefined ? '' : csvNumber(req.deadlineS)},${met === undefined ? '' : met}`;
+    let queueingDelayS = NaN, ttftS = NaN, tpotS = NaN, e2eS = NaN;
+    if (status === STATUS_FINISHED) {
+      const arrivalS = req.arrivalS;
+      const firstS = records.firstTokenS[i]!;
+      const finishS = records.finishS[i]!;
+      queueingDelayS = records.startS[i]! - arrivalS;
+      ttftS = firstS - arrivalS;
+      if (req.outputTokens > 1) tpotS = (finishS - firstS) / (req.outputTokens - 1);
+      e2eS = finishS - arrivalS;
+    }
+    const deadlineS = req.deadlineS;
+    this.chunk +=
+      `${req.id},${csvNumber(req.arrivalS)},${req.promptTokens},${req.outputTokens},${this.label(req.model)},${this.label(req.class)},` +
+      `${device >= 0 ? this.deviceNames[device] : ''},${status === STATUS_FINISHED ? 'finished' : status === STATUS_REJECTED ? 'rejected' : status === STATUS_TIMED_OUT ? 'timed-out' : 'pending'},` +
+      `${reason === undefined ? '' : this.label(reason)},${csvNumber(queueingDelayS)},${csvNumber(ttftS)},` +
+      `${csvNumber(tpotS)},${csvNumber(e2eS)},${csvNumber(records.energyJ[i]!)},${records.preemptions[i]},${records.cachedTokens[i]},${csvNumber(records.timedOutS[i]!)},` +
+      `${deadlineS === undefined ? ',' : `${csvNumber(deadlineS)},${e2eS <= deadlineS + LIMIT_SLACK_S}`}`;
+    const pd = this.pd;
     if (pd) {
       const moved = !Number.isNaN(pd.startS[i]!);
       const from = pd.prefillDevice[i]!;
-      chunk += `,${from >= 0 ? deviceNames[from] : ''},${moved ? csvNumber(pd.startS[i]! - pd.readyS[i]!) : ''},${moved ? csvNumber(pd.endS[i]! - pd.startS[i]!) : ''},${moved ? pd.bytes[i] : ''}`;
+      this.chunk += `,${from >= 0 ? this.deviceNames[from] : ''},${moved ? csvNumber(pd.startS[i]! - pd.readyS[i]!) : ''},${moved ? csvNumber(pd.endS[i]! - pd.startS[i]!) : ''},${moved ? pd.bytes[i] : ''}`;
     }
-    chunk += '\n';
-    if ((i + 1) % CHUNK_ROWS === 0) {
-      write(chunk);
-      chunk = '';
-    }
+    this.chunk += '\n';
+    if (++this.rows % CHUNK_ROWS === 0) this.flush();
   }
-  if (chunk !== '') write(chunk);
+
+  /** Writes the rows not yet written. */
+  flush(): void {
+    if (this.chunk !== '') this.write(this.chunk);
+    this.chunk = '';
+  }
 }

@@ -190,7 +190,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
   };
 }
 
-function extraMeans(devices: SimResult['devices']): Record<string, number | null> {
+export function extraMeans(devices: SimResult['devices']): Record<string, number | null> {
   const sums = new Map<string, { sum: number; n: number }>();
   for (const d of devices) {
     for (const [k, v] of Object.entries(d.extra ?? {})) {
@@ -206,6 +206,11 @@ function extraMeans(devices: SimResult['devices']): Record<string, number | null
 function rejectReasons(result: SimResult): { reason: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const reason of result.records.rejectReason.values()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return sortedReasons(counts);
+}
+
+/** Reject reasons by count (descending), then reason. */
+export function sortedReasons(counts: ReadonlyMap<string, number>): { reason: string; count: number }[] {
   // Explicit comparison, not localeCompare: the order must not depend on the machine's locale.
   return [...counts]
     .map(([reason, count]) => ({ reason, count }))
@@ -213,7 +218,7 @@ function rejectReasons(result: SimResult): { reason: string; count: number }[] {
 }
 
 // The scenario schema validates SLOs with a file location; this guards direct API callers.
-function checkSlo(slo: Slo): Slo {
+export function checkSlo(slo: Slo): Slo {
   for (const key of ['ttftS', 'tpotS', 'e2eS'] as const) {
     const v = slo[key];
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InputError({ field: `slo.${key}` }, `expected a positive number of seconds, found ${describeValue(v)}`);

@@ -7,8 +7,9 @@ import type { Summary } from './summary.js';
 
 /** What `writeResults` writes. */
 export interface ResultFiles {
-  readonly result: SimResult;
-  readonly summary: Summary;
+  /** The run's records: requests.csv is written from them unless `requestsBody` is given. */
+  readonly result?: SimResult;
+  readonly summary: Summary | (() => Summary);
   /** The resolved scenario as YAML text; scenario.yaml is written only when given. */
   readonly scenarioText?: string;
   /**
@@ -16,6 +17,8 @@ export interface ResultFiles {
    * the directory by an earlier run is then removed, so it is never mistaken for this run's.
    */
   readonly requests?: boolean;
+  /** Body of requests.csv when not written from `result` (a streamed run writes its rows as requests end). */
+  readonly requestsBody?: (write: (text: string) => void) => void;
 }
 
 /** File names inside a results directory. */
@@ -31,13 +34,16 @@ export function writeResults(dir: string, files: ResultFiles): string[] {
   const written: string[] = [];
   if (files.requests ?? true) {
     const requestsPath = join(dir, RESULT_FILE_NAMES.requests);
-    writeFileAtomic(requestsPath, (write) => writeRequestsCsv(files.result, write));
+    const body = files.requestsBody ?? ((write: (text: string) => void) => writeRequestsCsv(files.result!, write));
+    writeFileAtomic(requestsPath, body);
     written.push(requestsPath);
   } else {
     rmSync(join(dir, RESULT_FILE_NAMES.requests), { force: true });
   }
   const summaryPath = join(dir, RESULT_FILE_NAMES.summary);
-  writeFileAtomic(summaryPath, (write) => write(`${JSON.stringify(files.summary, null, 2)}\n`));
+  // After requests.csv: a streamed run's summary exists once its rows are written.
+  const summary = typeof files.summary === 'function' ? files.summary() : files.summary;
+  writeFileAtomic(summaryPath, (write) => write(`${JSON.stringify(summary, null, 2)}\n`));
   written.push(summaryPath);
   if (files.scenarioText !== undefined) {
     const scenarioPath = join(dir, RESULT_FILE_NAMES.scenario);

@@ -61,6 +61,11 @@ export interface PolicyDefinition<P = unknown> {
   readonly params: z.ZodType<P>;
   /** True when the policy reads true output lengths (a bound, not a deployable policy). */
   readonly oracle?: boolean;
+  /**
+   * True when the policy reads the whole workload up front (`PolicyEnv.workload`, e.g. offline
+   * assignment): such a run keeps every request in memory and is never streamed (`llmsim run --stream`).
+   */
+  readonly needsWorkload?: boolean;
   create(params: P, env: PolicyEnv): Policy;
 }
 

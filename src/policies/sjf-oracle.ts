@@ -13,6 +13,7 @@ const NAME = 'sjf-oracle';
  */
 export const sjfOraclePolicy = definePolicy({
   name: NAME,
+  needsWorkload: true, // reads env.workload by request id
   description: 'Shortest job first with the true output length (a bound, not deployable); least-loaded or round-robin routing',
   oracle: true,
   params: z.strictObject({

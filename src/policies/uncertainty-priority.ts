@@ -54,6 +54,7 @@ export type UncertaintyPriorityParams = z.output<typeof uncertaintyPriorityParam
  */
 export const uncertaintyPriorityPolicy = definePolicy({
   name: NAME,
+  needsWorkload: true, // reads env.workload by request id
   description: 'RT-LM: learned output-length prediction; shortest-predicted-first with aging or least slack, consolidation, CPU offloading',
   params: uncertaintyPriorityParams,
   create(params, env) {

@@ -29,6 +29,7 @@ export type WilkinsOfflineParams = z.output<typeof wilkinsOfflineParams>;
  */
 export const wilkinsOfflinePolicy = definePolicy({
   name: NAME,
+  needsWorkload: true, // reads env.workload by request id
   description: 'Wilkins et al. offline optimum: LP/MILP assignment of queries to models (or hardware) by zeta*energy vs accuracy (or runtime), with quotas',
   oracle: true,
   params: wilkinsOfflineParams,

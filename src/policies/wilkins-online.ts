@@ -30,6 +30,7 @@ export type WilkinsOnlineParams = z.output<typeof wilkinsOnlineParams>;
  */
 export const wilkinsOnlinePolicy = definePolicy({
   name: NAME,
+  needsWorkload: true, // reads env.workload by request id
   description: 'Wilkins et al. online greedy router: per query argmin of zeta*energy - (1-zeta)*accuracy (sliding-window normalized) + queue penalty',
   oracle: true,
   params: wilkinsOnlineParams,

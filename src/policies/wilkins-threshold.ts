@@ -14,6 +14,7 @@ import { leastLoaded } from './routing.js';
  */
 export const wilkinsThresholdPolicy = definePolicy({
   name: 'wilkins-threshold',
+  needsWorkload: true, // reads env.workload by request id
   description: 'Wilkins et al. threshold rule: small queries (by input, output or input x output tokens) to one device group, the rest to another',
   oracle: true,
   params: z.strictObject({

@@ -54,6 +54,14 @@ export function checkScenario(data: unknown, where: { file: string; baseDir: str
 
 /** Loads everything the scenario points at (trace, profiles) and returns the simulation's input. */
 export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => Profile = profileCache()): SimInput {
+  const { scenario, baseDir } = loaded;
+  const prepared = prepareCluster(loaded, profiles);
+  const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
+  return { requests, ...prepared };
+}
+
+/** `prepareRun` but the workload: file checks, device names and groups (a streamed run reads its workload as it goes). */
+export function prepareCluster(loaded: LoadedScenario, profiles: (file: string) => Profile = profileCache()): Omit<SimInput, 'requests'> {
   const { scenario, baseDir, source } = loaded;
   // A missing file is reported at the scenario line that names it, not only by its path.
   for (const { path, value } of fileFields(scenario)) {
@@ -73,8 +81,7 @@ export function prepareRun(loaded: LoadedScenario, profiles: (file: string) => P
   );
   const fleet = scenario.fleet && prepareFleet(scenario.fleet, cluster, fleetEnv);
   const disaggregation = checkDisaggregation(loaded, cluster);
-  const requests = withScenarioLine(loaded, () => buildWorkload(scenario.workload, { baseDir, seed: scenario.seed, specFile: loaded.file }));
-  return { requests, cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, classes: scenario.classes, admission: scenario.admission, ...(fleet && { fleet }), ...(disaggregation && { disaggregation }) };
+  return { cluster, policy: loaded.policy, policyParams: loaded.policyParams, seed: scenario.seed, maxConcurrency: scenario.workload.maxConcurrency, classes: scenario.classes, admission: scenario.admission, ...(fleet && { fleet }), ...(disaggregation && { disaggregation }) };
 }
 
 /**

@@ -57,10 +57,9 @@ export interface Lifecycle {
  * finishes), `onEnd` is called once whatever way a request ends (a closed-loop client's next turn).
  */
 export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void, onEnd?: (rid: number) => void): Lifecycle {
-  const { status } = records;
   const abandonedAt = new Map<number, number>(); // rare: a map is fine
   const pending = (rid: number, stage: string) => {
-    if (status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
+    if (records.status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
   };
   return {
     started(rid, deviceIndex, timeS, cachedTokens = 0) {
@@ -101,7 +100,7 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
       abandonedAt.delete(rid);
       onEnd?.(rid);
     },
-    isPending: (rid) => status[rid] === STATUS_PENDING,
+    isPending: (rid) => records.status[rid] === STATUS_PENDING,
     hasStarted: (rid) => !Number.isNaN(records.startS[rid]!),
     abandon(rid, timeS) {
       pending(rid, 'abandoned');
@@ -118,7 +117,7 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
     },
     checkSettled() {
       for (let i = 0; i < records.size; i++) {
-        if (status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
+        if (records.status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
       }
     },
   };

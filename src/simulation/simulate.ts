@@ -336,7 +336,7 @@ function runWindow(requests: readonly Request[], records: RecordTable, endS: num
   return { startS, endS: Math.max(startS, lastS) };
 }
 
-function eligibility(devices: readonly Device[]): Map<string, number[]> {
+export function eligibility(devices: readonly Device[]): Map<string, number[]> {
   const byModel = new Map<string, number[]>();
   for (const d of devices) {
     const list = byModel.get(d.model) ?? [];

@@ -90,7 +90,7 @@ export type ColumnIndex<K extends string> = Record<K, number>;
  * ones when `strict`, are errors that show the header expected and the header found.
  */
 export function findColumns<R extends string, O extends string = never>(
-  table: CsvTable,
+  table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>,
   format: string,
   required: readonly R[],
   optional: readonly O[] = [],

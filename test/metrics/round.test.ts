@@ -64,3 +64,19 @@ describe('roundOrNull and csvNumber', () => {
     expect(csvNumber(0.1 + 0.2)).toBe('0.3');
   });
 });
+
+describe('csvNumber prints what String(roundSig(x, 9)) prints (finite x)', () => {
+  it('on hand-picked edges: powers of ten, carries, the exponent thresholds', () => {
+    for (const x of [1e-6, 9.99999999e-7, 9.999999995e-7, 1, 10, 1000, 0.1, 0.3, 999999999.4, 999999999.6, 123456789, 1e8, 5e-5, -42.5, 1e21, 3.3e-9]) {
+      expect(csvNumber(x)).toBe(String(roundSig(x, 9)));
+    }
+    expect(csvNumber(0.0001234567891)).toBe('0.000123456789');
+    expect(csvNumber(2.5)).toBe('2.5');
+    expect(csvNumber(1234.5678912)).toBe('1234.56789');
+  });
+
+  it('on any double', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => csvNumber(x) === String(roundSig(x, 9))), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.integer({ min: -12, max: 12 }), fc.integer({ min: 1, max: 999_999_999 }), (e, m) => csvNumber(m * 10 ** e) === String(roundSig(m * 10 ** e, 9))), { numRuns: 20_000 });
+  });
+});

@@ -134,6 +134,15 @@ describe('SIGKILL at every step of writing', () => {
     expect(cases).toBeGreaterThanOrEqual(10);
   });
 
+  it('run --stream: requests.csv written as requests end still swaps in whole', async () => {
+    const results = (d: string) => pick(tree(d), (p) => !isUser(p));
+    await prepare('run-stream', async (out, isReference) => {
+      expect(await llmsim('run', scenario, '-o', out, '-q', '--stream', '--seed', isReference ? '8' : '7')).toBe(0);
+    });
+    const cases = await crashTest('run-stream', (out) => ['run', scenario, '-o', out, '-q', '--stream', '--seed', '8'], { first: 1, stride: 2, results });
+    expect(cases).toBeGreaterThanOrEqual(5);
+  });
+
   it('compare: the whole comparison, per-policy directories included, is replaced at once', async () => {
     const results = (d: string) => pick(tree(d), (p) => !isUser(p));
     await prepare('compare', async (out, isReference) => {

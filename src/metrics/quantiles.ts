@@ -1,0 +1,107 @@
+/**
+ * One latency metric of a streamed run, accumulated value by value: exact while it holds at most
+ * `exactLimit` values (a compact Float64Array, sorted at the end exactly as `distribution` sorts),
+ * then a DDSketch (Masson, Rim & Lee, VLDB 2019; @datadog/sketches-js) that every value so far is
+ * moved into. The sketch's percentiles are within SKETCH_RELATIVE_ERROR of the exact ones;
+ * count, mean (summed in the same order) and max stay exact. Deterministic: same values, same result.
+ */
+import { createRequire } from 'node:module';
+import { percentileSorted, type Distribution } from './distribution.js';
+import { roundOrNull } from './round.js';
+
+/** Values kept exactly per metric (8 bytes each) before switching to the sketch. */
+export const EXACT_QUANTILE_LIMIT = 10_000_000;
+/**
+ * Relative error bound of sketched percentiles, as documented (README). The sketch is built with
+ * a tighter accuracy, SKETCH_ACCURACY, for margin; percentiles interpolate between ranks as the
+ * exact definition (type 7) does.
+ */
+export const SKETCH_RELATIVE_ERROR = 0.005;
+const SKETCH_ACCURACY = 0.004;
+
+interface Sketch {
+  accept(value: number, weight?: number): void;
+  getValueAtQuantile(q: number): number;
+}
+
+// Loaded only when a run passes the exact limit.
+function newSketch(): Sketch {
+  const { DDSketch } = createRequire(import.meta.url)('@datadog/sketches-js') as { DDSketch: new (opts: { relativeAccuracy: number }) => Sketch };
+  return new DDSketch({ relativeAccuracy: SKETCH_ACCURACY });
+}
+
+export class QuantileAccumulator {
+  private values: Float64Array;
+  private sketch: Sketch | undefined;
+  private count = 0;
+  private sum = 0;
+  private max = -Infinity;
+
+  constructor(private readonly exactLimit = EXACT_QUANTILE_LIMIT) {
+    this.values = new Float64Array(Math.min(1024, exactLimit));
+  }
+
+  /** Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. */
+  add(v: number): void {
+    if (!Number.isFinite(v)) return;
+    this.count++;
+    this.sum += v;
+    if (v > this.max) this.max = v;
+    if (this.sketch) {
+      this.sketch.accept(v);
+      return;
+    }
+    const n = this.count - 1;
+    if (n === this.values.length) {
+      if (n >= this.exactLimit) {
+        this.sketch = newSketch();
+        for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
+        this.sketch.accept(v);
+        this.values = new Float64Array(0);
+        return;
+      }
+      const next = new Float64Array(Math.min(n * 2, this.exactLimit));
+      next.set(this.values);
+      this.values = next;
+    }
+    this.values[n] = v;
+  }
+
+  /** True once the percentiles come from the sketch. */
+  get sketched(): boolean {
+    return this.sketch !== undefined;
+  }
+
+  /** The metric's Distribution, rounded as the summary rounds. */
+  distribution(): Distribution {
+    const count = this.count;
+    if (count === 0) return { count, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
+    let at: (p: number) => number;
+    if (this.sketch) {
+      // Type 7 from the sketch: the values at the two ranks around (n - 1) p, interpolated. Each is
+      // within the sketch's relative accuracy of the exact one, so their mix is too. A rank is asked
+      // for as r + 0.5, which the sketch maps to the (r + 1)-th smallest value whatever the rounding.
+      const sketch = this.sketch;
+      const max = this.max;
+      const rank = (r: number) => (r >= count - 1 ? max : sketch.getValueAtQuantile((r + 0.5) / (count - 1)));
+      at = (p) => {
+        const h = (count - 1) * p;
+        const lo = Math.floor(h);
+        const a = rank(lo);
+        return h === lo ? a : a + (h - lo) * (rank(lo + 1) - a);
+      };
+    } else {
+      const sorted = this.values.subarray(0, count).sort();
+      at = (p) => percentileSorted(sorted, p);
+    }
+    return {
+      count,
+      mean: roundOrNull(this.sum / count),
+      p50: roundOrNull(at(0.5)),
+      p90: roundOrNull(at(0.9)),
+      p95: roundOrNull(at(0.95)),
+      p99: roundOrNull(at(0.99)),
+      max: roundOrNull(this.max),
+    };
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The Summary of a streamed run, accumulated request by request (src/simulation/stream.ts hands
+ * each ended request over in id order) instead of from every request's record at the end.
+ * Counts, token sums and float sums are taken in the same order as `summarize` takes them, and
+ * percentiles are exact up to EXACT_QUANTILE_LIMIT finished requests (quantiles.ts), so a streamed
+ * run's summary.json is byte-identical to the in-memory one up to there (test/simulation/stream.test.ts
+ * checks this on every golden scenario). Memory: 8 bytes per finished request and latency metric
+ * below the limit, a fixed-size sketch above it.
+ */
+import type { RequestSink, StreamResult } from '../simulation/stream.js';
+import type { Request } from '../workload/request.js';
+import { summarizeDevices, summarizeEnergy, summarizeGroups } from './device-summary.js';
+import type { Slo } from './goodput.js';
+import type { ModelSummary } from './model-summary.js';
+import { QuantileAccumulator } from './quantiles.js';
+import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT, type RecordTable } from './records.js';
+import { LIMIT_SLACK_S } from './request-metrics.js';
+import { roundOrNull } from './round.js';
+import { checkSlo, extraMeans, sortedReasons, type Summary, type SummaryOptions } from './summary.js';
+
+export class SummaryAccumulator implements RequestSink {
+  private total = 0;
+  private finished = 0;
+  private rejected = 0;
+  private timedOut = 0;
+  private preempted = 0;
+  private outputTokens = 0;
+  private promptTokens = 0;
+  private good = 0;
+  private withDeadline = 0;
+  private deadlineMet = 0;
+  private cachedTokens = 0;
+  private startedPromptTokens = 0;
+  private weightedAccuracy = 0;
+  private accuracyTokens = 0;
+  private accuracyUnknown = false;
+  private readonly reasons = new Map<string, number>();
+  private readonly finishedOn: number[];
+  private readonly tokensOn: number[];
+  private readonly slo: Slo;
+  private readonly ttftLimitS: number;
+  private readonly tpotLimitS: number;
+  private readonly e2eLimitS: number;
+  readonly queueingDelayS: QuantileAccumulator;
+  readonly ttftS: QuantileAccumulator;
+  readonly tpotS: QuantileAccumulator;
+  readonly e2eS: QuantileAccumulator;
+
+  /**
+   * `deviceAccuracy[i]`: leaderboard accuracy of replica i (cluster order), as simulate gives it.
+   * `exactLimit`: values kept exactly per metric before the sketch takes over.
+   */
+  constructor(
+    private readonly deviceAccuracy: readonly (number | undefined)[],
+    private readonly opts: SummaryOptions = {},
+    exactLimit?: number,
+  ) {
+    this.slo = checkSlo(opts.slo ?? {});
+    this.ttftLimitS = (this.slo.ttftS ?? Infinity) + LIMIT_SLACK_S;
+    this.tpotLimitS = (this.slo.tpotS ?? Infinity) + LIMIT_SLACK_S;
+    this.e2eLimitS = (this.slo.e2eS ?? Infinity) + LIMIT_SLACK_S;
+    this.finishedOn = deviceAccuracy.map(() => 0);
+    this.tokensOn = deviceAccuracy.map(() => 0);
+    this.queueingDelayS = new QuantileAccumulator(exactLimit);
+    this.ttftS = new QuantileAccumulator(exactLimit);
+    this.tpotS = new QuantileAccumulator(exactLimit);
+    this.e2eS = new QuantileAccumulator(exactLimit);
+  }
+
+  take(req: Request, records: RecordTable, row: number): void {
+    this.total++;
+    if (records.preemptions[row]! > 0) this.preempted++;
+    const status = records.status[row];
+    const startS = records.startS[row]!;
+    if (!Number.isNaN(startS)) {
+      this.cachedTokens += records.cachedTokens[row]!;
+      this.startedPromptTokens += req.promptTokens;
+    }
+    if (status === STATUS_REJECTED) {
+      const reason = records.rejectReason.get(row)!;
+      this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+    }
+    if (status === STATUS_TIMED_OUT) this.timedOut++;
+    if (status === STATUS_REJECTED) this.rejected++;
+    const deadlineS = req.deadlineS;
+    if (status !== STATUS_FINISHED) {
+      if (deadlineS !== undefined) this.withDeadline++; // not finished: missed
+      return;
+    }
+    this.finished++;
+    this.outputTokens += req.outputTokens;
+    this.promptTokens += req.promptTokens;
+    const arrivalS = req.arrivalS;
+    const firstS = records.firstTokenS[row]!;
+    const finishS = records.finishS[row]!;
+    const ttftS = firstS - arrivalS;
+    const tpotS = req.outputTokens > 1 ? (finishS - firstS) / (req.outputTokens - 1) : NaN;
+    const e2eS = finishS - arrivalS;
+    this.queueingDelayS.add(startS - arrivalS);
+    this.ttftS.add(ttftS);
+    this.tpotS.add(tpotS);
+    this.e2eS.add(e2eS);
+    let onTime = true;
+    if (deadlineS !== undefined) {
+      this.withDeadline++;
+      onTime = e2eS <= deadlineS + LIMIT_SLACK_S;
+      if (onTime) this.deadlineMet++;
+    }
+    const userTtftS = Number.isNaN(ttftS) ? e2eS : ttftS;
+    if (onTime && e2eS <= this.e2eLimitS && userTtftS <= this.ttftLimitS && (Number.isNaN(tpotS) || tpotS <= this.tpotLimitS)) this.good++;
+    const d = records.device[row]!;
+    if (d < 0) {
+      this.accuracyUnknown = true;
+      return;
+    }
+    const tokens = req.promptTokens + req.outputTokens;
+    this.finishedOn[d]!++;
+    this.tokensOn[d]! += tokens;
+    const a = this.deviceAccuracy[d];
+    if (a === undefined) this.accuracyUnknown = true;
+    else {
+      this.weightedAccuracy += a * tokens;
+      this.accuracyTokens += tokens;
+    }
+  }
+
+  /** True when some percentile comes from the sketch (more finished requests than the exact limit). */
+  get sketched(): boolean {
+    return this.e2eS.sketched || this.queueingDelayS.sketched || this.ttftS.sketched || this.tpotS.sketched;
+  }
+
+  /** The run's Summary, with the same keys, order and rounding as `summarize`. */
+  summary(result: StreamResult): Summary {
+    const { total, finished, rejected, timedOut, outputTokens, promptTokens, slo } = this;
+    if (total !== result.total) throw new Error(`summarize: ${result.total} requests but ${total} records`);
+    const spanS = finished > 0 ? result.window.endS - result.window.startS : NaN;
+    const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
+    const missed = this.withDeadline - this.deadlineMet;
+    const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
+    const accuracy = this.accuracyUnknown || this.accuracyTokens === 0 ? NaN : this.weightedAccuracy / this.accuracyTokens;
+    return {
+      name: this.opts.name ?? null,
+      requests: {
+        total,
+        finished,
+        rejected,
+        timedOut,
+        timedOutFraction: total > 0 ? roundOrNull(timedOut / total) : null,
+        pending: total - finished - rejected - timedOut,
+        preempted: this.preempted,
+        rejectReasons: sortedReasons(this.reasons),
+      },
+      latency: {
+        queueingDelayS: this.queueingDelayS.distribution(),
+        ttftS: this.ttftS.distribution(),
+        tpotS: this.tpotS.distribution(),
+        e2eS: this.e2eS.distribution(),
+      },
+      window: { startS: roundOrNull(result.window.startS), endS: roundOrNull(result.window.endS) },
+      throughput: {
+        spanS: roundOrNull(spanS),
+        requestsPerS: perS(finished),
+        outputTokensPerS: perS(outputTokens),
+        promptTokensPerS: perS(promptTokens),
+      },
+      goodput: {
+        slo: { ttftS: slo.ttftS ?? null, tpotS: slo.tpotS ?? null, e2eS: slo.e2eS ?? null },
+        requests: this.good,
+        requestsPerS: perS(this.good),
+        fraction: total > 0 ? roundOrNull(this.good / total) : null,
+      },
+      deadlines: {
+        withDeadline: this.withDeadline,
+        met: this.deadlineMet,
+        missed,
+        missRatio: this.withDeadline > 0 ? roundOrNull(missed / this.withDeadline) : null,
+      },
+      prefixCache: {
+        cachedTokens: this.cachedTokens,
+        promptTokens: this.startedPromptTokens,
+        hitRate: this.startedPromptTokens > 0 ? roundOrNull(this.cachedTokens / this.startedPromptTokens) : null,
+        evictions,
+      },
+      energy: summarizeEnergy(result.devices, finished, outputTokens),
+      devices: summarizeDevices(result.devices, spanS),
+      deviceExtraMeans: extraMeans(result.devices),
+      groups: summarizeGroups(result.devices, spanS),
+      models: this.models(result),
+      accuracy: { tokenWeightedPct: roundOrNull(accuracy) },
+      sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
+    };
+  }
+
+  // As summarizeModels: per model in order of its first replica.
+  private models(result: StreamResult): ModelSummary[] {
+    const { devices } = result;
+    const index = new Map<string, number>();
+    const rows: { model: string; replicas: number; finished: number; tokens: number; energyJ: number; accuracyPct: number | undefined }[] = [];
+    devices.forEach((d, i) => {
+      const model = d.model ?? d.group;
+      let k = index.get(model);
+      if (k === undefined) {
+        index.set(model, (k = rows.length));
+        rows.push({ model, replicas: 0, finished: 0, tokens: 0, energyJ: 0, accuracyPct: undefined });
+      }
+      const row = rows[k]!;
+      row.replicas++;
+      row.energyJ += d.busyEnergyJ + d.idleEnergyJ;
+      row.accuracyPct ??= d.accuracyPct;
+      row.finished += this.finishedOn[i]!;
+      row.tokens += this.tokensOn[i]!;
+    });
+    return rows.map((r) => ({ model: r.model, replicas: r.replicas, finished: r.finished, tokens: r.tokens, energyJ: roundOrNull(r.energyJ), accuracyPct: r.accuracyPct ?? null }));
+  }
+}

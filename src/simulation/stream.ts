@@ -1,0 +1,191 @@
+/**
+ * The streamed run: requests are pulled from a source as the simulation clock reaches them, and
+ * each request's outcome is handed to a sink (summary accumulators, requests.csv) and forgotten, so
+ * memory follows the requests in flight, not the workload's size.
+ *
+ * Same semantics as `simulate` for the workloads it accepts (open loop: no closed-loop turns, no
+ * client timeouts, no concurrency limit; see `scenarioNotStreamable`, src/scenario/stream-run.ts): the same events in the same order, so
+ * the same floats. Devices and policies see requests through the same `DeviceContext.requests`
+ * array and `RecordTable`, indexed by a *slot*, not by id: a slot is taken when a request arrives
+ * and given back once it ended and every request before it was handed to the sink (the sink sees
+ * requests in id order, as requests.csv and the summary list them). `Request.id` keeps the id.
+ */
+import type { Device, DeviceContext, DeviceStats } from '../devices/device.js';
+import { Engine } from '../engine/engine.js';
+import { RecordTable, STATUS_FINISHED, STATUS_PENDING, STATUS_TIMED_OUT } from '../metrics/records.js';
+import type { ClusterView } from '../policies/policy.js';
+import type { Request } from '../workload/request.js';
+import { createLifecycle } from './lifecycle.js';
+import { eligibility, type SimInput } from './simulate.js';
+
+/** Requests in id order (0, 1, ...), sorted by arrival; undefined when there are no more. */
+export interface RequestSource {
+  next(): Request | undefined;
+}
+
+/** Receives each request once it ended, in id order; `row` is its row of `records`, valid during the call. */
+export interface RequestSink {
+  take(request: Request, records: RecordTable, row: number): void;
+}
+
+/** A streamed run's input: a simulation input whose requests come from a source. */
+export interface StreamInput extends Omit<SimInput, 'requests' | 'maxConcurrency'> {
+  readonly source: RequestSource;
+}
+
+/** What a streamed run produced besides what its sink took: the fields of SimResult but requests and records. */
+export interface StreamResult {
+  readonly total: number;
+  readonly devices: readonly DeviceStats[];
+  readonly endS: number;
+  readonly window: { readonly startS: number; readonly endS: number };
+  readonly events: number;
+  readonly warnings: readonly string[];
+  /** Most requests held at once (in flight, or ended and waiting for an earlier one to end). */
+  readonly peakHeld: number;
+}
+
+const RANK_DEVICE = 0; // as in simulate.ts
+const RANK_ARRIVAL = 1;
+const RANK_AFTER_ARRIVALS = 2;
+
+/** Runs one streamed simulation to completion. Pure but for what the source and sink do. */
+export function simulateStream(input: StreamInput, sink: RequestSink): StreamResult {
+  const requests: Request[] = []; // by slot
+  const records = new RecordTable(1024);
+  const free: number[] = []; // slots given back
+  let order = new Int32Array(1024); // slots of the held requests, in id order (a ring)
+  let orderHead = 0;
+  let orderSize = 0;
+  let peakHeld = 0;
+  let total = 0;
+  let firstArrivalS = 0;
+  let lastS = -Infinity; // last finish or time-out
+  const engine = new Engine();
+  const devices: Device[] = [];
+  const cluster: ClusterView = { devices, nowS: () => engine.nowS };
+  const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
+  const priority = policy.priority?.bind(policy);
+  let lastServedEndS = -Infinity;
+  let lastEventS = 0;
+  const onEnd = (slot: number) => {
+    if (lifecycle.hasStarted(slot) && engine.nowS > lastServedEndS) lastServedEndS = engine.nowS;
+  };
+  const lifecycle = createLifecycle(records, policy.onFinish && ((slot: number) => policy.onFinish!(requests[slot]!, cluster)), onEnd);
+  const overheadS = policy.overheadS ?? 0;
+  if (!(overheadS >= 0 && overheadS < Infinity)) throw new Error(`policy ${input.policy.name}: overheadS must be a finite number >= 0, got ${overheadS}`);
+
+  for (const group of input.cluster) {
+    for (let r = 0; r < group.replicas; r++) {
+      const index = devices.length;
+      const ctx: DeviceContext = {
+        engine,
+        requests,
+        lifecycle,
+        schedule: (timeS, arg, afterArrivals) => engine.schedule(timeS, afterArrivals ? RANK_AFTER_ARRIVALS : RANK_DEVICE, index, arg),
+        seed: input.seed,
+        priority,
+        selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
+      };
+      const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
+      devices.push(group.create(ctx, identity));
+    }
+  }
+  if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
+  const eligibleByModel = eligibility(devices);
+  const all = devices.map((d) => d.index);
+  const arrivals = devices.length;
+  const decided = devices.length + 1;
+  let schedulerFreeS = 0;
+  const eligibleOf = (slot: number) => {
+    const model = requests[slot]!.model;
+    return model === undefined ? all : eligibleByModel.get(model);
+  };
+  const dispatch = (slot: number) => {
+    const eligible = eligibleOf(slot)!;
+    const chosen = policy.route(requests[slot]!, eligible, cluster);
+    if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${requests[slot]!.id} to replica ${chosen}, which is not eligible`);
+    devices[chosen]!.admit(slot);
+  };
+
+  // Hands ended requests to the sink in id order and gives their slots back.
+  const drain = () => {
+    while (orderSize > 0) {
+      const slot = order[orderHead]!;
+      const status = records.status[slot];
+      if (status === STATUS_PENDING) return;
+      const t = status === STATUS_FINISHED ? records.finishS[slot]! : status === STATUS_TIMED_OUT ? records.timedOutS[slot]! : -Infinity;
+      if (t > lastS) lastS = t;
+      sink.take(requests[slot]!, records, slot);
+      records.clearRow(slot);
+      free.push(slot);
+      orderHead = (orderHead + 1) & (order.length - 1);
+      orderSize--;
+    }
+  };
+  let lastArrivalS = -Infinity;
+  // Takes the source's next request into a slot and schedules its arrival.
+  const pull = (): void => {
+    const request = input.source.next();
+    if (request === undefined) return;
+    if (request.id !== total) throw new Error(`simulate: request at position ${total} has id ${request.id}`);
+    if (request.followUp) throw new Error(`simulate: request ${request.id} is a closed-loop turn, which a streamed run does not take`);
+    if (!(request.arrivalS >= lastArrivalS)) throw new Error(`simulate: requests not sorted by arrival at id ${request.id}`);
+    lastArrivalS = request.arrivalS;
+    if (total === 0) firstArrivalS = request.arrivalS;
+    total++;
+    drain();
+    let slot = free.pop();
+    if (slot === undefined) {
+      slot = requests.length;
+      if (slot >= records.size) records.grow(records.size * 2);
+      requests.push(request);
+    } else requests[slot] = request;
+    if (orderSize === order.length) {
+      const next = new Int32Array(order.length * 2);
+      for (let i = 0; i < orderSize; i++) next[i] = order[(orderHead + i) & (order.length - 1)]!;
+      order = next;
+      orderHead = 0;
+    }
+    order[(orderHead + orderSize) & (order.length - 1)] = slot;
+    orderSize++;
+    if (orderSize > peakHeld) peakHeld = orderSize;
+    engine.schedule(request.arrivalS, RANK_ARRIVAL, arrivals, slot);
+  };
+
+  pull();
+  engine.run((target, arg) => {
+    if (target < arrivals) {
+      if (devices[target]!.fire(arg) !== false) lastEventS = engine.nowS;
+      return;
+    }
+    lastEventS = engine.nowS;
+    if (target === decided) {
+      dispatch(arg);
+      return;
+    }
+    pull(); // the next arrival is scheduled before this one is handled, as in simulate()
+    const request = requests[arg]!;
+    if (!eligibleOf(arg)) {
+      lifecycle.rejected(arg, `no device serves model "${request.model}"`);
+      return;
+    }
+    if (overheadS === 0) {
+      dispatch(arg);
+      return;
+    }
+    schedulerFreeS = Math.max(engine.nowS, schedulerFreeS) + overheadS;
+    engine.schedule(schedulerFreeS, RANK_ARRIVAL, decided, arg);
+  });
+
+  drain();
+  if (orderSize > 0) throw new Error(`request ${requests[order[orderHead]!]!.id} neither finished nor was rejected: a device lost it`);
+  const endS = lastEventS;
+  const window = total === 0 ? { startS: 0, endS } : { startS: firstArrivalS, endS: Math.max(firstArrivalS, Math.max(lastS, lastServedEndS)) };
+  const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
+  const clamped = stats
+    .filter((s) => s.clampedCount > 0)
+    .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
+  const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
+  return { total, devices: stats, endS, window, events: engine.processed, warnings, peakHeld };
+}
