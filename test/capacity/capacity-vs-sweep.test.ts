@@ -90,6 +90,23 @@ describe('llmsim capacity finds what a brute-force sweep finds', () => {
     expect(page.match(/aria-roledescription="point"/g)).toHaveLength(csvRows(join(out, 'probes.csv')).length);
   }, 120_000);
 
+  it('gives the same files with -j 1, and resumes from a cut journal running only what is missing', async () => {
+    const args = ['capacity', replicasScenario, '--rate', '1', '--target', `e2e.p90=${TARGET_S}`, '--max-replicas', '10', '-q'];
+    const ref = join(dir, 'cap-r');
+    const one = join(dir, 'cap-r-j1');
+    expect(await llmsim(...args, '-o', one, '-j', '1')).toBe(0);
+    for (const f of ['capacity.csv', 'probes.csv', 'capacity.json']) expect(readFileSync(join(one, f), 'utf8'), f).toBe(readFileSync(join(ref, f), 'utf8'));
+    // Keep the header and the first 4 runs, plus a torn line, as a kill would leave them.
+    const journal = join(one, 'journal.jsonl');
+    const lines = readFileSync(journal, 'utf8').split('\n');
+    writeFileSync(journal, `${lines.slice(0, 5).join('\n')}\n{"run": 9`);
+    expect(await llmsim(...args.filter((a) => a !== '-q'), '-o', one, '-j', '2')).toBe(0);
+    const total = lines.length - 2; // header and the trailing newline
+    expect(io.out).toContain(`ran ${total - 4} simulation(s)`);
+    expect(io.out).toContain('4 resumed from the journal');
+    for (const f of ['capacity.csv', 'probes.csv']) expect(readFileSync(join(one, f), 'utf8'), f).toBe(readFileSync(join(ref, f), 'utf8'));
+  }, 120_000);
+
   it('highest rate for a replica count, within the tolerance', async () => {
     expect(await llmsim('sweep', rateScenario, '-o', join(dir, 'sweep-q'), '-j', '2', '-q')).toBe(0);
     const points = csvRows(join(dir, 'sweep-q', 'points.csv')).map((p) => ({ rate: Number(p['workload.synthetic.arrival.rateRps']), pass: Number(p['latency.e2eS.p90.mean']) <= TARGET_S }));
