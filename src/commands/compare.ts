@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { checkPolicyDirs, COMPARE_FILES, previousCompare, stageCompare } from '../compare/output.js';
 import { comparePolicies, comparisonCsv, formatComparison, KEY_METRICS } from '../compare/table.js';
-import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type PolicyVariant } from '../compare/variants.js';
+import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type DroppedVariant, type PolicyVariant } from '../compare/variants.js';
+import { seedFree } from '../compare/seed-free.js';
+import { commandLine, onInterrupt } from '../sweep/interrupt.js';
+import { createProgress, progressMode } from '../sweep/progress.js';
 import { InputError, formatInputError } from '../errors.js';
 import { withOutput } from '../output/dir.js';
+import { performance } from 'node:perf_hooks';
 import { checkScenario, loadScenario, prepareRun } from '../scenario/load.js';
 import type { FlatMetrics } from '../sweep/metrics.js';
 import { csvValue } from '../sweep/outputs.js';
@@ -35,9 +39,13 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
   const opts = parseOptions(compareOptions, rawOptions);
   const loaded = loadScenario(file);
   const { sweep: _ignored, ...raw } = loaded.source!.data as Record<string, unknown>;
-  const variants = policyVariants(opts.policies, loaded.scenario);
+  const dropped: DroppedVariant[] = [];
+  const variants = policyVariants(opts.policies, loaded.scenario, dropped);
   const metrics = opts.metrics === undefined ? KEY_METRICS : opts.metrics.split(',').map((m) => m.trim());
-  const seeds = Array.from({ length: opts.seeds }, (_, k) => loaded.scenario.seed + k);
+  // A trace replayed with nothing random (no noise, no random policy) gives the same results on
+  // every seed: one seed is the whole answer, and more would only repeat it.
+  const deterministic = seedFree(loaded.scenario, variants);
+  const seeds = Array.from({ length: deterministic ? 1 : opts.seeds }, (_, k) => loaded.scenario.seed + k);
   const dir = resolve(opts.out ?? join(loaded.scenario.output.dir ?? `results/${loaded.scenario.name}`, 'compare'));
   const dataOf = (v: PolicyVariant, seed: number) => ({ ...raw, seed, policy: { name: v.name, params: v.params } });
   for (const v of variants) checkVariant(v, dataOf(v, seeds[0]!), loaded.file, loaded.baseDir);
@@ -53,6 +61,14 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
   const cells = await withOutput(dir, 'compare', async (out) => {
     const staging = out.stage();
     const pool = createRunPool(Math.min(opts.jobs ?? defaultThreads(), items.length));
+    let finished = 0;
+    let failed = true;
+    // Ctrl-C: compare writes nothing until every run is done, so there is nothing to resume from.
+    const guard = onInterrupt(
+      () => `${finished} of ${items.length} run(s) had finished; compare keeps nothing until every run is done and ${dir} is unchanged: rerun the same command to start again: ${commandLine()}`,
+      () => (progress.stop(true), out.close()),
+    );
+    const progress = createProgress({ label: `compare ${loaded.scenario.name}`, total: items.length, done: 0, mode: progressMode(process.stderr, process.env, opts.quiet), stream: process.stderr, nowMs: () => performance.now() });
     try {
       await runEach(
         items,
@@ -67,10 +83,15 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
         }),
         ([p, s], m) => {
           runs[p]![s] = m;
+          finished++;
+          progress.tick();
         },
         ([p, s]) => `policy ${variants[p]!.label}, seed ${seeds[s]}`,
       );
+      failed = false;
     } finally {
+      guard.dispose();
+      progress.stop(failed);
       await pool.close();
     }
     const unknown = metrics.filter((m) => !(m in runs[0]![0]!));
@@ -83,6 +104,8 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
   });
   if (!opts.quiet) {
     print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+    for (const d of dropped) print(`note: baseline ${d.label} left out: it routes and orders exactly as ${d.sameAs}`);
+    if (deterministic && opts.seeds > 1) print(`note: ran one seed: the workload is a trace replay and nothing in the scenario or the policies draws random numbers, so every seed gives the same results (no intervals to show)`);
     const fixed = seedIndependent(labels, runs);
     if (fixed.length > 0) {
       print(

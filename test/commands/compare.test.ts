@@ -21,12 +21,15 @@ describe('--policies', () => {
     ]);
   });
   it('defaults to the scenario policy first, then the routing baselines that are not the same configuration', () => {
-    expect(policyVariants(undefined, scenario()).map((v) => v.label)).toEqual(['fifo', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded']);
+    // round-robin (level replica) routes and orders exactly as fifo, least-loaded as fifo:routing=least-loaded: left out.
+    expect(policyVariants(undefined, scenario()).map((v) => v.label)).toEqual(['fifo', 'fifo:routing=least-loaded', 'random']);
     // fifo with routing round-robin (its default) is the baseline `fifo`: not run twice.
     const rr = { ...scenario(), policy: { name: 'fifo', params: { routing: 'round-robin' } } };
-    expect(policyVariants(undefined, rr).map((v) => v.label)).toEqual(['fifo:routing=round-robin', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded']);
+    expect(policyVariants(undefined, rr).map((v) => v.label)).toEqual(['fifo:routing=round-robin', 'fifo:routing=least-loaded', 'random']);
     const sjf = { ...scenario(), policy: { name: 'sjf-oracle', params: {} } };
-    expect(policyVariants(undefined, sjf).map((v) => v.label)).toEqual(['sjf-oracle', 'fifo', 'fifo:routing=least-loaded', 'random', 'round-robin', 'least-loaded']);
+    expect(policyVariants(undefined, sjf).map((v) => v.label)).toEqual(['sjf-oracle', 'fifo', 'fifo:routing=least-loaded', 'random']);
+    const byModel = { ...scenario(), policy: { name: 'round-robin', params: { level: 'model' } } };
+    expect(policyVariants(undefined, byModel).map((v) => v.label)).toEqual(['round-robin:level=model', 'fifo', 'fifo:routing=least-loaded', 'random']);
   });
   it('rejects malformed entries and duplicates', () => {
     expect(() => policyVariants('fifo,', scenario())).toThrow(/--policies: expected name\[:key=value\.\.\.\]/);
