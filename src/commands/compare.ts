@@ -2,7 +2,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { checkPolicyDirs, COMPARE_FILES, previousCompare, stageCompare } from '../compare/output.js';
-import { comparePolicies, comparisonCsv, formatComparison, KEY_METRICS } from '../compare/table.js';
+import { comparePolicies, comparisonCsv, comparisonJson, comparisonMarkdown, formatComparison, KEY_METRICS } from '../compare/table.js';
+
+/** What `compare` prints: the table (side by side when it fits 80 columns), or the comparison as JSON, CSV or Markdown. */
+export const COMPARE_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type DroppedVariant, type PolicyVariant } from '../compare/variants.js';
 import { seedFree } from '../compare/seed-free.js';
 import { commandLine, onInterrupt } from '../sweep/interrupt.js';
@@ -26,6 +29,7 @@ const compareOptions = z.strictObject({
   jobs: jobsOption.optional(),
   out: z.string().min(1).optional(),
   quiet: z.boolean().default(false),
+  format: z.enum(COMPARE_FORMATS).default('table'),
 });
 
 /**
@@ -103,18 +107,21 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
     return table;
   });
   if (!opts.quiet) {
-    print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
-    for (const d of dropped) print(`note: baseline ${d.label} left out: it routes and orders exactly as ${d.sameAs}`);
-    if (deterministic && opts.seeds > 1) print(`note: ran one seed: the workload is a trace replay and nothing in the scenario or the policies draws random numbers, so every seed gives the same results (no intervals to show)`);
+    // Machine formats: stdout holds the data only; the notes go to stderr.
+    const note = opts.format === 'table' ? print : (text: string) => process.stderr.write(`${text}\n`);
+    note(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+    for (const d of dropped) note(`note: baseline ${d.label} left out: it routes and orders exactly as ${d.sameAs}`);
+    if (deterministic && opts.seeds > 1) note(`note: ran one seed: the workload is a trace replay and nothing in the scenario or the policies draws random numbers, so every seed gives the same results (no intervals to show)`);
     const fixed = seedIndependent(labels, runs);
     if (fixed.length > 0) {
-      print(
+      note(
         `warning: all ${seeds.length} seeds gave identical results for ${fixed.length === labels.length ? 'every policy' : fixed.join(', ')}: ` +
           'the workload does not depend on the seed (a trace replay?), so there is no spread to test; differences are shown without intervals or * (one seed is enough)',
       );
     }
-    print(formatComparison(cells, labels, opts.level));
-    print(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
+    if (opts.format === 'table') print(formatComparison(cells, labels, opts.level));
+    else print((opts.format === 'json' ? comparisonJson(cells, labels, opts.level) : opts.format === 'csv' ? comparisonCsv(cells) : comparisonMarkdown(cells, labels)).trimEnd());
+    note(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
   }
 }
 
@@ -157,5 +164,6 @@ export function registerCompareCommand(program: Command, print: (text: string) =
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)')
     .option('-o, --out <dir>', 'output directory (default: <output.dir or results/<name>>/compare)')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--format <format>', `what to print: ${COMPARE_FORMATS.join(', ')} (default table)`)
     .action((file: string, opts: unknown) => compareCommand(file, opts, print));
 }

@@ -95,6 +95,24 @@ describe('compare: one seed for deterministic trace replays', () => {
   });
 });
 
+describe('compare --format', () => {
+  it('json, csv and markdown print the comparison as data (notes to stderr); csv is comparison.csv', async () => {
+    const file = traceScenario([], 'fmt');
+    const o = join(dir, 'fmt');
+    const args = ['compare', file, '--policies', 'fifo,fifo:routing=least-loaded', '-j', '1', '-o', o, '--format'];
+    expect(await llmsim(...args, 'json')).toBe(0);
+    const j = JSON.parse(io.out);
+    expect(j).toMatchObject({ baseline: 'fifo', policies: ['fifo', 'fifo:routing=least-loaded'], level: 0.95 });
+    expect(j.cells[0]).toMatchObject({ metric: 'latency.e2eS.mean', policy: 'fifo', diff: null });
+    expect(io.err).toMatch(/^fmt: 2 policies x 1 seeds/m);
+    expect(await llmsim(...args, 'csv')).toBe(0);
+    expect(io.out).toBe(readFileSync(join(o, 'comparison.csv'), 'utf8'));
+    expect(await llmsim(...args, 'markdown')).toBe(0);
+    expect(io.out).toMatch(/^\| metric \| policy \| mean ± hw \| diff to fifo \|\n\| --- \| --- \| ---: \| ---: \|\n\| latency\.e2eS\.mean \| fifo \| [\d.]+ \| \(baseline\) \|\n/);
+    expect(await llmsim(...args, 'html')).toBe(2);
+  });
+});
+
 describe('Ctrl-C says how to resume', () => {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   /** Starts the CLI in a child, sends SIGINT once its first progress line is out, resolves to its exit code and stderr. */

@@ -83,8 +83,10 @@ describe('llmsim compare', () => {
     const o = join(dir, 'out');
     expect(await llmsim('compare', file, '--policies', 'fifo,fifo:routing=least-loaded', '--seeds', '3', '-j', '2', '-o', o)).toBe(0);
     expect(io.out).toMatch(/2 policies x 3 seeds \(5\.\.7\), same workload per seed/);
-    expect(io.out).toMatch(/│ metric +│ +fifo \(baseline\) │ +fifo:routing=least-loaded │/);
-    expect(io.out).toMatch(/│ latency\.e2eS\.p99 +│ +[\d.]+ ± [\d.]+ │ +[\d.]+ ± [\d.]+ │\n│ +│ +│ +diff [-+]?[\d.]+ \[[-\d.]+, [-\d.]+\]( \*)? │/);
+    // Side by side these two would be wider than 80 columns: a row per metric, then one per policy.
+    expect(io.out).toMatch(/│ metric \/ policy +│ +mean ± hw │ +diff to fifo │/);
+    expect(io.out).toMatch(/│ latency\.e2eS\.p99 +│\n│   fifo +│ +[\d.]+ ± [\d.]+ │ +\(baseline\) │\n│   fifo:routing=least-loaded +│ +[\d.]+ ± [\d.]+ │ +[-+]?[\d.]+ \[[-\d.]+, [-\d.]+\]( \*)? │/);
+    for (const line of io.out.split('\n').filter((l) => !l.startsWith('wrote '))) expect(line.length, line).toBeLessThan(80);
     const rows = readFileSync(join(o, 'compare.csv'), 'utf8').trimEnd().split('\n');
     expect(rows).toHaveLength(1 + 6);
     const header = rows[0]!.split(',');
