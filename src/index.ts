@@ -15,7 +15,8 @@ import { simulate as simulatePrepared, type SimInput } from './simulation/simula
 export { loadScenario, checkScenario, prepareRun, type LoadedScenario } from './scenario/load.js';
 export { runScenario, type ScenarioRun, type RunScenarioOptions } from './scenario/run.js';
 export { summarize, type Summary, type SummaryOptions } from './metrics/summary.js';
-export { formatSummaryTable } from './metrics/table.js';
+export { formatSummaryTable, summaryMarkdown } from './metrics/table.js';
+export { vllmBenchResult, offeredRate, type VllmBenchOptions } from './metrics/vllm-bench.js';
 export { loadTrace, parseTrace, type TraceOptions } from './workload/load-trace.js';
 export { InputError, type InputLocation } from './errors.js';
 export type { Scenario } from './scenario/schema.js';

@@ -55,6 +55,8 @@ const traceSchema = z.strictObject({
     })
     .optional()
     .describe('How the arrival column of trace.columns is written (default: relative seconds)'),
+}).superRefine((t, ctx) => {
+  if (t.time !== undefined && t.columns === undefined) ctx.addIssue({ code: 'custom', path: ['time'], message: 'expected trace.columns beside trace.time (time describes the arrival column of a column map), found none' });
 });
 
 /** The scenario's `workload:` block. Steps apply in order: read/generate, rateScale, window, limit, uncertainty, deadline, timeout. */

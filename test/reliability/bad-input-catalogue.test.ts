@@ -198,6 +198,7 @@ scenario('trace path missing', sub(['path: t.csv', 'path: gone.csv']), /s\.yaml:
 scenario('trace path empty', sub(['path: t.csv', "path: ''"]), /s\.yaml:4:\d+: workload\.trace\.path: expected >= 1|workload\.trace\.path: .*expected/);
 scenario('trace format unknown', sub(['path: t.csv }', 'path: t.csv, format: parquet }']), /workload\.trace\.format: expected one of "auto", "llmsim", "azure", "mooncake", "vidur", "burstgpt", "sharegpt", "vllm-bench", "otel", found "parquet"/);
 scenario('trace.columns without the arrival', sub(['path: t.csv }', 'path: t.csv, columns: { promptTokens: p, outputTokens: o } }']), /workload\.trace\.columns\.arrival: missing required field \(expected string, found nothing\)/);
+scenario('trace.time without trace.columns', sub(['path: t.csv }', 'path: t.csv, time: { unit: ms } }']), /workload\.trace\.time: expected trace\.columns beside trace\.time/);
 scenario('trace.time unit unknown', sub(['path: t.csv }', 'path: t.csv, columns: { arrival: a, promptTokens: p, outputTokens: o }, time: { unit: ns } }']), /workload\.trace\.time\.unit: expected one of "s", "ms", "us", found "ns"/);
 scenario('mooncakeArrivals unknown', sub(['path: t.csv }', 'path: t.csv, mooncakeArrivals: jitter }']), /workload\.trace\.mooncakeArrivals: expected one of "spread", "burst", found "jitter"/);
 scenario('trace key typo', sub(['path: t.csv }', 'path: t.csv, fromat: azure }']), /s\.yaml:4:\d+: workload\.trace\.fromat: unknown key \(did you mean "format"\?\)/);
@@ -545,7 +546,9 @@ cmd('merge a manifest of the wrong shape', ['merge', '$D/sh', '-o', '$D/out'], /
 cmd('merge a non-UTF-8 manifest', ['merge', '$D/sh', '-o', '$D/out'], /sweep\.json:1:\d+: expected UTF-8 text, found the byte 0xff/, { 'sh/sweep.json': Buffer.from([0x7b, 0xff, 0x7d]) });
 // check
 const SUM = { 'sum.json': SUMMARY, 'base.json': SUMMARY };
-cmd('check without --baseline', ['check', '$D/sum.json'], /--baseline: expected this option \(it is required\), found none/, SUM);
+cmd('check without --baseline or --limit', ['check', '$D/sum.json'], /--baseline: expected a baseline summary, or at least one --limit \(or limits: in the tolerances file\), found neither/, SUM);
+cmd('check with a malformed --limit', ['check', '$D/sum.json', '--limit', 'latency.ttftS.p99 == 2'], /--limit: expected a limit "metric <= number"/, SUM);
+cmd('check --format unknown', ['check', '$D/sum.json', '--limit', 'requests.total >= 0', '--format', 'xml'], /--format: expected one of "table", "json", "junit", found "xml"/, SUM);
 cmd('check a missing summary', ['check', '$D/nope.json', '--baseline', '$D/base.json'], /nope\.json: expected a readable .*found no such file/, SUM);
 cmd('check a missing baseline', ['check', '$D/sum.json', '--baseline', '$D/nope.json'], /nope\.json: --baseline: expected an existing baseline summary, found no such file/, SUM);
 cmd('check a summary that is a directory', ['check', '$D', '--baseline', '$D/base.json'], /: expected a readable .*found a directory/, SUM);
