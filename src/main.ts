@@ -16,6 +16,9 @@ import { registerCapacityCommand } from './commands/capacity.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
+/** Exit code of an internal error (a bug): distinct from drift (1) and bad input (2). */
+export const INTERNAL_ERROR_EXIT = 3;
+
 /** Builds the command-line program. Commands only parse flags and call into src/commands. */
 export function buildProgram(): Command {
   const program = new Command('llmsim')
@@ -71,7 +74,8 @@ export function usageLine(s: string): string {
 
 /**
  * Runs the CLI: user errors print one line and exit 2; a negative verdict (check found drift)
- * prints one line and exits 1; bugs print a short report and exit 1. Async because sweeps run a
+ * prints one line and exits 1; bugs print a short report and exit INTERNAL_ERROR_EXIT (3), so a
+ * CI gate can tell "results got worse" from "the tool broke". Async because sweeps run a
  * worker pool and reports render charts.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -96,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`llmsim: internal error: ${e?.message ?? String(err)}\n`);
     if (process.env.LLMSIM_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     else process.stderr.write('(set LLMSIM_DEBUG=1 for a stack trace; this is a bug, please report it)\n');
-    return 1;
+    return INTERNAL_ERROR_EXIT;
   }
 }
 

@@ -51,7 +51,9 @@ export function compareSummaries(result: unknown, baseline: unknown, tolerances:
     else if (!b.has(metric)) drifts.push({ ...base, diff: null, relDiff: null, kind: 'new' });
     else if (typeof bv === 'number' && typeof rv === 'number') {
       const diff = rv - bv;
-      const within = Math.abs(diff) <= tolerance.abs || Math.abs(diff) <= tolerance.rel * Math.abs(bv);
+      // One-sided rules measure only the worse way: an improvement of any size passes.
+      const worse = tolerance.better === 'lower' ? Math.max(0, diff) : tolerance.better === 'higher' ? Math.max(0, -diff) : Math.abs(diff);
+      const within = worse <= tolerance.abs || worse <= tolerance.rel * Math.abs(bv);
       if (!within) drifts.push({ ...base, diff, relDiff: bv !== 0 ? diff / Math.abs(bv) : null, kind: 'moved' });
     } else if (bv !== rv) drifts.push({ ...base, diff: null, relDiff: null, kind: 'changed' });
   }

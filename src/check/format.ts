@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Leaf } from './flatten.js';
 import type { CheckReport } from './check.js';
+import type { LimitResult } from './limits.js';
 
 const PLAIN = { head: [] as string[], border: [] as string[], compact: true };
 
@@ -18,7 +19,7 @@ export function formatDriftTable(report: CheckReport): string {
       d.kind === 'missing' ? '(absent)' : show(d.result),
       d.diff === null ? d.kind : signed(d.diff),
       d.relDiff === null ? '-' : `${signed(d.relDiff * 100)}%`,
-      `${d.tolerance.abs} | ${d.tolerance.rel}`,
+      `${d.tolerance.abs} | ${d.tolerance.rel}${d.tolerance.better ? ` (${d.tolerance.better} better)` : ''}`,
     ]);
   }
   return `${t.toString()}\n`;
@@ -31,4 +32,11 @@ function show(v: Leaf | undefined): string {
 function signed(x: number): string {
   const s = String(Number(x.toPrecision(4)));
   return x > 0 ? `+${s}` : s;
+}
+
+/** The limits a result broke: limit, result. */
+export function formatLimitTable(limits: readonly LimitResult[]): string {
+  const t = new Table({ head: ['limit broken', 'result'], style: PLAIN, colAligns: ['left', 'right'] });
+  for (const l of limits) if (!l.ok) t.push([l.limit.text, l.result === undefined ? '(absent)' : String(l.result)]);
+  return `${t.toString()}\n`;
 }

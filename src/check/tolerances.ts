@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { parseLimit, type Limit } from './limits.js';
 import { closest, validate } from '../util/validate.js';
 import { loadYamlFile } from '../util/yaml-file.js';
 
@@ -12,6 +13,11 @@ export interface Tolerance {
   readonly rel: number;
   /** Not compared at all (e.g. a field that legitimately varies). */
   readonly ignore: boolean;
+  /**
+   * One-sided: `lower` (latency, energy) or `higher` (throughput, goodput) is better, and only a
+   * move the worse way beyond the tolerance is drift; an improvement passes. Absent: both ways.
+   */
+  readonly better?: 'lower' | 'higher';
 }
 
 /**
@@ -37,23 +43,27 @@ export interface Tolerances {
   readonly file?: string;
   readonly default: Tolerance;
   readonly rules: readonly ToleranceRule[];
+  /** Absolute limits from the file's `limits:` list (`latency.ttftS.p99 <= 2`). */
+  readonly limits: readonly Limit[];
 }
 
 const bound = () => z.number().min(0);
+const better = () => z.enum(['lower', 'higher']).optional().describe('One-sided: only a move the worse way is drift (lower: latency, energy; higher: throughput, goodput)');
 const tolerancesSchema = z.strictObject({
   default: z.strictObject({ abs: bound().optional(), rel: bound().optional() }).optional().describe('Tolerance of every metric without a rule'),
   metrics: z
     .record(
       z.string().min(1),
-      z.strictObject({ abs: bound().optional().describe('Absolute tolerance'), rel: bound().optional().describe('Relative tolerance'), ignore: z.boolean().optional().describe('Do not compare') }),
+      z.strictObject({ abs: bound().optional().describe('Absolute tolerance'), rel: bound().optional().describe('Relative tolerance'), ignore: z.boolean().optional().describe('Do not compare'), better: better() }),
     )
     .default({})
     .describe('Metric path pattern (`*` = one path segment, `**` = anything) -> tolerance; first match wins'),
+  limits: z.array(z.string().min(1)).default([]).describe('Absolute limits, each `metric <= n` (or <, >=, >): fail when the result breaks one, whatever the baseline'),
 });
 
 /** The defaults, or a tolerances file: `default: {abs, rel}` and `metrics: {pattern: {abs, rel, ignore}}`. */
 export function loadTolerances(file?: string): Tolerances {
-  if (file === undefined) return { default: DEFAULT_TOLERANCE, rules: [] };
+  if (file === undefined) return { default: DEFAULT_TOLERANCE, rules: [], limits: [] };
   const source = loadYamlFile(file, 'tolerances file');
   const spec = validate(tolerancesSchema, source.data ?? {}, source);
   const base: Tolerance = { ...DEFAULT_TOLERANCE, ...spec.default };
@@ -66,6 +76,10 @@ export function loadTolerances(file?: string): Tolerances {
       tolerance: { ...base, ...t },
       ...source.locate(['metrics'], pattern),
     })),
+    limits: spec.limits.map((text, i) => {
+      const pos = source.locate(['limits', i]);
+      return parseLimit(text, { file, line: pos?.line, column: pos?.column, field: `limits[${i}]` });
+    }),
   };
 }
 

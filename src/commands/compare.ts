@@ -2,10 +2,17 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { checkPolicyDirs, COMPARE_FILES, previousCompare, stageCompare } from '../compare/output.js';
-import { comparePolicies, comparisonCsv, formatComparison, KEY_METRICS } from '../compare/table.js';
-import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type PolicyVariant } from '../compare/variants.js';
+import { comparePolicies, comparisonCsv, comparisonJson, comparisonMarkdown, formatComparison, KEY_METRICS } from '../compare/table.js';
+
+/** What `compare` prints: the table (side by side when it fits 80 columns), or the comparison as JSON, CSV or Markdown. */
+export const COMPARE_FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
+import { DEFAULT_POLICIES_TEXT, policyVariants, uniqueSlugs, type DroppedVariant, type PolicyVariant } from '../compare/variants.js';
+import { seedFree } from '../compare/seed-free.js';
+import { commandLine, onInterrupt } from '../sweep/interrupt.js';
+import { createProgress, progressMode } from '../sweep/progress.js';
 import { InputError, formatInputError } from '../errors.js';
 import { withOutput } from '../output/dir.js';
+import { performance } from 'node:perf_hooks';
 import { checkScenario, loadScenario, prepareRun } from '../scenario/load.js';
 import type { FlatMetrics } from '../sweep/metrics.js';
 import { csvValue } from '../sweep/outputs.js';
@@ -22,6 +29,7 @@ const compareOptions = z.strictObject({
   jobs: jobsOption.optional(),
   out: z.string().min(1).optional(),
   quiet: z.boolean().default(false),
+  format: z.enum(COMPARE_FORMATS).default('table'),
 });
 
 /**
@@ -35,9 +43,13 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
   const opts = parseOptions(compareOptions, rawOptions);
   const loaded = loadScenario(file);
   const { sweep: _ignored, ...raw } = loaded.source!.data as Record<string, unknown>;
-  const variants = policyVariants(opts.policies, loaded.scenario);
+  const dropped: DroppedVariant[] = [];
+  const variants = policyVariants(opts.policies, loaded.scenario, dropped);
   const metrics = opts.metrics === undefined ? KEY_METRICS : opts.metrics.split(',').map((m) => m.trim());
-  const seeds = Array.from({ length: opts.seeds }, (_, k) => loaded.scenario.seed + k);
+  // A trace replayed with nothing random (no noise, no random policy) gives the same results on
+  // every seed: one seed is the whole answer, and more would only repeat it.
+  const deterministic = seedFree(loaded.scenario, variants);
+  const seeds = Array.from({ length: deterministic ? 1 : opts.seeds }, (_, k) => loaded.scenario.seed + k);
   const dir = resolve(opts.out ?? join(loaded.scenario.output.dir ?? `results/${loaded.scenario.name}`, 'compare'));
   const dataOf = (v: PolicyVariant, seed: number) => ({ ...raw, seed, policy: { name: v.name, params: v.params } });
   for (const v of variants) checkVariant(v, dataOf(v, seeds[0]!), loaded.file, loaded.baseDir);
@@ -53,6 +65,14 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
   const cells = await withOutput(dir, 'compare', async (out) => {
     const staging = out.stage();
     const pool = createRunPool(Math.min(opts.jobs ?? defaultThreads(), items.length));
+    let finished = 0;
+    let failed = true;
+    // Ctrl-C: compare writes nothing until every run is done, so there is nothing to resume from.
+    const guard = onInterrupt(
+      () => `${finished} of ${items.length} run(s) had finished; compare keeps nothing until every run is done and ${dir} is unchanged: rerun the same command to start again: ${commandLine()}`,
+      () => (progress.stop(true), out.close()),
+    );
+    const progress = createProgress({ label: `compare ${loaded.scenario.name}`, total: items.length, done: 0, mode: progressMode(process.stderr, process.env, opts.quiet), stream: process.stderr, nowMs: () => performance.now() });
     try {
       await runEach(
         items,
@@ -67,10 +87,15 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
         }),
         ([p, s], m) => {
           runs[p]![s] = m;
+          finished++;
+          progress.tick();
         },
         ([p, s]) => `policy ${variants[p]!.label}, seed ${seeds[s]}`,
       );
+      failed = false;
     } finally {
+      guard.dispose();
+      progress.stop(failed);
       await pool.close();
     }
     const unknown = metrics.filter((m) => !(m in runs[0]![0]!));
@@ -82,16 +107,21 @@ export async function compareCommand(file: string, rawOptions: unknown, print: (
     return table;
   });
   if (!opts.quiet) {
-    print(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+    // Machine formats: stdout holds the data only; the notes go to stderr.
+    const note = opts.format === 'table' ? print : (text: string) => process.stderr.write(`${text}\n`);
+    note(`${loaded.scenario.name}: ${variants.length} policies x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), same workload per seed`);
+    for (const d of dropped) note(`note: baseline ${d.label} left out: it routes and orders exactly as ${d.sameAs}`);
+    if (deterministic && opts.seeds > 1) note(`note: ran one seed: the workload is a trace replay and nothing in the scenario or the policies draws random numbers, so every seed gives the same results (no intervals to show)`);
     const fixed = seedIndependent(labels, runs);
     if (fixed.length > 0) {
-      print(
+      note(
         `warning: all ${seeds.length} seeds gave identical results for ${fixed.length === labels.length ? 'every policy' : fixed.join(', ')}: ` +
           'the workload does not depend on the seed (a trace replay?), so there is no spread to test; differences are shown without intervals or * (one seed is enough)',
       );
     }
-    print(formatComparison(cells, labels, opts.level));
-    print(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
+    if (opts.format === 'table') print(formatComparison(cells, labels, opts.level));
+    else print((opts.format === 'json' ? comparisonJson(cells, labels, opts.level) : opts.format === 'csv' ? comparisonCsv(cells) : comparisonMarkdown(cells, labels)).trimEnd());
+    note(`wrote ${join(dir, COMPARE_FILES.table)}, ${join(dir, COMPARE_FILES.runs)} and per-policy results (seed ${seeds[0]}) in ${dir}/{${slugs.join(',')}}`);
   }
 }
 
@@ -134,5 +164,6 @@ export function registerCompareCommand(program: Command, print: (text: string) =
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)')
     .option('-o, --out <dir>', 'output directory (default: <output.dir or results/<name>>/compare)')
     .option('-q, --quiet', 'print nothing but errors')
+    .option('--format <format>', `what to print: ${COMPARE_FORMATS.join(', ')} (default table)`)
     .action((file: string, opts: unknown) => compareCommand(file, opts, print));
 }

@@ -1,14 +1,22 @@
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { formatSummaryTable } from '../metrics/table.js';
+import { flattenJson } from '../check/flatten.js';
+import { TABLE_COLUMNS, formatSummaryTable, summaryMarkdown, wrapLine } from '../metrics/table.js';
+import { offeredRate, vllmBenchResult } from '../metrics/vllm-bench.js';
+import { csvValue } from '../sweep/outputs.js';
 import { RESULT_FILE_NAMES, writeResults } from '../metrics/write.js';
 import { withOutput } from '../output/dir.js';
 import { EXACT_QUANTILE_LIMIT, SKETCH_RELATIVE_ERROR } from '../metrics/quantiles.js';
 import { loadScenario, resolvedScenarioText, type LoadedScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
 import { scenarioNotStreamable, streamScenario, type StreamRun } from '../scenario/stream-run.js';
-import { parseOptions, seedOption } from './options.js';
+import type { Summary } from '../metrics/summary.js';
+import { parseOptions, realOption, seedOption } from './options.js';
+import { MAX_TIME_S } from '../limits.js';
+
+/** What `run` prints: the tables, the summary as JSON, CSV (metric,value) or Markdown, or vLLM bench's result JSON. */
+export const RUN_FORMATS = ['table', 'json', 'csv', 'markdown', 'vllm'] as const;
 
 const runOptions = z.strictObject({
   out: z.string().min(1).optional(),
@@ -16,6 +24,9 @@ const runOptions = z.strictObject({
   quiet: z.boolean().default(false),
   requests: z.boolean().default(true),
   stream: z.boolean().default(false),
+  format: z.enum(RUN_FORMATS).default('table'),
+  warmup: realOption().pipe(z.number().min(0).max(MAX_TIME_S)).optional(),
+  cooldown: realOption().pipe(z.number().min(0).max(MAX_TIME_S)).optional(),
 });
 
 /**
@@ -47,11 +58,30 @@ export async function runCommand(file: string, rawOptions: unknown, print: (text
     out.commit(Object.values(RESULT_FILE_NAMES));
     return { ...simulated, written: staged.map((f) => join(dir, basename(f))) };
   });
-  if (!opts.quiet) {
-    print(formatSummaryTable(summary));
-    for (const g of input.cluster) if (g.profileLabel) print(`profile of ${g.name}: ${g.profileLabel}`);
-    for (const w of result.warnings) print(`warning: ${w}`);
-    print(`wrote ${written.join(', ')}`);
+  if (opts.quiet) return;
+  const vllm = () => vllmBenchResult(result, { slo: scenario.slo, warmupS: opts.warmup, cooldownS: opts.cooldown, maxConcurrency: scenario.workload.maxConcurrency });
+  if (opts.format === 'table') {
+    print(formatSummaryTable(summary, { offeredRps: offeredRate(result) }));
+  } else {
+    // Machine formats: stdout holds the data only; the notes below go to stderr.
+    print(formatted(opts.format, summary, vllm, offeredRate(result)).trimEnd());
+  }
+  const note = opts.format === 'table' ? print : (text: string) => process.stderr.write(`${text}\n`);
+  for (const g of input.cluster) if (g.profileLabel) note(wrapLine(`profile of ${g.name}: ${g.profileLabel}`, TABLE_COLUMNS - 1));
+  for (const w of result.warnings) note(`warning: ${w}`);
+  note(`wrote ${written.join(', ')}`);
+}
+
+function formatted(format: Exclude<(typeof RUN_FORMATS)[number], 'table'>, summary: Summary, vllm: () => Record<string, unknown>, offeredRps: number | null): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(summary, null, 2);
+    case 'csv':
+      return `metric,value\n${[...flattenJson(summary)].map(([k, v]) => `${csvValue(k)},${csvValue(v)}`).join('\n')}\n`;
+    case 'markdown':
+      return summaryMarkdown(summary, { offeredRps });
+    case 'vllm':
+      return JSON.stringify(vllm(), null, 2);
   }
 }
 
@@ -89,5 +119,8 @@ export function registerRunCommand(program: Command, print: (text: string) => vo
     .option('-q, --quiet', 'print nothing but errors')
     .addOption(new Option('--no-requests', 'do not write requests.csv'))
     .option('--stream', 'read the workload as the simulation clock reaches it and accumulate results without holding every request (open-loop workloads; see README, Performance)')
+    .option('--format <format>', `what to print: ${RUN_FORMATS.join(', ')} (vllm: vllm bench serve's result JSON; default table)`)
+    .option('--warmup <s>', 'vllm format: leave out requests arriving in the first s seconds')
+    .option('--cooldown <s>', 'vllm format: leave out requests arriving in the last s seconds')
     .action((file: string, opts: unknown) => runCommand(file, opts, print));
 }

@@ -12,6 +12,7 @@ import { preflightSweep } from '../sweep/preflight.js';
 import { manifestOf, SWEEP_FILES, writeManifest, writeSweepCsvs } from '../sweep/outputs.js';
 import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
 import { createProgress, progressMode } from '../sweep/progress.js';
+import { commandLine, onInterrupt } from '../sweep/interrupt.js';
 import { intOption, parseOptions } from './options.js';
 import { MAX_JOBS } from '../limits.js';
 
@@ -68,6 +69,13 @@ export async function sweepCommand(file: string, rawOptions: unknown, print: (te
     const startMs = performance.now();
     writeManifest(dir, manifest);
     if (todo.length > 0) {
+      let ran = 0;
+      // Ctrl-C: every finished run is already in the journal (fsynced); say so and how to resume.
+      // Installed before anything is printed, so a Ctrl-C at the first progress line is caught.
+      const guard = onInterrupt(
+        () => `${resumed + ran} of ${mine.length} run(s) finished and kept in ${join(dir, SWEEP_FILES.journal)}; rerun the same command to resume: ${commandLine()}`,
+        () => (progress.stop(true), journal?.close(), out.keep(), out.close()),
+      );
       const progress = createProgress({
         label: `sweep ${plan.name}${count > 1 ? ` shard ${index}/${count}` : ''}`,
         total: mine.length,
@@ -85,12 +93,14 @@ export async function sweepCommand(file: string, rawOptions: unknown, print: (te
           (r) => ({ file: loaded.file, baseDir: loaded.baseDir, data: runData(plan, r) }),
           (r, metrics) => {
             journal!.append(r, metrics);
+            ran++;
             progress.tick();
           },
           (r) => describeRun(plan, r),
         );
         failed = false;
       } finally {
+        guard.dispose();
         progress.stop(failed);
         await pool.close();
       }

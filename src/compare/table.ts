@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { formatShown } from '../metrics/table.js';
+import { TABLE_COLUMNS, formatShown, wrapLine } from '../metrics/table.js';
 import { meanConfidenceInterval, pairedDifferences, type MeanInterval } from '../metrics/stats.js';
 import { csvValue } from '../sweep/outputs.js';
 import { roundOrNull } from '../metrics/round.js';
@@ -84,29 +84,69 @@ export function isConstant(m: MeanInterval): boolean {
  */
 export function formatComparison(cells: readonly ComparisonCell[], labels: readonly string[], level: number): string {
   const pct = `${Math.round(level * 100)}%`;
+  const wide = wideTable(cells, labels).toString();
+  // Side by side when it fits a classic terminal, else one row per metric and policy (any number of policies fits).
+  const fits = wide.split('\n').every((l) => l.length < TABLE_COLUMNS);
+  const bare = cells.some((c) => isConstant(c.value) || (c.diff !== null && isConstant(c.diff)));
+  return (
+    `${fits ? wide : longTable(cells, labels).toString()}\n` +
+    `${wrapLine(`mean ± half-width of the ${pct} confidence interval over seeds; diff = this policy minus ${labels[0]} on the same seeds (paired), with its ${pct} interval; * = the interval excludes 0 (a significant difference)`, TABLE_COLUMNS - 1, '')}\n` +
+    (bare ? `${wrapLine('a value or diff without an interval was the same on every seed (no variation to test)', TABLE_COLUMNS - 1, '')}\n` : '')
+  );
+}
+
+function valueText(c: ComparisonCell): string {
+  return `${shown(c.value.mean)}${Number.isFinite(c.value.halfWidth) && !isConstant(c.value) ? ` ± ${shown(c.value.halfWidth)}` : ''}`;
+}
+
+function diffText(c: ComparisonCell): string {
+  if (!c.diff) return '';
+  const ci = Number.isFinite(c.diff.halfWidth) && !isConstant(c.diff) ? ` [${shown(c.diff.low)}, ${shown(c.diff.high)}]` : '';
+  return `${signed(c.diff.mean)}${ci}${significant(c.diff) ? ' *' : ''}`;
+}
+
+function byMetric(cells: readonly ComparisonCell[]): Map<string, ComparisonCell[]> {
+  const out = new Map<string, ComparisonCell[]>();
+  for (const c of cells) out.set(c.metric, [...(out.get(c.metric) ?? []), c]);
+  return out;
+}
+
+/** A row per metric (its name across the table), then a row per policy: mean ± half-width, diff to the baseline [interval]; 79 columns. */
+function longTable(cells: readonly ComparisonCell[], labels: readonly string[]): Table.Table {
+  const t = new Table({
+    head: ['metric / policy', 'mean ± hw', `diff to ${labels[0]}`],
+    style: { head: [], border: [], compact: true },
+    colWidths: [30, 19, 26],
+    wordWrap: true,
+    colAligns: ['left', 'right', 'right'],
+  });
+  for (const [metric, row] of byMetric(cells)) {
+    t.push([{ content: metric, colSpan: 3 }]);
+    for (const c of row) t.push([`  ${c.label}`, valueText(c), c.diff ? diffText(c) : '(baseline)']);
+  }
+  return t;
+}
+
+function wideTable(cells: readonly ComparisonCell[], labels: readonly string[]): Table.Table {
   const t = new Table({
     head: ['metric', `${labels[0]} (baseline)`, ...labels.slice(1)],
     style: { head: [], border: [], compact: false },
     colAligns: ['left', ...labels.map(() => 'right' as const)],
   });
-  const byMetric = new Map<string, ComparisonCell[]>();
-  for (const c of cells) byMetric.set(c.metric, [...(byMetric.get(c.metric) ?? []), c]);
-  for (const [metric, row] of byMetric) {
-    t.push([
-      metric,
-      ...row.map((c) => {
-        const value = `${shown(c.value.mean)}${Number.isFinite(c.value.halfWidth) && !isConstant(c.value) ? ` ± ${shown(c.value.halfWidth)}` : ''}`;
-        if (!c.diff) return value;
-        const ci = Number.isFinite(c.diff.halfWidth) && !isConstant(c.diff) ? ` [${shown(c.diff.low)}, ${shown(c.diff.high)}]` : '';
-        return `${value}\ndiff ${signed(c.diff.mean)}${ci}${significant(c.diff) ? ' *' : ''}`;
-      }),
-    ]);
-  }
-  const bare = cells.some((c) => isConstant(c.value) || (c.diff !== null && isConstant(c.diff)));
-  return (
-    `${t.toString()}\nmean ± half-width of the ${pct} confidence interval over seeds; diff = this policy minus ${labels[0]} on the same seeds\n(paired), with its ${pct} interval; * = the interval excludes 0 (a significant difference)\n` +
-    (bare ? 'a value or diff without an interval was the same on every seed (no variation to test)\n' : '')
-  );
+  for (const [metric, row] of byMetric(cells)) t.push([metric, ...row.map((c) => (c.diff ? `${valueText(c)}\ndiff ${diffText(c)}` : valueText(c)))]);
+  return t;
+}
+
+/** The comparison as one Markdown table (`compare --format markdown`): metric, policy, mean ± hw, diff [interval]. */
+export function comparisonMarkdown(cells: readonly ComparisonCell[], labels: readonly string[]): string {
+  const rows = [...byMetric(cells)].flatMap(([metric, row]) => row.map((c) => `| ${metric} | ${c.label.replace(/\|/g, '\\|')} | ${valueText(c)} | ${c.diff ? diffText(c) : '(baseline)'} |`));
+  return `| metric | policy | mean ± hw | diff to ${labels[0]} |\n| --- | --- | ---: | ---: |\n${rows.join('\n')}\n`;
+}
+
+/** The comparison as JSON (`compare --format json`): one object per metric and policy, intervals included. */
+export function comparisonJson(cells: readonly ComparisonCell[], labels: readonly string[], level: number): string {
+  const interval = (m: MeanInterval | null) => (m === null ? null : { n: m.n, mean: roundOrNull(m.mean), low: roundOrNull(m.low), high: roundOrNull(m.high), halfWidth: roundOrNull(m.halfWidth) });
+  return `${JSON.stringify({ baseline: labels[0], policies: labels, level, cells: cells.map((c) => ({ metric: c.metric, policy: c.label, value: interval(c.value), diff: interval(c.diff) })) }, null, 2)}\n`;
 }
 
 /** comparison.csv: metric, policy, n, mean, low, high, diff_mean, diff_low, diff_high. */

@@ -28,15 +28,28 @@ export const DEFAULT_POLICIES_TEXT = `the scenario's policy, then the routing ba
  * boolean). Without the flag: the scenario's own policy first, then the BASELINE_POLICIES that
  * are not the same configuration as it.
  */
-export function policyVariants(spec: string | undefined, scenario: Scenario): PolicyVariant[] {
+export function policyVariants(spec: string | undefined, scenario: Scenario, dropped: DroppedVariant[] = []): PolicyVariant[] {
   if (spec === undefined) {
     const own = scenario.policy;
     const first = { label: labelOf(own.name, own.params), name: own.name, params: own.params };
-    const ownKey = configKey(first);
-    const baselines = parseVariants(BASELINE_POLICIES.join(','));
-    return [first, ...baselines.filter((v) => configKey(v) !== ownKey)];
+    const kept = [first];
+    const keys = [configKey(first)];
+    for (const v of parseVariants(BASELINE_POLICIES.join(','))) {
+      const key = configKey(v);
+      const same = keys.indexOf(key);
+      // A baseline that routes and orders exactly as an earlier entry is left out (with a note when its name differs).
+      if (same < 0) (kept.push(v), keys.push(key));
+      else if (v.label !== kept[same]!.label && !(same === 0 && v.name === first.name)) dropped.push({ label: v.label, sameAs: kept[same]!.label });
+    }
+    return kept;
   }
   return parseVariants(spec);
+}
+
+/** A default baseline left out of `compare` because it behaves exactly as one already listed. */
+export interface DroppedVariant {
+  readonly label: string;
+  readonly sameAs: string;
 }
 
 function parseVariants(spec: string): PolicyVariant[] {
@@ -60,10 +73,19 @@ function parseVariants(spec: string): PolicyVariant[] {
   return variants;
 }
 
-// Name plus parameters with defaults filled in: `fifo` and `fifo:routing=round-robin` are one configuration.
-function configKey(v: PolicyVariant): string {
+/**
+ * Name plus parameters with defaults filled in: `fifo` and `fifo:routing=round-robin` are one
+ * configuration. Baselines that route the same way with the same FCFS order are one too:
+ * `round-robin` (level replica) is `fifo` (routing round-robin), `least-loaded` is
+ * `fifo:routing=least-loaded` (the policies' code: the same routing helpers, no ordering).
+ */
+export function configKey(v: PolicyVariant): string {
   const parsed = findPolicy(v.name)?.params.safeParse(v.params);
-  return JSON.stringify([v.name, parsed?.success ? parsed.data : v.params]);
+  const p = (parsed?.success ? parsed.data : v.params) as Record<string, unknown>;
+  if (v.name === 'round-robin' && p.level === 'replica') return JSON.stringify(['fifo', { routing: 'round-robin', groups: p.groups }]);
+  if (v.name === 'least-loaded') return JSON.stringify(['fifo', { routing: 'least-loaded', groups: p.groups }]);
+  if (v.name === 'fifo') return JSON.stringify(['fifo', { routing: p.routing, groups: p.groups }]);
+  return JSON.stringify([v.name, p]);
 }
 
 function labelOf(name: string, params: Readonly<Record<string, unknown>>): string {

@@ -19,16 +19,34 @@ export function formatShown(x: number | null): string {
  * throughput, goodput, deadlines, energy, simulation with its warning count), latency
  * percentiles, and one row per replica. Ends with a newline. Same summary, same text.
  */
-export function formatSummaryTable(summary: Summary): string {
-  const parts = [overview(summary).toString(), latency(summary).toString()];
-  if (summary.devices.length > 0) parts.push(devices(summary).toString());
+export function formatSummaryTable(summary: Summary, opts: SummaryTableOptions = {}): string {
+  const parts = [overview(summary, opts).toString(), latency(summary).toString()];
+  if (summary.devices.length > 0) parts.push(devices(summary));
   if (summary.classes !== undefined) parts.push(classTable(summary).toString());
   // Warnings are only counted here: the caller prints them (to stderr, or not at all with --quiet).
   return `${parts.join('\n')}\n`;
 }
 
-function overview(s: Summary): Table.Table {
-  const t = new Table({ style: PLAIN });
+/** Options of the summary table. */
+export interface SummaryTableOptions {
+  /** Requests sent per second (the workload's arrivals over their span), shown beside the achieved throughput. */
+  readonly offeredRps?: number | null;
+}
+
+/** Screen width the tables are laid out for: a classic terminal. */
+export const TABLE_COLUMNS = 80;
+// Overview: key column 14 (+2 padding), value column wrapped to fit 80 with the 3 borders.
+const KEY_WIDTH = 16;
+const VALUE_WIDTH = TABLE_COLUMNS - KEY_WIDTH - 3 - 1;
+
+function overview(s: Summary, opts: SummaryTableOptions): Table.Table {
+  const t = new Table({ style: PLAIN, colWidths: [KEY_WIDTH, VALUE_WIDTH], wordWrap: true, wrapOnWordBoundary: true });
+  for (const [k, v] of overviewRows(s, opts)) t.push({ [k]: v });
+  return t;
+}
+
+/** The overview's rows (label, text) before layout: what `run` shows first, in every format. */
+export function overviewRows(s: Summary, opts: SummaryTableOptions = {}): [string, string][] {
   const r = s.requests;
   const reasons = r.rejectReasons.map((x) => `${x.reason}: ${x.count}`).join(', ');
   const tp = s.throughput;
@@ -39,7 +57,7 @@ function overview(s: Summary): Table.Table {
   const rows: [string, string][] = [
     ['run', s.name ?? '-'],
     ['requests', `${r.total} total, ${r.finished} finished, ${r.rejected} rejected${reasons ? ` (${reasons})` : ''}` + `${r.timedOut > 0 ? `, ${r.timedOut} timed out` : ''}${r.pending > 0 ? `, ${r.pending} pending` : ''}, ${r.preempted} preempted`],
-    ['throughput', `${formatShown(tp.requestsPerS)} req/s, ${formatShown(tp.outputTokensPerS)} output tok/s, ${formatShown(tp.promptTokensPerS)} prompt tok/s over ${formatShown(tp.spanS)} s`],
+    ['throughput', `${formatShown(tp.requestsPerS)} req/s${opts.offeredRps !== undefined ? ` (offered ${formatShown(opts.offeredRps)} req/s)` : ''}, ${formatShown(tp.outputTokensPerS)} output tok/s, ${formatShown(tp.promptTokensPerS)} prompt tok/s over ${formatShown(tp.spanS)} s`],
     ['goodput', `${formatShown(g.requestsPerS)} req/s, ${percent(g.fraction)} of requests (SLO: ${slo.length > 0 ? slo.join(', ') : 'none'}${d.withDeadline > 0 ? ', deadlines' : ''})`],
     ...prefixRow(s),
     ...pdRow(s),
@@ -50,36 +68,91 @@ function overview(s: Summary): Table.Table {
     ...(s.accuracy.tokenWeightedPct !== null ? [['accuracy', `${formatShown(s.accuracy.tokenWeightedPct)}% token-weighted (leaderboard accuracy of the serving models)`] as [string, string]] : []),
     ['simulation', `${s.sim.events} events, ends at ${formatShown(s.sim.endS)} s, ${s.sim.warnings.length} warnings`],
   ];
-  for (const [k, v] of rows) t.push({ [k]: v });
-  return t;
+  return rows;
 }
 
+/** Latency rows: label, count, mean, p50, p90, p99, max (seconds, as shown). */
+export function latencyRows(s: Summary): string[][] {
+  const row = (label: string, d: Distribution): string[] => [label, String(d.count), ...[d.mean, d.p50, d.p90, d.p99, d.max].map(formatShown)];
+  const l = s.latency;
+  return [row('queueing', l.queueingDelayS), row('TTFT', l.ttftS), row('TPOT', l.tpotS), row('E2E', l.e2eS)];
+}
+export const LATENCY_HEAD = ['latency (s)', 'count', 'mean', 'p50', 'p90', 'p99', 'max'];
+
 // One row per request class (scenarios with `classes:`), then Jain's index over their attainment.
+// 10 + 6 + 6 x 9 + 9 borders = 79 columns.
 function classTable(s: Summary): Table.Table {
-  const t = new Table({ head: ['class', 'priority', 'requests', 'finished', 'admission rejected', 'TTFT p99', 'TPOT p99', 'E2E p99', 'SLO attainment'], style: PLAIN });
+  const t = new Table({
+    head: ['class', 'prio', 'finished', 'rejected', 'TTFT p99', 'TPOT p99', 'E2E p99', 'SLO met'],
+    style: PLAIN,
+    colWidths: [10, 6, 9, 9, 9, 9, 9, 9],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    wordWrap: true,
+  });
   for (const c of s.classes!) {
-    t.push([c.class, String(c.priority), String(c.requests.total), String(c.requests.finished), String(c.requests.admissionRejected), formatShown(c.latency.ttftS.p99), formatShown(c.latency.tpotS.p99), formatShown(c.latency.e2eS.p99), percent(c.goodput.attainment)]);
+    t.push([c.class, String(c.priority), `${c.requests.finished}/${c.requests.total}`, String(c.requests.admissionRejected), formatShown(c.latency.ttftS.p99), formatShown(c.latency.tpotS.p99), formatShown(c.latency.e2eS.p99), percent(c.goodput.attainment)]);
   }
-  t.push([{ content: `Jain's fairness index over the classes' SLO attainment: ${formatShown(s.fairness?.jainAttainment ?? null)}`, colSpan: 9 }]);
+  t.push([{ content: `Jain's fairness index over the classes' SLO attainment: ${formatShown(s.fairness?.jainAttainment ?? null)}`, colSpan: 8 }]);
   return t;
 }
 
 function latency(s: Summary): Table.Table {
-  const t = new Table({ head: ['latency (s)', 'count', 'mean', 'p50', 'p90', 'p99', 'max'], style: PLAIN, colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] });
-  const row = (label: string, d: Distribution): string[] => [label, String(d.count), ...[d.mean, d.p50, d.p90, d.p99, d.max].map(formatShown)];
-  const l = s.latency;
-  t.push(row('queueing delay', l.queueingDelayS), row('TTFT', l.ttftS), row('TPOT', l.tpotS), row('E2E', l.e2eS));
+  // 13 + 8 + 5 x 10 + 8 borders = 79: a 4-digit number is at most 9 characters ("0.0001234", "1.234e-7").
+  const t = new Table({ head: LATENCY_HEAD, style: PLAIN, colWidths: [13, 8, 10, 10, 10, 10, 10], colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] });
+  t.push(...latencyRows(s));
   return t;
 }
 
-function devices(s: Summary): Table.Table {
-  const t = new Table({ head: ['device', 'kind', 'util', 'finished', 'iterations', 'preempted', 'energy J', 'KV peak/capacity', 'other'], style: PLAIN, colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] });
-  for (const d of s.devices) {
-    const kv = d.kvCapacityTokens > 0 ? `${d.peakKvTokens}/${d.kvCapacityTokens}` : '-';
-    const other = d.extra ? Object.entries(d.extra).map(([k, v]) => `${k} ${formatShown(v)}`).join(', ') : '-';
-    t.push([d.name, d.kind, percent(d.utilization), String(d.finished), String(d.iterations), String(d.preemptions), formatShown(d.energyJ), kv, other]);
+/** Device rows: device, util, finished, iterations, preempted, energy J, KV peak/capacity (the kind goes below). */
+export function deviceRows(s: Summary): string[][] {
+  return s.devices.map((d) => [d.name, percent(d.utilization), String(d.finished), String(d.iterations), String(d.preemptions), formatShown(d.energyJ), d.kvCapacityTokens > 0 ? `${d.peakKvTokens}/${d.kvCapacityTokens}` : '-']);
+}
+export const DEVICE_HEAD = ['device', 'util', 'finished', 'iters', 'preempt', 'energy J', 'KV peak/cap'];
+
+/** A replica's kind and kind-specific figures: `continuous-batching; meanBatchSize 12.19, ...`. */
+function deviceDetail(d: Summary['devices'][number]): string {
+  const extra = Object.entries(d.extra ?? {}).map(([k, v]) => `${k} ${formatShown(v)}`);
+  return [d.kind, ...(extra.length > 0 ? [extra.join(', ')] : [])].join('; ');
+}
+
+/** The per-replica table (79 columns; long names wrap), then each replica's kind and kind-specific figures on a line of its own. */
+function devices(s: Summary): string {
+  const t = new Table({
+    head: DEVICE_HEAD,
+    style: PLAIN,
+    colWidths: [12, 7, 10, 9, 9, 10, 14],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  t.push(...deviceRows(s));
+  const lines = s.devices.map((d) => wrapLine(`${d.name}: ${deviceDetail(d)}`, TABLE_COLUMNS - 1));
+  return [t.toString(), ...lines].join('\n');
+}
+
+/** Breaks a line at spaces to at most `width` characters, continuation lines indented by 2. */
+export function wrapLine(text: string, width: number, indent = '  '): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) (out.push(line), (line = `${indent}${word}`));
+    else line = line === '' ? word : `${line} ${word}`;
   }
-  return t;
+  out.push(line);
+  return out.join('\n');
+}
+
+/** The summary as Markdown tables (`run --format markdown`): overview, latency, devices. */
+export function summaryMarkdown(s: Summary, opts: SummaryTableOptions = {}): string {
+  const md = (head: readonly string[], rows: readonly (readonly string[])[], align: string[] = head.map(() => '---')) =>
+    [`| ${head.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  const parts = [md(['', s.name ?? 'run'], overviewRows(s, opts).slice(1)), md(LATENCY_HEAD, latencyRows(s), ['---', ...LATENCY_HEAD.slice(1).map(() => '---:')])];
+  if (s.devices.length > 0) {
+    const head = [...DEVICE_HEAD, 'kind and figures'];
+    const rows = deviceRows(s).map((r, i) => [...r, deviceDetail(s.devices[i]!)]);
+    parts.push(md(head, rows, ['---', ...head.slice(1, -1).map(() => '---:'), '---']));
+  }
+  return `${parts.join('\n\n')}\n`;
 }
 
 /** The fleet block's rows (src/fleet/), only when the scenario has one. */

@@ -31,10 +31,8 @@ export function progressMode(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv
 export function createProgress(o: ProgressOptions): Progress {
   if (o.mode === 'none') return { tick() {}, stop() {} };
   if (o.mode === 'bar') {
-    const bar = new cliProgress.SingleBar(
-      { format: `${o.label} [{bar}] {percentage}% | {value}/{total} runs | {duration_formatted} elapsed | ETA {eta_formatted}`, stream: o.stream, etaBuffer: 50, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
+    const { format, barsize } = barLayout(o.label, o.total, (o.stream as { columns?: number }).columns);
+    const bar = new cliProgress.SingleBar({ format, barsize, stream: o.stream, etaBuffer: 50, hideCursor: true, linewrap: false }, cliProgress.Presets.shades_classic);
     bar.start(o.total, o.done);
     return { tick: () => bar.increment(), stop: () => bar.stop() };
   }
@@ -61,6 +59,26 @@ export function createProgress(o: ProgressOptions): Progress {
       if (!failed && done !== shown) line();
     },
   };
+}
+
+/** Longest text cli-progress puts in each field (its eta and duration formats: "59m59s", "23h59m", "100%"). */
+const FIELD_WIDTH = { percentage: 4, time: 6 };
+
+/**
+ * The bar's line for a terminal `columns` wide (80 when unknown): the numbers and the ETA first,
+ * the bar last and only as wide as what is left (8 to 30 characters), the label shortened with
+ * "..." if even that does not fit, so the ETA is never cut off at the terminal's edge.
+ */
+export function barLayout(label: string, total: number, columns = 80): { format: string; barsize: number; width: number } {
+  const digits = String(total).length;
+  // "<label> 100% 1200/1200 runs ETA 59m59s 59m59s elapsed [<bar>]"
+  const fixed = 1 + FIELD_WIDTH.percentage + 1 + 2 * digits + 1 + 5 + 5 + FIELD_WIDTH.time + 1 + FIELD_WIDTH.time + 9 + 2;
+  const room = Math.max(40, columns - 1); // the last column would wrap on some terminals
+  let shown = label;
+  if (shown.length + fixed + 8 > room) shown = `${label.slice(0, Math.max(4, room - fixed - 8 - 3))}...`;
+  const barsize = Math.max(8, Math.min(30, room - fixed - shown.length));
+  const format = `${shown} {percentage}% {value}/{total} runs ETA {eta_formatted} {duration_formatted} elapsed [{bar}]`;
+  return { format, barsize, width: shown.length + fixed + barsize };
 }
 
 /** 75 -> "1m15s", 4.2 -> "4s". */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_RATE_RPS, MAX_REQUESTS, MAX_TIME_S, MAX_TOKENS, MIN_RATE_RPS } from '../limits.js';
 
 /** Trace file formats; `auto` detects from the extension and the header line. */
-export const traceFormats = ['auto', 'llmsim', 'azure', 'mooncake', 'vidur'] as const;
+export const traceFormats = ['auto', 'llmsim', 'azure', 'mooncake', 'vidur', 'burstgpt', 'sharegpt', 'vllm-bench', 'otel'] as const;
 /** A trace file format name. */
 export type TraceFormat = (typeof traceFormats)[number];
 

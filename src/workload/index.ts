@@ -105,7 +105,7 @@ function readOrGenerate(spec: WorkloadSpec, opts: BuildWorkloadOptions, where: (
   const resolve = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
   if (spec.trace) {
     const file = resolve(spec.trace.path);
-    return parseTrace(readTextFile(file, 'trace file'), file, spec.trace.format, { model: spec.trace.model, mooncakeArrivals: spec.trace.mooncakeArrivals });
+    return parseTrace(readTextFile(file, 'trace file'), file, spec.trace.format, { model: spec.trace.model, mooncakeArrivals: spec.trace.mooncakeArrivals, columns: spec.trace.columns, time: spec.trace.time });
   }
   // A generator that made nothing was given too short a duration: say so at that field.
   const nonEmpty = (drafts: DraftRequest[], kind: string, gen: { durationS?: number; arrival: { rateRps: number } }) => {

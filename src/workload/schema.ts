@@ -37,6 +37,26 @@ const traceSchema = z.strictObject({
   format: z.enum(traceFormats).default('auto').describe('auto detects from the extension and header'),
   model: z.string().min(1).optional().describe('Model name for requests that do not name one'),
   mooncakeArrivals: z.enum(['spread', 'burst']).default('spread').describe('Mooncake timestamps come in ~3 s steps: spread each step evenly, or keep the bursts'),
+  columns: z
+    .strictObject({
+      arrival: z.string().min(1).describe('Column (CSV header name or JSON key) of the arrival time'),
+      promptTokens: z.string().min(1).describe('Column of the prompt tokens'),
+      outputTokens: z.string().min(1).describe('Column of the output tokens'),
+      model: z.string().min(1).optional().describe('Column of the model name'),
+      class: z.string().min(1).optional().describe('Column of the request class (tenant)'),
+      prefix: z.string().min(1).optional().describe('Column of prefix segments, `label:tokens ...` as in the native format'),
+    })
+    .optional()
+    .describe('Read any CSV (with a header) or JSON lines file through this column map; other columns are ignored; format is then not used'),
+  time: z
+    .strictObject({
+      unit: z.enum(['s', 'ms', 'us']).default('s').describe('Unit of numeric arrival times'),
+      format: z.enum(['relative', 'epoch', 'iso8601']).default('relative').describe('relative: from the run start, kept as written; epoch: numbers since 1970 in `unit`; iso8601: timestamps such as 2024-05-01T12:00:00.250Z. Epoch and ISO times are made relative to the first row'),
+    })
+    .optional()
+    .describe('How the arrival column of trace.columns is written (default: relative seconds)'),
+}).superRefine((t, ctx) => {
+  if (t.time !== undefined && t.columns === undefined) ctx.addIssue({ code: 'custom', path: ['time'], message: 'expected trace.columns beside trace.time (time describes the arrival column of a column map), found none' });
 });
 
 /** Checks the keys of a mapping by class name (zod's record key errors would not say what was expected). */

@@ -126,3 +126,88 @@ describe('llmsim check', () => {
     expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(0);
   });
 });
+
+describe('one-sided rules and absolute limits', () => {
+  const summary = join(dir, 'os-summary.json');
+  const golden = join(dir, 'os-golden.json');
+  const full = { ...base, requests: { total: 10 }, throughput: { requestsPerS: 2 }, sim: { events: 100 } };
+  beforeAll(() => {
+    writeFileSync(golden, JSON.stringify(full));
+    // Latency 10% better (lower), throughput 10% better (higher): both improvements.
+    writeFileSync(summary, JSON.stringify({ ...full, latency: { e2eS: { mean: 9, p99: 18 } }, throughput: { requestsPerS: 2.2 } }));
+  });
+
+  it('a one-sided rule passes an improvement of any size and fails the same move the other way', () => {
+    const t = (better?: 'lower' | 'higher') => ({ default: DEFAULT_TOLERANCE, limits: [], rules: [{ pattern: 'x', match: /^latency\./, tolerance: { abs: 0, rel: 0.01, ignore: false, better } }] });
+    const better = { ...base, latency: { e2eS: { mean: 9, p99: 18 } } };
+    const worse = { ...base, latency: { e2eS: { mean: 11, p99: 22 } } };
+    expect(compareSummaries(better, base, t()).drifts).toHaveLength(2); // two-sided: both moved 10%
+    expect(compareSummaries(better, base, t('lower')).drifts).toEqual([]);
+    expect(compareSummaries(worse, base, t('lower')).drifts.map((d) => [d.metric, d.diff])).toEqual([['latency.e2eS.mean', 1], ['latency.e2eS.p99', 2]]);
+    expect(compareSummaries(better, base, t('higher')).drifts.map((d) => d.metric)).toEqual(['latency.e2eS.mean', 'latency.e2eS.p99']);
+    // Within tolerance the worse way still passes: 0.5% worse under rel 1%.
+    expect(compareSummaries({ ...base, latency: { e2eS: { mean: 10.05, p99: 20.1 } } }, base, t('lower')).drifts).toEqual([]);
+  });
+
+  it('tolerances file: better: lower|higher, and limits: [...] checked against the result', async () => {
+    const tol = join(dir, 'os.yaml');
+    writeFileSync(tol, ['metrics:', '  "latency.**": { rel: 0.01, better: lower }', '  "throughput.**": { rel: 0.01, better: higher }', 'limits:', '  - latency.e2eS.p99 <= 20', ''].join('\n'));
+    expect(await llmsim('check', summary, '--baseline', golden, '--tolerances', tol)).toBe(0);
+    expect(io.out).toMatch(/^ok: 9 value\(s\) within tolerance of .*; 1 limit\(s\) hold\n$/);
+    // Swap roles: the golden now looks 10% worse than the summary on both counts.
+    expect(await llmsim('check', golden, '--baseline', summary, '--tolerances', tol)).toBe(1);
+    expect(io.out).toMatch(/latency\.e2eS\.mean .* \(lower better\)/);
+    expect(io.err).toMatch(/3 of 9 value\(s\) drifted/);
+  });
+
+  it('--limit alone (no baseline) is a gate: exit 0 when it holds, 1 naming the broken limit, 2 for a bad or unknown one', async () => {
+    expect(await llmsim('check', summary, '--limit', 'latency.e2eS.p99 <= 18', '--limit', 'throughput.requestsPerS>2')).toBe(0);
+    expect(io.out).toBe('ok: 2 limit(s) hold\n');
+    expect(await llmsim('check', summary, '--limit', 'latency.e2eS.p99 < 18')).toBe(1);
+    expect(io.out).toMatch(/latency\.e2eS\.p99 < 18 .* 18 /);
+    expect(io.err).toBe(`llmsim: ${summary}: 1 of 1 limit(s) broken (latency.e2eS.p99 < 18)\n`);
+    expect(await llmsim('check', summary, '--limit', 'latency.e2eS.p99 => 18')).toBe(2);
+    expect(io.err).toMatch(/^llmsim: --limit: expected a limit "metric <= number" .*found "latency\.e2eS\.p99 => 18"\n$/);
+    expect(await llmsim('check', summary, '--limit', 'latency.ttft.p99 <= 2')).toBe(2);
+    expect(io.err).toMatch(/^llmsim: --limit: expected a limit on a metric of the summary .*found "latency\.ttft\.p99"/);
+    expect(await llmsim('check', summary)).toBe(2);
+    expect(io.err).toMatch(/--baseline: expected a baseline summary, or at least one --limit/);
+  });
+
+  it('a null metric breaks a limit on it (it cannot be shown to hold)', async () => {
+    const nulls = join(dir, 'nulls.json');
+    writeFileSync(nulls, JSON.stringify({ ...full, latency: { e2eS: { mean: null, p99: null } } }));
+    expect(await llmsim('check', nulls, '--limit', 'latency.e2eS.p99 <= 100')).toBe(1);
+  });
+
+  it('--format json and junit: the same verdict as data, to stdout or --out; exit codes unchanged', async () => {
+    expect(await llmsim('check', golden, '--baseline', summary, '--limit', 'latency.e2eS.p99 <= 19', '--format', 'json')).toBe(1);
+    const j = JSON.parse(io.out);
+    expect(j.ok).toBe(false);
+    expect(j.drifts.map((d: { metric: string }) => d.metric)).toEqual(['latency.e2eS.mean', 'latency.e2eS.p99', 'throughput.requestsPerS']);
+    expect(j.limits).toEqual([{ limit: 'latency.e2eS.p99 <= 19', metric: 'latency.e2eS.p99', op: '<=', value: 19, result: 20, ok: false }]);
+    const junit = join(dir, 'check.xml');
+    expect(await llmsim('check', golden, '--baseline', summary, '--limit', 'latency.e2eS.p99 <= 19', '--format', 'junit', '--out', junit)).toBe(1);
+    const x = readFileSync(junit, 'utf8');
+    expect(x).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="llmsim check" tests="5" failures="4">/);
+    expect(x.match(/<testcase /g)).toHaveLength(5); // 1 for the values within tolerance, 3 drifts, 1 limit
+    expect(x.match(/<failure /g)).toHaveLength(4);
+    expect(x).toContain('name="latency.e2eS.p99 &lt;= 19"');
+    expect(await llmsim('check', summary, '--baseline', summary, '--format', 'junit')).toBe(0);
+    expect(io.out).toMatch(/tests="1" failures="0"/);
+    expect(await llmsim('check', summary, '--baseline', summary, '--format', 'xml')).toBe(2);
+    expect(io.err).toMatch(/--format: expected one of "table", "json", "junit", found "xml"/);
+  });
+
+  it('an internal error (a bug) exits 3, distinct from drift (1) and bad input (2)', async () => {
+    const spy = vi.spyOn(JSON, 'stringify').mockImplementationOnce(() => {
+      throw new Error('boom');
+    });
+    try {
+      expect(await llmsim('check', summary, '--limit', 'latency.e2eS.p99 <= 100', '--format', 'json')).toBe(3);
+      expect(io.err).toMatch(/^llmsim: internal error: boom\n/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

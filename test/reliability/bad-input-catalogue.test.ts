@@ -212,7 +212,10 @@ scenario('workload with no source', sub(['  trace: { path: t.csv }', '  rateScal
 scenario('workload with two sources', sub(['  trace: { path: t.csv }', `  trace: { path: t.csv }\n${SYN}`]), /workload\.synthetic: expected exactly one of trace, synthetic or sessions/);
 scenario('trace path missing', sub(['path: t.csv', 'path: gone.csv']), /s\.yaml:4:\d+: workload\.trace\.path: expected an existing file, found none at .*gone\.csv/);
 scenario('trace path empty', sub(['path: t.csv', "path: ''"]), /s\.yaml:4:\d+: workload\.trace\.path: expected >= 1|workload\.trace\.path: .*expected/);
-scenario('trace format unknown', sub(['path: t.csv }', 'path: t.csv, format: sharegpt }']), /workload\.trace\.format: expected one of "auto", "llmsim", "azure", "mooncake", "vidur", found "sharegpt"/);
+scenario('trace format unknown', sub(['path: t.csv }', 'path: t.csv, format: parquet }']), /workload\.trace\.format: expected one of "auto", "llmsim", "azure", "mooncake", "vidur", "burstgpt", "sharegpt", "vllm-bench", "otel", found "parquet"/);
+scenario('trace.columns without the arrival', sub(['path: t.csv }', 'path: t.csv, columns: { promptTokens: p, outputTokens: o } }']), /workload\.trace\.columns\.arrival: missing required field \(expected string, found nothing\)/);
+scenario('trace.time without trace.columns', sub(['path: t.csv }', 'path: t.csv, time: { unit: ms } }']), /workload\.trace\.time: expected trace\.columns beside trace\.time/);
+scenario('trace.time unit unknown', sub(['path: t.csv }', 'path: t.csv, columns: { arrival: a, promptTokens: p, outputTokens: o }, time: { unit: ns } }']), /workload\.trace\.time\.unit: expected one of "s", "ms", "us", found "ns"/);
 scenario('mooncakeArrivals unknown', sub(['path: t.csv }', 'path: t.csv, mooncakeArrivals: jitter }']), /workload\.trace\.mooncakeArrivals: expected one of "spread", "burst", found "jitter"/);
 scenario('trace key typo', sub(['path: t.csv }', 'path: t.csv, fromat: azure }']), /s\.yaml:4:\d+: workload\.trace\.fromat: unknown key \(did you mean "format"\?\)/);
 scenario('synthetic without count or durationS', syn(['    count: 5\n', '']), /workload\.synthetic: expected count or durationS/);
@@ -414,6 +417,40 @@ trace('mooncake-jsonl', 'duplicate nested key', `{"timestamp": 1, "input_length"
 trace('mooncake-jsonl', 'hash_ids not a list', `${J({ hash_ids: 'abc' })}\n`, /tr\.jsonl:1: hash_ids: expected .*found/);
 trace('mooncake-jsonl', 'a Latin-1 byte', Buffer.from(`${J({})}\n{"timestamp": 1, "input_length": 10, "output_length": 5, "x": "\xe9"}\n`, 'latin1'), /tr\.jsonl:2:\d+: expected UTF-8 text, found the byte 0xe9/);
 trace('mooncake-jsonl', 'a UTF-16 file', Buffer.from(`\ufeff${J({})}\n`, 'utf16le'), /tr\.jsonl:1:1: expected UTF-8 text, found the byte 0xff/);
+// BurstGPT, ShareGPT, vllm bench serve results, OTLP spans, and any CSV/JSONL through trace.columns.
+const BURST = 'Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type';
+trace('burstgpt', 'non-numeric tokens', `${BURST}\n5,ChatGPT,472,18,490,Conversation log\n6,ChatGPT,x,18,490,Conversation log\n`, /tr\.csv:3: Request tokens: expected a finite number, found "x"/);
+trace('burstgpt', 'unsorted', `${BURST}\n9,ChatGPT,472,18,490,Conversation log\n6,GPT-4,100,18,118,API log\n`, /tr\.csv:3: Timestamp: expected arrival times in non-decreasing order/);
+trace('burstgpt', 'missing column', 'Timestamp,Model,Request tokens\n5,ChatGPT,472\n', /tr\.csv:1: expected a header with the burstgpt columns .*Response tokens is missing/);
+trace('burstgpt', 'fractional response', `${BURST}\n5,ChatGPT,472,1.5,490,Conversation log\n`, /tr\.csv:2: Response tokens: expected a whole number of tokens >= 1, found "1\.5"/);
+const conv = (h: unknown, g: unknown) => ({ id: 'x', conversations: [{ from: 'human', value: 'hi', ...(h as object) }, { from: 'gpt', value: 'hello there', ...(g as object) }] });
+trace('sharegpt', 'not JSON', '[{"id": 1,', /tr\.json(:\d+:\d+)?: expected a ShareGPT JSON array of conversations \(valid JSON\), found a syntax error/, 'tr.json');
+trace('sharegpt', 'an object, not an array', '{"conversations": []}', /tr\.json: expected a ShareGPT JSON array of conversations, found a mapping/, 'tr.json');
+trace('sharegpt', 'conversations not a list', JSON.stringify([{ conversations: 'hi' }]), /tr\.json: \[0\]\.conversations: expected a list of turns \{ from, value \}, found "hi"/, 'tr.json');
+trace('sharegpt', 'no human turn with a reply', JSON.stringify([{ conversations: [{ from: 'gpt', value: 'x' }] }]), /tr\.json: expected at least one conversation with a human turn and a reply, found none/, 'tr.json');
+trace('sharegpt', 'zero tokens given', JSON.stringify([conv({ tokens: 0 }, {})]), /tr\.json: \[0\]\.conversations\[0\]\.tokens: expected a whole number of tokens >= 1, found 0/, 'tr.json');
+trace('sharegpt', 'unsorted timestamps', JSON.stringify([{ ...conv({}, {}), timestamp: 5 }, { ...conv({}, {}), timestamp: 1 }]), /tr\.json: \[1\]\.timestamp: expected conversations sorted by timestamp/, 'tr.json');
+const VB = (o: Record<string, unknown>) => JSON.stringify({ request_rate: 'inf', input_lens: [10, 20], output_lens: [5, 6], ttfts: [0.1, 0.2], ...o });
+trace('vllm-bench', 'no input_lens', VB({ input_lens: undefined }), /tr\.json: input_lens: expected a list \(vllm bench serve --save-detailed writes it\), found no such key/, 'tr.json');
+trace('vllm-bench', 'lists of different lengths', VB({ output_lens: [5] }), /tr\.json: output_lens: expected as many entries as input_lens \(2\), found 1/, 'tr.json');
+trace('vllm-bench', 'a text token count', VB({ input_lens: [10, 'many'] }), /tr\.json: input_lens\[1\]: expected a finite number, found "many"/, 'tr.json');
+trace('vllm-bench', 'negative request rate', VB({ request_rate: -2 }), /tr\.json: request_rate: expected a request rate > 0 or "inf", found -2/, 'tr.json');
+trace('vllm-bench', 'every request failed', VB({ output_lens: [0, 0] }), /tr\.json: output_lens: expected at least one request with output, found none/, 'tr.json');
+trace('vllm-bench', 'a start time that is not a number', VB({ start_times: [1.5, null] }), /tr\.json: start_times\[1\]: expected a time in seconds, found null/, 'tr.json');
+const span = (start: unknown, attrs: [string, unknown][]) => ({ name: 'chat', startTimeUnixNano: start, attributes: attrs.map(([key, v]) => ({ key, value: typeof v === 'string' ? { stringValue: v } : { intValue: String(v) } })) });
+const OT = (...spans: unknown[]) => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+trace('otel', 'not OTLP', JSON.stringify({ spans: [] }), /tr\.json: resourceSpans: expected OTLP JSON .*found a mapping/, 'tr.json');
+trace('otel', 'no GenAI spans', OT(span('1', [['http.method', 'POST']])), /tr\.json: expected spans with gen_ai\.usage\.input_tokens and gen_ai\.usage\.output_tokens .*found none/, 'tr.json');
+trace('otel', 'zero output tokens', OT(span('1', [['gen_ai.usage.input_tokens', 10], ['gen_ai.usage.output_tokens', 0]])), /tr\.json: resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.gen_ai\.usage\.output_tokens: expected a whole number of tokens >= 1, found 0/, 'tr.json');
+trace('otel', 'start time not in nanoseconds', OT(span('2024-05-01', [['gen_ai.usage.input_tokens', 10], ['gen_ai.usage.output_tokens', 3]])), /tr\.json: resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]\.startTimeUnixNano: expected nanoseconds since 1970 \(digits\), found "2024-05-01"/, 'tr.json');
+const cols = (extra = '') => sub(['  trace: { path: t.csv }', `  trace: { path: c.csv, columns: { arrival: ts, promptTokens: in, outputTokens: out }${extra} }`]);
+traceCases.push(
+  { name: 'run: trace.columns names a missing column', files: { 's.yaml': cols(), 'c.csv': 'ts,input,out\n0,10,5\n' }, args: ['run', '$D/s.yaml', ...out], expect: /c\.csv:1: expected a header with the trace\.columns columns ts,in,out \(in is missing.*found "ts,input,out"/ },
+  { name: 'run: trace.columns ISO timestamp malformed', files: { 's.yaml': cols(', time: { format: iso8601 }'), 'c.csv': 'ts,in,out\n2024-05-01T12:00:00Z,10,5\n2024-05-01 noon,10,5\n' }, args: ['run', '$D/s.yaml', ...out], expect: /c\.csv:3: ts: expected an ISO 8601 timestamp like 2024-05-01T12:00:00\.250Z, found "2024-05-01 noon"/ },
+  { name: 'run: trace.columns epoch times unsorted', files: { 's.yaml': cols(', time: { unit: ms, format: epoch }'), 'c.csv': 'ts,in,out\n1714564800000,10,5\n1714564799000,10,5\n' }, args: ['run', '$D/s.yaml', ...out], expect: /c\.csv:3: ts: expected arrival times in non-decreasing order/ },
+  { name: 'run: trace.columns JSONL with a missing key', files: { 's.yaml': sub(['  trace: { path: t.csv }', '  trace: { path: c.jsonl, columns: { arrival: ts, promptTokens: in, outputTokens: out } }']), 'c.jsonl': '{"ts": 0, "in": 10, "out": 5}\n{"ts": 1, "in": 10}\n' }, args: ['run', '$D/s.yaml', ...out], expect: /c\.jsonl:2: out: expected a finite number, found nothing/ },
+  { name: 'run: trace.columns relative time negative', files: { 's.yaml': cols(), 'c.csv': 'ts,in,out\n-1,10,5\n' }, args: ['run', '$D/s.yaml', ...out], expect: /c\.csv:2: ts: expected a time >= 0, found "-1"/ },
+);
 traceCases.push({ name: 'run: auto-detected trace with an unknown header', files: { 's.yaml': sub(['t.csv', 'odd.csv']), 'odd.csv': 'when,tokens\n0,1\n' }, args: ['run', '$D/s.yaml', ...out], expect: /odd\.csv:1: expected the header of a known trace format .*found "when,tokens"/ });
 traceCases.push({ name: 'run: empirical lengths from a broken trace', files: { 's.yaml': syn(['{ dist: fixed, tokens: 10 }', '{ dist: empirical, path: e.csv }']), 'e.csv': `${HEADERS.native}\n0,x,5\n` }, args: ['run', '$D/s.yaml', ...out], expect: /e\.csv:2: prompt_tokens: expected a finite number, found "x"/ });
 
@@ -586,7 +623,9 @@ cmd('merge a manifest of the wrong shape', ['merge', '$D/sh', '-o', '$D/out'], /
 cmd('merge a non-UTF-8 manifest', ['merge', '$D/sh', '-o', '$D/out'], /sweep\.json:1:\d+: expected UTF-8 text, found the byte 0xff/, { 'sh/sweep.json': Buffer.from([0x7b, 0xff, 0x7d]) });
 // check
 const SUM = { 'sum.json': SUMMARY, 'base.json': SUMMARY };
-cmd('check without --baseline', ['check', '$D/sum.json'], /--baseline: expected this option \(it is required\), found none/, SUM);
+cmd('check without --baseline or --limit', ['check', '$D/sum.json'], /--baseline: expected a baseline summary, or at least one --limit \(or limits: in the tolerances file\), found neither/, SUM);
+cmd('check with a malformed --limit', ['check', '$D/sum.json', '--limit', 'latency.ttftS.p99 == 2'], /--limit: expected a limit "metric <= number"/, SUM);
+cmd('check --format unknown', ['check', '$D/sum.json', '--limit', 'requests.total >= 0', '--format', 'xml'], /--format: expected one of "table", "json", "junit", found "xml"/, SUM);
 cmd('check a missing summary', ['check', '$D/nope.json', '--baseline', '$D/base.json'], /nope\.json: expected a readable .*found no such file/, SUM);
 cmd('check a missing baseline', ['check', '$D/sum.json', '--baseline', '$D/nope.json'], /nope\.json: --baseline: expected an existing baseline summary, found no such file/, SUM);
 cmd('check a summary that is a directory', ['check', '$D', '--baseline', '$D/base.json'], /: expected a readable .*found a directory/, SUM);

@@ -69,7 +69,7 @@ describe('workloadSchema', () => {
 
   it('points at the offending line and field, with a suggestion for typos', () => {
     expect(check('workload:\n  trace:\n    path: a.csv\n  rateScael: 2\n')).toBe('s.yaml:4:3: workload.rateScael: unknown key (did you mean "rateScale"?); expected one of: trace, synthetic, sessions, rateScale, window, limit, uncertainty, deadline, classMix, timeoutS, maxConcurrency, found "rateScael"');
-    expect(check('workload:\n  trace:\n    path: a.csv\n    format: csv\n')).toBe('s.yaml:4:13: workload.trace.format: expected one of "auto", "llmsim", "azure", "mooncake", "vidur", found "csv"');
+    expect(check('workload:\n  trace:\n    path: a.csv\n    format: csv\n')).toBe('s.yaml:4:13: workload.trace.format: expected one of "auto", "llmsim", "azure", "mooncake", "vidur", "burstgpt", "sharegpt", "vllm-bench", "otel", found "csv"');
     expect(check('workload:\n  trace: { path: a.csv }\n  rateScale: 0\n')).toBe('s.yaml:3:14: workload.rateScale: expected >= 0.000001, found 0');
     expect(check('workload:\n  synthetic:\n    count: 5\n    arrival: { process: poisson, rateRps: 1 }\n    prompt: { dist: fixed, tokens: 0 }\n    output: { dist: fixed, tokens: 1 }\n')).toMatch(/^s\.yaml:5:\d+: workload\.synthetic\.prompt\.tokens: expected >= 1, found 0$/);
   });
