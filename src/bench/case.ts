@@ -5,6 +5,7 @@ import { Engine } from '../engine/engine.js';
 import { checkScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
 import { benchCases } from './cases.js';
+import { loadPolicies } from '../policies/registry.js';
 
 /** One benchmark case in this process; prints one JSON line of figures. */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,6 +28,7 @@ if (!c.scenario) {
   out({ events: engine.processed, simulateS: s, eventsPerS: engine.processed / s });
 } else {
   const t0 = performance.now();
+  await loadPolicies([String((c.scenario.policy as { name?: string } | undefined)?.name ?? 'fifo')]);
   const loaded = checkScenario(c.scenario, { file: `bench:${c.id}`, baseDir: root });
   const endOf: Record<string, number> = {};
   const { input, result, summary } = runScenario(loaded, { onStage: (stage) => (endOf[stage] = performance.now()) });

@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { CommandFailure } from './failure.js';
 import { parseOptions } from './options.js';
+import { COMMANDS } from './catalog.js';
 
 const checkOptions = z.strictObject({
   baseline: z.string().min(1),
@@ -47,7 +48,7 @@ export function checkCommand(file: string, rawOptions: unknown, print: (text: st
 export function registerCheckCommand(program: Command, print: (text: string) => void): void {
   program
     .command('check')
-    .description('compare a summary.json with a baseline; exit 1 and a table of what drifted')
+    .description(COMMANDS.check.description)
     .argument('<summary>', 'summary.json of a run')
     .requiredOption('-b, --baseline <file>', 'baseline (golden) summary.json')
     .option('-t, --tolerances <file>', 'YAML: default {abs, rel} and per-metric overrides')

@@ -6,7 +6,9 @@ import { RESULT_FILE_NAMES, writeResults } from '../metrics/write.js';
 import { withOutput } from '../output/dir.js';
 import { loadScenario, resolvedScenarioText } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
+import { loadPolicies } from '../policies/registry.js';
 import { parseOptions, seedOption } from './options.js';
+import { COMMANDS } from './catalog.js';
 
 const runOptions = z.strictObject({
   out: z.string().min(1).optional(),
@@ -23,6 +25,7 @@ const runOptions = z.strictObject({
 export async function runCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(runOptions, rawOptions);
   const loaded = loadScenario(file);
+  await loadPolicies([loaded.scenario.policy.name]);
   const requests = opts.requests && loaded.scenario.output.requests;
   // What actually runs: flags override the file, and the written scenario.yaml says so.
   const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
@@ -51,7 +54,7 @@ export async function runCommand(file: string, rawOptions: unknown, print: (text
 export function registerRunCommand(program: Command, print: (text: string) => void): void {
   program
     .command('run')
-    .description('simulate a scenario, print a summary table and write results/<name>/')
+    .description(COMMANDS.run.description)
     .argument('<scenario>', 'scenario YAML file')
     .option('-o, --out <dir>', 'results directory (default: the scenario output.dir, or results/<name>)')
     .option('--seed <n>', 'override the scenario seed')

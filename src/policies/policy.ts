@@ -59,6 +59,12 @@ export interface PolicyDefinition<P = unknown> {
   readonly params: z.ZodType<P>;
   /** True when the policy reads true output lengths (a bound, not a deployable policy). */
   readonly oracle?: boolean;
+  /**
+   * Loads what the policy needs before it can run (the LP solver, WebAssembly, which loads
+   * asynchronously): awaited by `loadPolicies` before simulating, so other commands and policies
+   * never pay for it.
+   */
+  readonly load?: () => Promise<unknown>;
   create(params: P, env: PolicyEnv): Policy;
 }
 
