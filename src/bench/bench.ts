@@ -35,11 +35,11 @@ for (const c of benchCases) {
   const r = JSON.parse(line) as Record<string, number>;
   console.log(`\n${c.title}   [target ${c.target}]`);
   if (c.id === 'engine') {
-    console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)} (CPU ${fmt(r.cpuS, 3)} s); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
+    console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)} (process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
     continue;
   }
   console.log(`  simulate ${versus(r.simulateS!, ref?.simulateS, s2)} (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);
-  console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${versus(wallS, ref?.wallS, s2)}, process CPU ${fmt(r.cpuS, 2)} s`);
+  console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${versus(wallS, ref?.wallS, s2)}, process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}`);
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;

@@ -11,6 +11,8 @@ export interface CaseFigures {
   readonly simulateS?: number;
   readonly eventsPerS?: number;
   readonly wallS?: number;
+  /** CPU time of the case's process (user + system): on a shared machine it moves less than wall. */
+  readonly cpuS?: number;
   readonly peakRssMB?: number;
 }
 
@@ -42,9 +44,9 @@ export function readmeTables(ref: Reference = REFERENCE): string {
     ...Object.entries(ref.startup.commands).map(([cmd, s]) => `| \`llmsim ${cmd}\` | ${seconds(s)} | x${(s / ref.startup.nodeS).toFixed(2)} |`),
   ];
   const cases = [
-    '| case | simulate | whole process | peak RSS |',
-    '|---|---:|---:|---:|',
-    ...Object.entries(ref.cases).map(([id, c]) => `| ${c.label} (\`${id}\`) | ${seconds(c.simulateS)}${perS(c.eventsPerS)} | ${seconds(c.wallS)} | ${mb(c.peakRssMB)} |`),
+    '| case | simulate | whole process | process CPU | peak RSS |',
+    '|---|---:|---:|---:|---:|',
+    ...Object.entries(ref.cases).map(([id, c]) => `| ${c.label} (\`${id}\`) | ${seconds(c.simulateS)}${perS(c.eventsPerS)} | ${seconds(c.wallS)} | ${seconds(c.cpuS)} | ${mb(c.peakRssMB)} |`),
   ];
   return `${startup.join('\n')}\n\n${cases.join('\n')}\n`;
 }
