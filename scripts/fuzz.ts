@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import { caseYaml, runCase, type CaseResult } from './fuzz/check.js';
 import { REPO } from './fuzz/catalog.js';
 import { generateCase, type FuzzCase } from './fuzz/generate.js';
+import { loadPolicies, policies } from '../src/policies/registry.js';
 
 interface Options {
   count: number;
@@ -127,4 +128,6 @@ function main(): void {
   process.exit(crashes + violations > 0 ? 1 : 0);
 }
 
+// Cases run policies synchronously: load every policy's solver first.
+await loadPolicies(policies.map((p) => p.name));
 main();

@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util';
 import { rtlmLoadTable, rtlmRhoTable } from './paper/rtlm.js';
 import { lpScaleTable, wilkinsHeteroTable, wilkinsOfflineTable, wilkinsOnlineTable } from './paper/wilkins.js';
+import { loadPolicies, policies } from '../src/policies/registry.js';
 
 const TABLES: Record<string, { title: string; make: (seeds: number[]) => string }> = {
   'wilkins-offline': { title: 'Wilkins et al. offline: Llama-2 7B/13B/70B on 80 A100s, 52,002 Alpaca-like queries (scenarios/wilkins-offline.yaml)', make: wilkinsOfflineTable },
@@ -29,6 +30,8 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { s
 const count = Number(values.seeds);
 if (!(Number.isInteger(count) && count >= 1)) throw new Error(`--seeds: expected a positive integer, found "${values.seeds}"`);
 const seeds = Array.from({ length: count }, (_, i) => i + 1);
+// The tables run policies synchronously: load every policy's solver first.
+await loadPolicies(policies.map((p) => p.name));
 const wanted = positionals.length > 0 ? positionals : Object.keys(TABLES);
 for (const name of wanted) {
   const table = TABLES[name];

@@ -19,6 +19,8 @@ export { formatSummaryTable, summaryMarkdown } from './metrics/table.js';
 export { vllmBenchResult, offeredRate, type VllmBenchOptions } from './metrics/vllm-bench.js';
 export { loadTrace, parseTrace, type TraceOptions } from './workload/load-trace.js';
 export { InputError, type InputLocation } from './errors.js';
+/** Policies that solve LPs (wilkins-offline) load their solver first: `await loadPolicies(['wilkins-offline'])`. */
+export { loadPolicies } from './policies/registry.js';
 export type { Scenario } from './scenario/schema.js';
 export type { SimInput, PreparedDeviceGroup } from './simulation/simulate.js';
 export type { SimResult } from './simulation/result.js';

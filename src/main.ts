@@ -1,26 +1,20 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { InputError } from './errors.js';
 import { CommandFailure } from './commands/failure.js';
-import { registerCalibrateCommand } from './commands/calibrate.js';
-import { registerCheckCommand } from './commands/check.js';
-import { registerCompareCommand } from './commands/compare.js';
-import { registerFitCommand } from './commands/fit.js';
-import { registerMergeCommand } from './commands/merge.js';
-import { registerPoliciesCommand } from './commands/policies.js';
-import { registerProfilesCommand } from './commands/profiles.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerSchemaCommand } from './commands/schema.js';
-import { registerSweepCommand } from './commands/sweep.js';
-import { registerCapacityCommand } from './commands/capacity.js';
+import { COMMANDS, type CommandName } from './commands/catalog.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
 /** Exit code of an internal error (a bug): distinct from drift (1) and bad input (2). */
 export const INTERNAL_ERROR_EXIT = 3;
 
-/** Builds the command-line program. Commands only parse flags and call into src/commands. */
-export function buildProgram(): Command {
+/**
+ * Builds the command-line program for `argv`. Only the command it names is loaded (its module
+ * registers the real command); the others are listed from the catalog (src/commands/catalog.ts)
+ * without loading their modules, so start-up stays fast.
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+  const base = new Help();
   const program = new Command('llmsim')
     .description('Discrete-event simulator for LLM inference clusters')
     .version('0.1.0')
@@ -31,23 +25,23 @@ export function buildProgram(): Command {
       // Usage errors in llmsim's one-line form: "llmsim: --sed: expected an option of this command ..., found ...".
       outputError: (s, write) => write(`llmsim: ${usageLine(s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())}\n`),
     })
+    // The list shows each command's arguments from the catalog, loaded or not.
+    .configureHelp({ subcommandTerm: (cmd) => (Object.hasOwn(COMMANDS, cmd.name()) ? `${cmd.name()} ${COMMANDS[cmd.name() as CommandName].term}`.trimEnd() : base.subcommandTerm(cmd)) })
     .exitOverride();
 
-  // Each command file registers itself: adding a command is one file and one line here.
-  registerRunCommand(program, print);
-  registerPoliciesCommand(program, print);
-  registerProfilesCommand(program, print);
-  registerCompareCommand(program, print);
-  registerSweepCommand(program, print);
-  registerCapacityCommand(program, print);
-  registerMergeCommand(program, print);
-  registerCheckCommand(program, print);
-  registerReportCommand(program, print);
-  registerSchemaCommand(program, print);
-  registerFitCommand(program, print);
-  registerCalibrateCommand(program, print);
-
+  const wanted = requestedCommand(argv.slice(2));
+  for (const [name, entry] of Object.entries(COMMANDS)) {
+    if (name === wanted) (await entry.load())(program, print);
+    // Listed in the help and in "did you mean" suggestions; never run (running it loads the real one).
+    else program.command(name).description(entry.description);
+  }
   return program;
+}
+
+/** The command `args` (after node and the script) run or ask help for: `run` in `run x.yaml` and in `help run`. */
+export function requestedCommand(args: readonly string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
 }
 
 /**
@@ -79,8 +73,8 @@ export function usageLine(s: string): string {
  * worker pool and reports render charts.
  */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

@@ -1,38 +1,75 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { benchCases } from './cases.js';
+import { REFERENCE, versus } from './reference.js';
 
 /**
- * `npm run bench`: runs every case in a fresh process (so peak memory is per case) and prints
- * wall times, simulated requests/s, events/s and peak RSS. Figures, not assertions: speed is
- * measured here, never in tests.
+ * `npm run bench [case ids...]`: runs every case in a fresh process (so peak memory is per case)
+ * and prints wall times, simulated requests/s, events/s and peak RSS, each next to the README's
+ * last figure (src/bench/reference.json) and the ratio. Figures, not assertions: speed is
+ * measured here, never in tests. `startup` times `llmsim --help`, `policies` and `schema`
+ * against `node -e 0` (medians of interleaved runs).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 const fmt = (x: unknown, d = 2) => (typeof x === 'number' ? x.toFixed(d) : '-');
 const num = (x: unknown) => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '-');
+const s2 = (x: number) => `${x.toFixed(x < 0.1 ? 3 : 2)} s`;
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+const rate = (x: number) => `${(x / 1e6).toFixed(2)}M events/s`;
 
-console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'})`);
+console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}); README figures from: ${REFERENCE.machine}`);
+
+if (only.length === 0 || only.includes('startup')) startup();
+
 const measured = new Map<string, { wallS: number; events: number }>();
 for (const c of benchCases) {
   if (only.length > 0 && !only.includes(c.id)) continue;
+  const ref = REFERENCE.cases[c.id];
   const t0 = performance.now();
   const line = execFileSync(process.execPath, [join(here, 'case.js'), c.id], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
   const wallS = (performance.now() - t0) / 1000;
   const r = JSON.parse(line) as Record<string, number>;
   console.log(`\n${c.title}   [target ${c.target}]`);
   if (c.id === 'engine') {
-    console.log(`  ${num(r.events)} events in ${fmt(r.simulateS, 3)} s = ${num(r.eventsPerS)} events/s; peak RSS ${fmt(r.peakRssMB, 0)} MB`);
+    console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)} (process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
     continue;
   }
-  console.log(`  simulate ${fmt(r.simulateS, 3)} s (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);
-  console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${fmt(wallS, 2)} s`);
-  console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${fmt(r.peakRssMB, 0)} MB`);
-  if (r.cpuS !== undefined) console.log(`  streamed: ${fmt(r.cpuS, 2)} CPU s = ${num(r.requestsPerCpuS)} req per CPU s; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
+  console.log(`  simulate ${versus(r.simulateS!, ref?.simulateS, s2)} (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);
+  console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${versus(wallS, ref?.wallS, s2)}, process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}`);
+  console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
+  if (r.requestsPerCpuS !== undefined) console.log(`  streamed: ${num(r.requestsPerCpuS)} requests per CPU s of the run; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
+}
+
+/** Start-up: median wall of `node -e 0` and of the CLI's light commands, interleaved runs. */
+function startup(): void {
+  const cli = join(here, '..', 'cli.js');
+  const runs: [string, string[]][] = [
+    ['node -e 0', ['-e', '0']],
+    ...['--help', 'policies', 'schema'].map((cmd): [string, string[]] => [cmd, [cli, cmd]]),
+  ];
+  const times = runs.map((): number[] => []);
+  for (let i = 0; i < 21; i++) {
+    runs.forEach(([, args], j) => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+      if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${r.status}`);
+      times[j]!.push((performance.now() - t0) / 1000);
+    });
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const nodeS = median(times[0]!);
+  console.log('\nstart-up: median wall of 21 interleaved runs   [target: within x2 of node -e 0]');
+  console.log(`  node -e 0        ${versus(nodeS, REFERENCE.startup.nodeS, s2)}`);
+  runs.slice(1).forEach(([cmd], j) => {
+    const s = median(times[j + 1]!);
+    const before = REFERENCE.startup.commands[cmd];
+    console.log(`  llmsim ${cmd.padEnd(9)} ${versus(s, before, s2)}; x${fmt(s / nodeS)} node -e 0${before !== undefined ? ` (README x${fmt(before / REFERENCE.startup.nodeS)})` : ''}`);
+  });
 }

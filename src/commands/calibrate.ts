@@ -21,6 +21,7 @@ import { loadProfile } from '../profiles/load.js';
 import type { TransformerProfile } from '../profiles/schema.js';
 import { intOption, checkOutputFile, parseOptions, seedOption } from './options.js';
 import { MAX_BATCH_SIZE, MAX_TOKENS } from '../limits.js';
+import { COMMANDS } from './catalog.js';
 
 const list = z
   .string()
@@ -50,7 +51,7 @@ const calibrateOptions = z.strictObject({
 export function registerCalibrateCommand(program: Command, print: (s: string) => void): void {
   program
     .command('calibrate')
-    .description('fit a transformer profile\'s efficiency coefficients so simulated serving matches measured load points')
+    .description(COMMANDS.calibrate.description)
     .argument('<profile>', 'transformer profile to start from (its coefficients are the starting point)')
     .requiredOption('--data <file>', 'measured serving results: inference-perf stages CSV, llmsim serving table CSV, or vllm bench serve JSON')
     .option('--format <format>', `data format: auto, ${SERVING_FORMATS.join(', ')} (load points, simulated), or splitwise (batch timings: prefill and decode-step times of fixed batches)`, 'auto')

@@ -11,6 +11,7 @@ import { openJournal, type Journal } from '../sweep/journal.js';
 import { createRunPool, defaultThreads } from '../sweep/pool.js';
 import { MAX_REPLICAS } from '../limits.js';
 import { intOption, parseOptions, realOption } from './options.js';
+import { COMMANDS } from './catalog.js';
 import { jobsOption } from './sweep.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -106,7 +107,7 @@ export async function capacityCommand(file: string, rawOptions: unknown, print: 
 export function registerCapacityCommand(program: Command, print: (text: string) => void): void {
   program
     .command('capacity')
-    .description('find the fewest replicas (and GPUs) meeting SLO targets at a rate, or the highest rate a fleet sustains, per candidate device group; resumable')
+    .description(COMMANDS.capacity.description)
     .argument('<scenario>', 'scenario YAML file; its first device entry is the group sized')
     .option('--target <metric=value>', 'SLO target (repeatable): ttft|tpot|e2e|queue.mean|p50|p90|p95|p99|max=<s> (at most), goodput=<fraction>, finished=<fraction> (at least)', collect)
     .option('--group <k=v,...>', "candidate device group (repeatable): fields set on the first device entry, e.g. model=llama-2-70b,hardware=h100-sxm5-80gb,tensorParallel=4 (default: the scenario's)", collect)

@@ -11,6 +11,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../metrics/atomic-write.js';
 import { CommandFailure } from './failure.js';
 import { checkOutputFile, parseOptions } from './options.js';
+import { COMMANDS } from './catalog.js';
 
 /** Output formats of `check`. */
 export const CHECK_FORMATS = ['table', 'json', 'junit'] as const;
@@ -85,7 +86,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerCheckCommand(program: Command, print: (text: string) => void): void {
   program
     .command('check')
-    .description('CI gate: compare a summary.json with a baseline and/or absolute limits; exit 1 on drift or a broken limit')
+    .description(COMMANDS.check.description)
     .argument('<summary>', 'summary.json of a run')
     .option('-b, --baseline <file>', 'baseline (golden) summary.json')
     .option('-t, --tolerances <file>', 'YAML: default {abs, rel}, per-metric overrides {abs, rel, ignore, better: lower|higher} and limits: [...]')

@@ -20,6 +20,7 @@ import { createRunPool, defaultThreads, runEach } from '../sweep/pool.js';
 import { jobsOption } from './sweep.js';
 import { intOption, parseOptions, realOption } from './options.js';
 import { MAX_COMPARE_SEEDS } from '../limits.js';
+import { COMMANDS } from './catalog.js';
 
 const compareOptions = z.strictObject({
   policies: z.string().min(1).optional(),
@@ -155,7 +156,7 @@ function checkVariant(v: PolicyVariant, data: Record<string, unknown>, file: str
 export function registerCompareCommand(program: Command, print: (text: string) => void): void {
   program
     .command('compare')
-    .description('run the same workload under several policies over several seeds; paired differences with confidence intervals')
+    .description(COMMANDS.compare.description)
     .argument('<scenario>', 'scenario YAML file')
     .option('-p, --policies <list>', `comma-separated policies, each name[:key=value...] (default: ${DEFAULT_POLICIES_TEXT})`)
     .option('-s, --seeds <n>', 'seeds (replications): seed, seed+1, ... (default 5)')

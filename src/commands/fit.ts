@@ -15,6 +15,7 @@ import { ProfileSchema } from '../profiles/schema.js';
 import { validate } from '../util/validate.js';
 import { loadYamlFile, readTextFile } from '../util/yaml-file.js';
 import { intOption, checkOutputFile, parseOptions } from './options.js';
+import { COMMANDS } from './catalog.js';
 
 const pair = (what: string) => z.string().regex(/^[^=]+=.+$/, `expected ${what}`);
 
@@ -46,7 +47,7 @@ const stderrWarn = (s: string) => process.stderr.write(`llmsim: warning: ${s}\n`
 export function registerFitCommand(program: Command, print: (s: string) => void, warn: (s: string) => void = stderrWarn): void {
   program
     .command('fit')
-    .description('fit a profile (bilinear or iteration form) to a measurement CSV; print coefficients and fit quality')
+    .description(COMMANDS.fit.description)
     .argument('<csv>', 'measurement CSV with a header row')
     .option('--form <form>', 'profile form: bilinear (Wilkins et al.) or iteration')
     .option('--map <file>', 'YAML mapping: form, columns, where, options, profile metadata (flags override it)')

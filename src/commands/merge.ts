@@ -7,6 +7,7 @@ import { withOutput } from '../output/dir.js';
 import { mergeShards } from '../sweep/merge.js';
 import { SWEEP_FILES, writeManifest, writeSweepCsvs } from '../sweep/outputs.js';
 import { parseOptions } from './options.js';
+import { COMMANDS } from './catalog.js';
 
 const mergeOptions = z.strictObject({ out: z.string().min(1), quiet: z.boolean().default(false) });
 
@@ -54,7 +55,7 @@ function identity(path: string): string | undefined {
 export function registerMergeCommand(program: Command, print: (text: string) => void): void {
   program
     .command('merge')
-    .description('combine the shard directories of a sweep (--shard i/n) into one: runs.csv and points.csv')
+    .description(COMMANDS.merge.description)
     .argument('<dirs...>', 'shard directories, one per shard 0..n-1')
     .requiredOption('-o, --out <dir>', 'merged sweep directory')
     .option('-q, --quiet', 'print nothing but errors')

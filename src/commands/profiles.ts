@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ShippedProfile } from '../profiles/catalog.js';
 import type { Fit } from '../profiles/schema.js';
+import { COMMANDS } from './catalog.js';
 
 /** Options of `llmsim profiles`. */
 export interface ProfilesOptions {
@@ -163,7 +164,7 @@ export function wrap(text: string, width: number): string[] {
 export function registerProfilesCommand(program: Command, print: (text: string) => void): void {
   program
     .command('profiles')
-    .description('list the shipped profiles (name, form, model, hardware, GPUs, engine, source, fit quality); a scenario device entry can name one with `profile: <name>`')
+    .description(COMMANDS.profiles.description)
     .option('--form <text>', 'only profiles whose form contains this text (bilinear, iteration, roofline)')
     .option('--model <text>', 'only profiles whose model contains this text, e.g. llama-2-70b')
     .option('--hardware <text>', 'only profiles whose hardware contains this text, e.g. h100')

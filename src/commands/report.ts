@@ -7,6 +7,7 @@ import { ensureDir, writeFileAtomic } from '../metrics/atomic-write.js';
 import { readReportInputs } from '../report/inputs.js';
 import { buildReport, type ReportFigures } from '../report/report.js';
 import { checkOutputFile, parseOptions } from './options.js';
+import { COMMANDS } from './catalog.js';
 
 const reportOptions = z.strictObject({
   out: z.string().min(1).default('report.html'),
@@ -57,7 +58,7 @@ function checkFiguresDir(path: string): void {
 export function registerReportCommand(program: Command, print: (text: string) => void): void {
   program
     .command('report')
-    .description('one self-contained HTML page: latency CDFs, latency vs load, energy vs latency, queues over time, summary tables')
+    .description(COMMANDS.report.description)
     .argument('<inputs...>', 'results directories (run, compare or sweep output) and/or sweep points.csv files')
     .option('-o, --out <file>', 'HTML file to write (default report.html)')
     .option('--title <text>', 'page title (default "llmsim report")')

@@ -12,7 +12,9 @@ import { loadScenario, resolvedScenarioText, type LoadedScenario } from '../scen
 import { runScenario } from '../scenario/run.js';
 import { scenarioNotStreamable, streamScenario, type StreamRun } from '../scenario/stream-run.js';
 import type { Summary } from '../metrics/summary.js';
+import { loadPolicies } from '../policies/registry.js';
 import { parseOptions, realOption, seedOption } from './options.js';
+import { COMMANDS } from './catalog.js';
 import { MAX_TIME_S } from '../limits.js';
 
 /** What `run` prints: the tables, the summary as JSON, CSV (metric,value) or Markdown, or vLLM bench's result JSON. */
@@ -37,6 +39,7 @@ const runOptions = z.strictObject({
 export async function runCommand(file: string, rawOptions: unknown, print: (text: string) => void): Promise<void> {
   const opts = parseOptions(runOptions, rawOptions);
   const loaded = loadScenario(file);
+  await loadPolicies([loaded.scenario.policy.name]);
   const requests = opts.requests && loaded.scenario.output.requests;
   // What actually runs: flags override the file, and the written scenario.yaml says so.
   const scenario = { ...loaded.scenario, seed: opts.seed ?? loaded.scenario.seed, output: { ...loaded.scenario.output, requests } };
@@ -112,7 +115,7 @@ async function streamCommand(run: LoadedScenario, dir: string, requests: boolean
 export function registerRunCommand(program: Command, print: (text: string) => void): void {
   program
     .command('run')
-    .description('simulate a scenario, print a summary table and write results/<name>/')
+    .description(COMMANDS.run.description)
     .argument('<scenario>', 'scenario YAML file')
     .option('-o, --out <dir>', 'results directory (default: the scenario output.dir, or results/<name>)')
     .option('--seed <n>', 'override the scenario seed')

@@ -15,6 +15,7 @@ import { createProgress, progressMode } from '../sweep/progress.js';
 import { commandLine, onInterrupt } from '../sweep/interrupt.js';
 import { intOption, parseOptions } from './options.js';
 import { MAX_JOBS } from '../limits.js';
+import { COMMANDS } from './catalog.js';
 
 /** `-j N`: worker threads. */
 export const jobsOption = intOption(1, MAX_JOBS);
@@ -142,7 +143,7 @@ function describeRun(plan: SweepPlan, r: number): string {
 export function registerSweepCommand(program: Command, print: (text: string) => void): void {
   program
     .command('sweep')
-    .description("run the scenario's sweep: grid x seeds in a worker pool, resumable; writes runs.csv and points.csv")
+    .description(COMMANDS.sweep.description)
     .argument('<scenario>', 'scenario YAML file with a sweep: block')
     .option('-j, --jobs <n>', 'worker threads (default: the number of cores)')
     .option('-o, --out <dir>', 'sweep directory (default: <output.dir or results/<name>>/sweep, or .../sweep/shard-i-of-n)')

@@ -10,6 +10,9 @@ export type EventHandler = (target: number, arg: number) => void;
 
 const RANK_BITS = 2 ** 44; // sequence numbers stay below 2^44 (1.7e13 events), ranks below 2^8
 
+/** Children per heap node: a 4-ary heap is half as deep as a binary one, and its children share a cache line. */
+const ARITY = 4;
+
 export class Engine {
   /** Current simulation time, s. Never decreases. */
   nowS = 0;
@@ -24,6 +27,13 @@ export class Engine {
   private count = 0;
   private sequence = 0;
   private running = false;
+  /**
+   * True while a handler runs and the event it handles still occupies the root: the first event
+   * the handler schedules replaces it (one sift-down instead of a pop and a push); if it
+   * schedules none, the root is popped when it returns. Events leave in the same order either way:
+   * the order is the keys', and keys are unique.
+   */
+  private rootSpent = false;
 
   constructor(initialCapacity = 1024) {
     this.times = new Float64Array(initialCapacity);
@@ -34,7 +44,7 @@ export class Engine {
 
   /** Pending events. */
   get pending(): number {
-    return this.count;
+    return this.rootSpent ? this.count - 1 : this.count;
   }
 
   /**
@@ -46,23 +56,33 @@ export class Engine {
       throw new Error(`cannot schedule an event at t=${timeS} (now ${this.nowS}): time must be finite and not in the past`);
     }
     if (rank < 0 || rank > 255 || !Number.isInteger(rank)) throw new Error(`event rank must be an integer in [0, 255], got ${rank}`);
-    if (this.count === this.times.length) this.grow();
     const key = rank * RANK_BITS + this.sequence++;
+    if (this.rootSpent) {
+      this.rootSpent = false;
+      this.siftDown(timeS, key, target, arg, this.count);
+      return;
+    }
+    if (this.count === this.times.length) this.grow();
     // Sift up: move parents down until the new event's place is found.
     let i = this.count++;
     const times = this.times;
     const keys = this.keys;
+    const targets = this.targets;
+    const args = this.args;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
+      const parent = ((i - 1) / ARITY) | 0;
       const pt = times[parent]!;
       if (pt < timeS || (pt === timeS && keys[parent]! < key)) break;
-      this.move(parent, i);
+      times[i] = pt;
+      keys[i] = keys[parent]!;
+      targets[i] = targets[parent]!;
+      args[i] = args[parent]!;
       i = parent;
     }
     times[i] = timeS;
     keys[i] = key;
-    this.targets[i] = target;
-    this.args[i] = arg;
+    targets[i] = target;
+    args[i] = arg;
   }
 
   /**
@@ -74,51 +94,59 @@ export class Engine {
     this.running = true;
     try {
       while (this.count > 0 && this.times[0]! <= untilS) {
-        const timeS = this.times[0]!;
-        const target = this.targets[0]!;
-        const arg = this.args[0]!;
-        this.pop();
-        this.nowS = timeS;
+        this.nowS = this.times[0]!;
         this.processed++;
-        handler(target, arg);
+        this.rootSpent = true;
+        handler(this.targets[0]!, this.args[0]!);
+        if (this.rootSpent) this.popRoot();
       }
     } finally {
+      if (this.rootSpent) this.popRoot();
       this.running = false;
     }
   }
 
-  private pop(): void {
+  /** Removes the root: the last event takes its place and sinks. */
+  private popRoot(): void {
+    this.rootSpent = false;
     const last = --this.count;
-    if (last === 0) return;
+    if (last > 0) this.siftDown(this.times[last]!, this.keys[last]!, this.targets[last]!, this.args[last]!, last);
+  }
+
+  /** Puts an event at the root of the first `size` entries and sinks it to its place. */
+  private siftDown(t: number, k: number, target: number, arg: number, size: number): void {
     const times = this.times;
     const keys = this.keys;
-    const t = times[last]!;
-    const k = keys[last]!;
-    const target = this.targets[last]!;
-    const arg = this.args[last]!;
-    // Sift down from the root with the last element.
+    const targets = this.targets;
+    const args = this.args;
     let i = 0;
     for (;;) {
-      let child = 2 * i + 1;
-      if (child >= last) break;
-      const right = child + 1;
-      if (right < last && (times[right]! < times[child]! || (times[right] === times[child] && keys[right]! < keys[child]!))) child = right;
-      const ct = times[child]!;
-      if (t < ct || (t === ct && k < keys[child]!)) break;
-      this.move(child, i);
-      i = child;
+      const first = ARITY * i + 1;
+      if (first >= size) break;
+      // The smallest child.
+      let c = first;
+      let ct = times[first]!;
+      let ck = keys[first]!;
+      const end = first + ARITY < size ? first + ARITY : size;
+      for (let j = first + 1; j < end; j++) {
+        const jt = times[j]!;
+        if (jt < ct || (jt === ct && keys[j]! < ck)) {
+          c = j;
+          ct = jt;
+          ck = keys[j]!;
+        }
+      }
+      if (t < ct || (t === ct && k < ck)) break;
+      times[i] = ct;
+      keys[i] = ck;
+      targets[i] = targets[c]!;
+      args[i] = args[c]!;
+      i = c;
     }
     times[i] = t;
     keys[i] = k;
-    this.targets[i] = target;
-    this.args[i] = arg;
-  }
-
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from]!;
-    this.keys[to] = this.keys[from]!;
-    this.targets[to] = this.targets[from]!;
-    this.args[to] = this.args[from]!;
+    targets[i] = target;
+    args[i] = arg;
   }
 
   private grow(): void {

@@ -1,4 +1,4 @@
-import { highs } from './highs.js';
+import { highsRuntime } from './highs.js';
 
 /**
  * Assign each of n queries to one of k targets (models, or hardware) at minimum total cost, with
@@ -39,6 +39,7 @@ export function solveAssignment(p: AssignmentProblem, method: 'lp' | 'milp' = 'l
   const need = p.minCount.reduce((a, b) => a + b, 0);
   if (need > n) throw new Error(`solveAssignment: quotas need ${need} queries but there are ${n}`);
   for (const c of p.cost) if (!Number.isFinite(c)) throw new Error('solveAssignment: costs must be finite');
+  const highs = highsRuntime();
   const cols = n * k;
   // Column x[q][t] = q*k + t has a 1 in assignment row q and in quota row n + t.
   const starts = new Int32Array(cols + 1);

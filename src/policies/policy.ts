@@ -66,6 +66,12 @@ export interface PolicyDefinition<P = unknown> {
    * assignment): such a run keeps every request in memory and is never streamed (`llmsim run --stream`).
    */
   readonly needsWorkload?: boolean;
+  /**
+   * Loads what the policy needs before it can run (the LP solver, WebAssembly, which loads
+   * asynchronously): awaited by `loadPolicies` before simulating, so other commands and policies
+   * never pay for it.
+   */
+  readonly load?: () => Promise<unknown>;
   create(params: P, env: PolicyEnv): Policy;
 }
 

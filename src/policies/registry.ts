@@ -36,3 +36,11 @@ export const policies: readonly PolicyDefinition<any>[] = registered.map((p) => 
 export function findPolicy(name: string): PolicyDefinition<any> | undefined {
   return policies.find((p) => p.name === name);
 }
+
+/**
+ * Loads what the named policies need before they run (see PolicyDefinition.load); unknown names
+ * are left to scenario validation. Every entry point that simulates awaits this first.
+ */
+export async function loadPolicies(names: Iterable<string>): Promise<void> {
+  for (const name of names) await findPolicy(name)?.load?.();
+}

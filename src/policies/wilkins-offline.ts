@@ -4,6 +4,7 @@ import type { ClusterView } from './policy.js';
 import { definePolicy } from './policy.js';
 import type { Request } from '../workload/request.js';
 import { solveAssignment, type AssignmentProblem } from './assignment.js';
+import { loadHighs } from './highs.js';
 import { leastLoaded } from './routing.js';
 import { normalize, objectiveParam, targetFigures, targetsOf, weightedCost, zetaParam, type Target } from './wilkins.js';
 
@@ -32,6 +33,7 @@ export const wilkinsOfflinePolicy = definePolicy({
   needsWorkload: true, // reads env.workload by request id
   description: 'Wilkins et al. offline optimum: LP/MILP assignment of queries to models (or hardware) by zeta*energy vs accuracy (or runtime), with quotas',
   oracle: true,
+  load: loadHighs,
   params: wilkinsOfflineParams,
   create(params, env) {
     let plan: { targets: Target[]; of: Int32Array } | undefined;

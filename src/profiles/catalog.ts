@@ -6,7 +6,7 @@
  * from the working directory, so a name works wherever llmsim is installed or run from.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { editDistance, errorAt } from '../util/validate.js';
@@ -14,8 +14,18 @@ import { loadYamlFile, parseYaml, readTextFile, type SourceDoc } from '../util/y
 import { profileFromSource } from './load.js';
 import type { Profile } from './schema.js';
 
-/** The package root: this file is src/profiles/catalog.ts or dist/profiles/catalog.js. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The package root: the nearest directory above this code that holds package.json (this file is
+ * src/profiles/catalog.ts, or part of a bundle in dist/ or in a test's build directory).
+ */
+export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return `${dir}${sep}`;
+    if (dirname(dir) === dir) return fileURLToPath(new URL('../../', import.meta.url));
+  }
+}
 
 /** Where the shipped profiles are: `profiles/` in the package root. */
 export const SHIPPED_PROFILES_DIR = join(PACKAGE_ROOT, 'profiles');

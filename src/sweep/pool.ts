@@ -18,7 +18,7 @@ export function defaultThreads(): number {
 }
 
 /**
- * Starts `threads` workers (piscina). Installed, the package runs dist/sweep/worker.js; from the
+ * Starts `threads` workers (piscina). Installed, the package runs dist/worker.js (bundled next to this code); from the
  * sources (vitest, `npx tsx src/cli.ts`) the entry is worker-source.mjs, which registers tsx and
  * loads worker.ts, so tests need no build step.
  */

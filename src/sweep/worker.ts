@@ -1,6 +1,9 @@
+import { loadPolicies } from '../policies/registry.js';
 import { executeRun, type RunTask, type RunOutcome } from './execute.js';
 
-/** Worker-thread entry of the run pool: one task = one run. */
-export default function runInWorker(task: RunTask): RunOutcome {
+/** Worker-thread entry of the run pool: one task = one run (after loading what its policy needs). */
+export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
+  const policy = (task.data.policy as { name?: unknown } | undefined)?.name;
+  if (typeof policy === 'string') await loadPolicies([policy]);
   return executeRun(task);
 }

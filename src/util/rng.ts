@@ -1,4 +1,5 @@
-import seedrandom from 'seedrandom';
+// Alea alone (seedrandom.alea): the package's index also loads five other generators and node:crypto.
+import alea from 'seedrandom/lib/alea.js';
 
 /**
  * A seeded stream of random numbers with fast samplers. Every sampler is allocation-free; the
@@ -31,7 +32,7 @@ export interface RandomStream {
  * (common random numbers across policies and scenario variants).
  */
 export function createStream(seed: number | string, name: string): RandomStream {
-  const prng = seedrandom.alea(`${String(seed)}:${name}`);
+  const prng = alea(`${String(seed)}:${name}`);
   // The polar method makes deviates in pairs; the second is kept for the next call.
   let spare = 0;
   let hasSpare = false;

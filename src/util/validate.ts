@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { InputError, describeValue } from '../errors.js';
 import type { SourceDoc } from './yaml-file.js';
 
+// zod compiles each object schema to a function on its first parse; llmsim parses a scenario and
+// its profiles once per run, where compiling costs more than it saves.
+z.config({ jitless: true });
+
 /** Formats a zod path as `a.b[0].c`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

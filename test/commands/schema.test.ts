@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { scenarioJsonSchema, scenarioJsonSchemaText, SCENARIO_SCHEMA_FILE } from '../../src/commands/schema.js';
+import { SCENARIO_SCHEMA_FILE } from '../../src/commands/catalog.js';
+import { scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/scenario/json-schema.js';
 
 const root = resolve(__dirname, '..', '..');
 const committed = join(root, SCENARIO_SCHEMA_FILE);

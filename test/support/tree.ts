@@ -38,9 +38,9 @@ export interface ChildOutcome {
 const repo = resolve(__dirname, '..', '..');
 
 /**
- * The CLI built from the current sources into one file (plus the sweep worker), as `npm run
- * build` makes dist/cli.js but in half a second (esbuild; dist/ may be stale, and tsc takes half
- * a minute): a child process then starts in about half the time it takes through tsx, which
+ * The CLI built from the current sources into one file (plus the sweep worker), like `npm run
+ * build`'s bundle (scripts/build.mjs) but unsplit and without the prebuilt schema (dist/ may be
+ * stale): a child process then starts in about half the time it takes through tsx, which
  * matters for tests that start dozens. It lives in node_modules/.cache so that the packages it
  * imports resolve; `remove` deletes it.
  */
