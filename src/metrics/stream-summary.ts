@@ -16,7 +16,7 @@ import { QuantileAccumulator } from './quantiles.js';
 import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT, type RecordTable } from './records.js';
 import { LIMIT_SLACK_S } from './request-metrics.js';
 import { roundOrNull } from './round.js';
-import { checkSlo, extraMeans, sortedReasons, type Summary, type SummaryOptions } from './summary.js';
+import { checkSlo, extraMeans, sortedReasons, summaryCore, type Summary, type SummaryOptions } from './summary.js';
 
 export class SummaryAccumulator implements RequestSink {
   private total = 0;
@@ -133,48 +133,18 @@ export class SummaryAccumulator implements RequestSink {
   summary(result: StreamResult): Summary {
     const { total, finished, rejected, timedOut, outputTokens, promptTokens, slo } = this;
     if (total !== result.total) throw new Error(`summarize: ${result.total} requests but ${total} records`);
-    const spanS = finished > 0 ? result.window.endS - result.window.startS : NaN;
-    const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
-    const missed = this.withDeadline - this.deadlineMet;
+    const { spanS, core } = summaryCore(
+      { total, finished, rejected, timedOut, preempted: this.preempted, outputTokens, promptTokens, good: this.good, withDeadline: this.withDeadline, deadlineMet: this.deadlineMet },
+      result.window,
+      slo,
+      sortedReasons(this.reasons),
+      { queueingDelayS: this.queueingDelayS.distribution(), ttftS: this.ttftS.distribution(), tpotS: this.tpotS.distribution(), e2eS: this.e2eS.distribution() },
+    );
     const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
     const accuracy = this.accuracyUnknown || this.accuracyTokens === 0 ? NaN : this.weightedAccuracy / this.accuracyTokens;
     return {
       name: this.opts.name ?? null,
-      requests: {
-        total,
-        finished,
-        rejected,
-        timedOut,
-        timedOutFraction: total > 0 ? roundOrNull(timedOut / total) : null,
-        pending: total - finished - rejected - timedOut,
-        preempted: this.preempted,
-        rejectReasons: sortedReasons(this.reasons),
-      },
-      latency: {
-        queueingDelayS: this.queueingDelayS.distribution(),
-        ttftS: this.ttftS.distribution(),
-        tpotS: this.tpotS.distribution(),
-        e2eS: this.e2eS.distribution(),
-      },
-      window: { startS: roundOrNull(result.window.startS), endS: roundOrNull(result.window.endS) },
-      throughput: {
-        spanS: roundOrNull(spanS),
-        requestsPerS: perS(finished),
-        outputTokensPerS: perS(outputTokens),
-        promptTokensPerS: perS(promptTokens),
-      },
-      goodput: {
-        slo: { ttftS: slo.ttftS ?? null, tpotS: slo.tpotS ?? null, e2eS: slo.e2eS ?? null },
-        requests: this.good,
-        requestsPerS: perS(this.good),
-        fraction: total > 0 ? roundOrNull(this.good / total) : null,
-      },
-      deadlines: {
-        withDeadline: this.withDeadline,
-        met: this.deadlineMet,
-        missed,
-        missRatio: this.withDeadline > 0 ? roundOrNull(missed / this.withDeadline) : null,
-      },
+      ...core,
       prefixCache: {
         cachedTokens: this.cachedTokens,
         promptTokens: this.startedPromptTokens,

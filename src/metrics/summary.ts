@@ -132,50 +132,19 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     outputTokens += req.outputTokens;
     promptTokens += req.promptTokens;
   }
-  // One window for rates, utilization and idle energy: first arrival to last finish (simulate's).
-  const spanS = finished > 0 ? result.window.endS - result.window.startS : NaN;
-  const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
   const latency = latencyColumns(result);
   const counts = countGoodput(result, latency, slo);
-  const missed = counts.withDeadline - counts.deadlineMet;
+  const { spanS, perS, core } = summaryCore(
+    { total, finished, rejected, timedOut, preempted, outputTokens, promptTokens, ...counts },
+    result.window,
+    slo,
+    rejectReasons(result),
+    { queueingDelayS: distribution(latency.queueingDelayS), ttftS: distribution(latency.ttftS), tpotS: distribution(latency.tpotS), e2eS: distribution(latency.e2eS) },
+  );
   const disaggregation = summarizeDisaggregation(result, spanS, perS(counts.good));
   return {
     name: opts.name ?? null,
-    requests: {
-      total,
-      finished,
-      rejected,
-      timedOut,
-      timedOutFraction: total > 0 ? roundOrNull(timedOut / total) : null,
-      pending: total - finished - rejected - timedOut,
-      preempted,
-      rejectReasons: rejectReasons(result),
-    },
-    latency: {
-      queueingDelayS: distribution(latency.queueingDelayS),
-      ttftS: distribution(latency.ttftS),
-      tpotS: distribution(latency.tpotS),
-      e2eS: distribution(latency.e2eS),
-    },
-    window: { startS: roundOrNull(result.window.startS), endS: roundOrNull(result.window.endS) },
-    throughput: {
-      spanS: roundOrNull(spanS),
-      requestsPerS: perS(finished),
-      outputTokensPerS: perS(outputTokens),
-      promptTokensPerS: perS(promptTokens),
-    },
-    goodput: {
-      slo: { ttftS: slo.ttftS ?? null, tpotS: slo.tpotS ?? null, e2eS: slo.e2eS ?? null },
-      requests: counts.good,
-      requestsPerS: perS(counts.good),
-      fraction: total > 0 ? roundOrNull(counts.good / total) : null,
-    },
-    deadlines: {
-      withDeadline: counts.withDeadline,
-      met: counts.deadlineMet,
-      missed,
-      missRatio: counts.withDeadline > 0 ? roundOrNull(missed / counts.withDeadline) : null,
-    },
+    ...core,
     prefixCache: prefixCacheSummary(result),
     energy: summarizeEnergy(result.devices, finished, outputTokens),
     devices: summarizeDevices(result.devices, spanS),
@@ -188,6 +157,66 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),
     ...(opts.classes !== undefined ? summarizeClasses(result, latency, opts.classes, slo) : {}),
   };
+}
+
+/** What the request, throughput, goodput and deadline blocks are computed from (counted in one pass, or accumulated by a streamed run). */
+export interface SummaryCounts {
+  readonly total: number;
+  readonly finished: number;
+  readonly rejected: number;
+  readonly timedOut: number;
+  readonly preempted: number;
+  readonly outputTokens: number;
+  readonly promptTokens: number;
+  readonly good: number;
+  readonly withDeadline: number;
+  readonly deadlineMet: number;
+}
+
+/**
+ * The summary's blocks from `requests` to `deadlines`, in their key order, and the span and
+ * per-second rate every other block uses: one window for rates, utilization and idle energy, first
+ * arrival to last finish (simulate's). Shared by `summarize` and the streamed summary
+ * (stream-summary.ts), so both give the same keys, order and rounding.
+ */
+export function summaryCore(c: SummaryCounts, window: SimResult['window'], slo: Slo, reasons: Summary['requests']['rejectReasons'], latency: Summary['latency']) {
+  const { total, finished, rejected, timedOut } = c;
+  const spanS = finished > 0 ? window.endS - window.startS : NaN;
+  const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
+  const missed = c.withDeadline - c.deadlineMet;
+  const core = {
+    requests: {
+      total,
+      finished,
+      rejected,
+      timedOut,
+      timedOutFraction: total > 0 ? roundOrNull(timedOut / total) : null,
+      pending: total - finished - rejected - timedOut,
+      preempted: c.preempted,
+      rejectReasons: reasons,
+    },
+    latency,
+    window: { startS: roundOrNull(window.startS), endS: roundOrNull(window.endS) },
+    throughput: {
+      spanS: roundOrNull(spanS),
+      requestsPerS: perS(finished),
+      outputTokensPerS: perS(c.outputTokens),
+      promptTokensPerS: perS(c.promptTokens),
+    },
+    goodput: {
+      slo: { ttftS: slo.ttftS ?? null, tpotS: slo.tpotS ?? null, e2eS: slo.e2eS ?? null },
+      requests: c.good,
+      requestsPerS: perS(c.good),
+      fraction: total > 0 ? roundOrNull(c.good / total) : null,
+    },
+    deadlines: {
+      withDeadline: c.withDeadline,
+      met: c.deadlineMet,
+      missed,
+      missRatio: c.withDeadline > 0 ? roundOrNull(missed / c.withDeadline) : null,
+    },
+  } satisfies Pick<Summary, 'requests' | 'latency' | 'window' | 'throughput' | 'goodput' | 'deadlines'>;
+  return { spanS, perS, core };
 }
 
 export function extraMeans(devices: SimResult['devices']): Record<string, number | null> {
