@@ -4,7 +4,7 @@ import type { DisaggregationSpec } from '../disaggregation/schema.js';
 import type { ReplicaIdentity } from '../devices/slots.js';
 import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_FINISHED, STATUS_TIMED_OUT } from '../metrics/records.js';
-import type { ClusterView, PolicyDefinition } from '../policies/policy.js';
+import type { ClusterView, Policy, PolicyDefinition } from '../policies/policy.js';
 import { refreshSOf, staleSignals } from '../policies/signals.js';
 import type { Request } from '../workload/request.js';
 import { classPriority, createAdmission, type AdmissionSpec, type ClassesSpec } from './admission.js';
@@ -61,6 +61,22 @@ export interface SimInput {
   readonly classes?: ClassesSpec;
   /** Admission control beyond the classes' rate limits (queue-length limit). Undefined: none. */
   readonly admission?: AdmissionSpec;
+}
+
+/**
+ * Creates replica `r` of `group` as the next device: its context (the shared clock, requests,
+ * lifecycle and hooks, with events of its own index and the policy's batch selection) and identity.
+ */
+export function addReplica(devices: Device[], group: PreparedDeviceGroup, r: number, base: Omit<DeviceContext, 'schedule' | 'selectBatch'>, policy: Policy): void {
+  const index = devices.length;
+  const { engine } = base;
+  const ctx: DeviceContext = {
+    ...base,
+    schedule: (timeS, arg, afterArrivals) => engine.schedule(timeS, afterArrivals ? RANK_AFTER_ARRIVALS : RANK_DEVICE, index, arg),
+    selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
+  };
+  const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
+  devices.push(group.create(ctx, identity));
 }
 
 const RANK_DEVICE = 0; // a replica's own events first: what finishes at t frees room for arrivals at t
@@ -150,20 +166,8 @@ export function simulate(input: SimInput): SimResult {
   input.cluster.forEach((group, g) => {
     groupFirst.push(devices.length);
     for (let r = 0; r < replicasOf(g); r++) {
-      const index = devices.length;
-      groupOf[index] = g;
-      const ctx: DeviceContext = {
-        engine,
-        requests,
-        lifecycle,
-        schedule: (timeS, arg, afterArrivals) => engine.schedule(timeS, afterArrivals ? RANK_AFTER_ARRIVALS : RANK_DEVICE, index, arg),
-        seed: input.seed,
-        priority,
-        selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
-        ...(pd && { handoff: pd.handoff }),
-      };
-      const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
-      devices.push(group.create(ctx, identity));
+      groupOf[devices.length] = g;
+      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority, ...(pd && { handoff: pd.handoff }) }, policy);
     }
   });
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');

@@ -10,13 +10,13 @@
  * and given back once it ended and every request before it was handed to the sink (the sink sees
  * requests in id order, as requests.csv and the summary list them). `Request.id` keeps the id.
  */
-import type { Device, DeviceContext, DeviceStats } from '../devices/device.js';
+import type { Device, DeviceStats } from '../devices/device.js';
 import { Engine } from '../engine/engine.js';
 import { RecordTable, STATUS_FINISHED, STATUS_PENDING, STATUS_TIMED_OUT } from '../metrics/records.js';
 import type { ClusterView } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
-import { eligibility, type SimInput } from './simulate.js';
+import { addReplica, eligibility, type SimInput } from './simulate.js';
 
 /** Requests in id order (0, 1, ...), sorted by arrival; undefined when there are no more. */
 export interface RequestSource {
@@ -45,9 +45,8 @@ export interface StreamResult {
   readonly peakHeld: number;
 }
 
-const RANK_DEVICE = 0; // as in simulate.ts
+const RANK_DEVICE = 0; // as in simulate.ts (replica events are scheduled by addReplica's contexts)
 const RANK_ARRIVAL = 1;
-const RANK_AFTER_ARRIVALS = 2;
 
 /** Runs one streamed simulation to completion. Pure but for what the source and sink do. */
 export function simulateStream(input: StreamInput, sink: RequestSink): StreamResult {
@@ -77,18 +76,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
 
   for (const group of input.cluster) {
     for (let r = 0; r < group.replicas; r++) {
-      const index = devices.length;
-      const ctx: DeviceContext = {
-        engine,
-        requests,
-        lifecycle,
-        schedule: (timeS, arg, afterArrivals) => engine.schedule(timeS, afterArrivals ? RANK_AFTER_ARRIVALS : RANK_DEVICE, index, arg),
-        seed: input.seed,
-        priority,
-        selectBatch: policy.selectBatch && ((waiting, maxBatch) => policy.selectBatch!(waiting, maxBatch, devices[index]!)),
-      };
-      const identity = { index, name: `${group.name}/${r}`, group: group.name, model: group.model, accuracy: group.accuracy, gpus: group.gpus, estimate: group.estimate };
-      devices.push(group.create(ctx, identity));
+      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority }, policy);
     }
   }
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
