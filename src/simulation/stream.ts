@@ -45,8 +45,7 @@ export interface StreamResult {
   readonly peakHeld: number;
 }
 
-const RANK_DEVICE = 0; // as in simulate.ts (replica events are scheduled by addReplica's contexts)
-const RANK_ARRIVAL = 1;
+const RANK_ARRIVAL = 1; // as in simulate.ts (replica events: addReplica)
 
 /** Runs one streamed simulation to completion. Pure but for what the source and sink do. */
 export function simulateStream(input: StreamInput, sink: RequestSink): StreamResult {
