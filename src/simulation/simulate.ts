@@ -221,6 +221,7 @@ export function simulate(input: SimInput): SimResult {
       eligible = fleet.ready(eligible);
       if (eligible.length === 0) {
         fleet.hold(id); // no replica of its model is ready: it waits at the router
+        settled--; // not routed yet: the fleet dispatches it again once a replica is ready
         return;
       }
     }
@@ -295,6 +296,7 @@ export function simulate(input: SimInput): SimResult {
     }
     const refused = admission?.(request, engine.nowS, waiting);
     if (refused !== undefined) {
+      settled++; // never to be routed
       lifecycle.rejected(arg, refused);
       return;
     }
