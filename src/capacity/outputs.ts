@@ -37,6 +37,8 @@ export interface AnswerRow {
   readonly rate: number | null;
   readonly replicas: number | null;
   readonly gpus: number | null;
+  /** USD per hour of those GPUs (GPUs x the scenario's pricePerGpuHour), when it gives a price. */
+  readonly usdPerHour: number | null;
   /** The neighbouring failing value (replicas - 1's failure, or the rate that failed above the answer). */
   readonly failed: number | null;
   /** ok, none (nothing passes in range), unbounded (no failure up to the rate limit). */
@@ -59,6 +61,7 @@ export function answerRows(plan: CapacityPlan, results: readonly CandidateResult
       rate,
       replicas,
       gpus: replicas !== null && c.gpusPerReplica !== null ? replicas * c.gpusPerReplica : null,
+      usdPerHour: replicas !== null && c.gpusPerReplica !== null && c.pricePerGpuHour !== null ? replicas * c.gpusPerReplica * c.pricePerGpuHour : null,
       failed: search.failedNeighbour,
       status: search.answer === null ? 'none' : search.unbounded ? 'unbounded' : 'ok',
       probes: probes.length,
@@ -76,9 +79,9 @@ export function writeCapacityCsvs(dir: string, plan: CapacityPlan, results: read
   const answers = join(dir, CAPACITY_FILES.answers);
   const rows = answerRows(plan, results);
   writeFileAtomic(answers, (write) => {
-    write('group,gpus_per_replica,rate,replicas,gpus,failed_neighbour,status,probes,unsure_probes,monotone\n');
+    write('group,gpus_per_replica,rate,replicas,gpus,failed_neighbour,status,probes,unsure_probes,monotone,usd_per_hour\n');
     for (const r of rows) {
-      write(`${[csvField(r.group), csvValue(r.gpusPerReplica), csvValue(roundN(r.rate)), csvValue(r.replicas), csvValue(r.gpus), csvValue(roundN(r.failed)), r.status, r.probes, r.unsure, csvField(r.monotone)].join(',')}\n`);
+      write(`${[csvField(r.group), csvValue(r.gpusPerReplica), csvValue(roundN(r.rate)), csvValue(r.replicas), csvValue(r.gpus), csvValue(roundN(r.failed)), r.status, r.probes, r.unsure, csvField(r.monotone), csvValue(roundN(r.usdPerHour))].join(',')}\n`);
     }
   });
   const probes = join(dir, CAPACITY_FILES.probes);
@@ -100,13 +103,15 @@ export function formatCapacityTable(plan: CapacityPlan, results: readonly Candid
   const rows = answerRows(plan, results);
   const minReplicas = plan.mode.kind === 'min-replicas';
   const rateHead = plan.rateField === 'workload.rateScale' ? 'rateScale' : 'rate (req/s)';
+  const priced = rows.some((r) => r.usdPerHour !== null);
   const t = new Table({
-    head: ['group', 'GPUs/replica', rateHead, 'replicas', 'GPUs', minReplicas ? 'fails at' : 'fails at rate', 'probes', 'unsure', 'monotone'],
+    head: ['group', 'GPUs/replica', rateHead, 'replicas', 'GPUs', ...(priced ? ['$/h'] : []), minReplicas ? 'fails at' : 'fails at rate', 'probes', 'unsure', 'monotone'],
     style: { head: [], border: [], compact: true },
   });
   for (const r of rows) {
     const answer = (x: number | null) => (r.status === 'none' ? 'none' : r.status === 'unbounded' ? `>= ${formatShown(x)}` : formatShown(x));
-    t.push([r.group, formatShown(r.gpusPerReplica), minReplicas ? formatShown(r.rate ?? plan.mode.rate) : answer(r.rate), minReplicas ? answer(r.replicas) : formatShown(plan.mode.replicas), formatShown(r.gpus), formatShown(r.failed), String(r.probes), String(r.unsure), r.monotone]);
+    const cost = priced ? [formatShown(r.usdPerHour)] : [];
+    t.push([r.group, formatShown(r.gpusPerReplica), minReplicas ? formatShown(r.rate ?? plan.mode.rate) : answer(r.rate), minReplicas ? answer(r.replicas) : formatShown(plan.mode.replicas), formatShown(r.gpus), ...cost, formatShown(r.failed), String(r.probes), String(r.unsure), r.monotone]);
   }
   const goal = plan.targets.map((x) => `${x.label} ${x.sense === 'max' ? '<=' : '>='} ${x.bound}`).join(', ');
   const what = minReplicas ? `fewest replicas for ${plan.rateField === 'workload.rateScale' ? 'rateScale' : 'rate'} ${plan.mode.rate}` : `highest ${plan.rateField === 'workload.rateScale' ? 'rateScale' : 'rate'} on ${plan.mode.replicas} replica(s)`;

@@ -36,6 +36,8 @@ export interface PlannedCandidate extends Candidate {
   readonly data: Readonly<Record<string, unknown>>;
   /** GPUs of one replica (the profile's `gpus`: tensor x pipeline parallel), when the profile says. */
   readonly gpusPerReplica: number | null;
+  /** USD per GPU-hour of the sized group (`fleet.groups.<name>.pricePerGpuHour`), when the scenario gives one. */
+  readonly pricePerGpuHour: number | null;
 }
 
 /** Journal slots per candidate: no search probes more values than this (replicas: ~30, rates: ~60). */
@@ -58,16 +60,19 @@ export function planCapacity(loaded: LoadedScenario, o: { mode: CapacityMode; ta
     devices[0] = candidateEntry(devices[0]!, c);
     const data = { ...base, cluster: { ...cluster, devices } };
     let gpus: number | null = null;
+    let price: number | null = null;
     try {
       const at = withKnobs(data, rateField, o.mode.kind === 'min-replicas' ? o.mode.rate : scenarioRate, o.mode.kind === 'min-replicas' ? 1 : o.mode.replicas, scenario.seed);
-      const input = prepareRun(checkScenario(at, { file, baseDir, source: c.label === 'scenario' ? source : undefined }));
+      const checked = checkScenario(at, { file, baseDir, source: c.label === 'scenario' ? source : undefined });
+      const input = prepareRun(checked);
       gpus = input.cluster[0]?.gpus ?? null;
+      price = checked.scenario.fleet?.groups[checked.scenario.cluster.devices[0]!.name]?.pricePerGpuHour ?? null;
     } catch (err) {
       if (!(err instanceof InputError) || c.label === 'scenario') throw err;
       const message = err.message.slice(formatInputError(err.location, '').length);
       throw new InputError({ ...err.location, field: '--group' }, `in group "${c.label}" (${err.location.field ?? 'cluster.devices[0]'}): ${message}`);
     }
-    return { ...c, index, data, gpusPerReplica: gpus };
+    return { ...c, index, data, gpusPerReplica: gpus, pricePerGpuHour: price };
   });
   if (o.mode.kind === 'min-replicas' && o.mode.maxReplicas > MAX_REPLICAS) throw new InputError({ field: '--max-replicas' }, `expected <= ${MAX_REPLICAS}, found ${o.mode.maxReplicas}`);
   const seeds = Array.from({ length: o.seeds }, (_, k) => scenario.seed + k);

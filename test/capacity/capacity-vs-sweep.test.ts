@@ -51,6 +51,20 @@ function csvRows(file: string): Record<string, string>[] {
 
 const TARGET_S = 25;
 
+describe('llmsim capacity prices its answer', () => {
+  it("at the scenario's fleet.groups.<name>.pricePerGpuHour: GPUs x price", async () => {
+    const source = scenario('cluster.devices[0].replicas: [1, 2]');
+    const priced = join(dir, 'priced.yaml');
+    writeFileSync(priced, readFileSync(source, 'utf8').replace('policy: { name: fifo }', 'policy: { name: fifo }\nfleet:\n  groups:\n    a100: { pricePerGpuHour: 2.5 }'));
+    const out = join(dir, 'cap-priced');
+    expect(await llmsim('capacity', priced, '--rate', '1', '--target', `e2e.p90=${TARGET_S}`, '--max-replicas', '10', '--seeds', '1', '-o', out, '-j', '1', '-q')).toBe(0);
+    const [row] = csvRows(join(out, 'capacity.csv'));
+    expect(Number(row!.gpus)).toBeGreaterThan(0);
+    expect(Number(row!.gpus)).toBe(Number(row!.replicas) * Number(row!.gpus_per_replica));
+    expect(Number(row!.usd_per_hour)).toBe(Number(row!.gpus) * 2.5);
+  });
+});
+
 describe('llmsim capacity finds what a brute-force sweep finds', () => {
   let replicasScenario: string;
   let rateScenario: string;
@@ -74,6 +88,7 @@ describe('llmsim capacity finds what a brute-force sweep finds', () => {
     const [row] = csvRows(join(out, 'capacity.csv'));
     expect(row!.replicas).toBe(String(brute));
     expect(row!.failed_neighbour).toBe(String(brute - 1));
+    expect(row!.usd_per_hour).toBe(''); // the scenario gives no price
     expect(row!.monotone).toBe('yes');
     expect(Number(row!.probes)).toBeLessThan(10);
     // Every probe agrees with the sweep's point of the same replica count, mean for mean.
