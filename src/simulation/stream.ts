@@ -16,6 +16,7 @@ import { RecordTable, STATUS_FINISHED, STATUS_PENDING, STATUS_TIMED_OUT } from '
 import type { ClusterView } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
+import type { SimResult } from './result.js';
 import { addReplica, eligibility, type SimInput } from './simulate.js';
 
 /** Requests in id order (0, 1, ...), sorted by arrival; undefined when there are no more. */
@@ -33,14 +34,9 @@ export interface StreamInput extends Omit<SimInput, 'requests' | 'maxConcurrency
   readonly source: RequestSource;
 }
 
-/** What a streamed run produced besides what its sink took: the fields of SimResult but requests and records. */
-export interface StreamResult {
+/** What a streamed run produced besides what its sink took: SimResult's run-wide fields, with the request count. */
+export interface StreamResult extends Pick<SimResult, 'devices' | 'endS' | 'window' | 'events' | 'warnings'> {
   readonly total: number;
-  readonly devices: readonly DeviceStats[];
-  readonly endS: number;
-  readonly window: { readonly startS: number; readonly endS: number };
-  readonly events: number;
-  readonly warnings: readonly string[];
   /** Most requests held at once (in flight, or ended and waiting for an earlier one to end). */
   readonly peakHeld: number;
 }
