@@ -106,6 +106,44 @@ describe('class priorities', () => {
   });
 });
 
+describe('KV-shortage victims with priorities (priorityPreemption)', () => {
+  // Token-granular KV cache of 40 tokens (vllm-v1: no lookahead). L (low) at 0: prompt 10, 20 tokens;
+  // H (high) at 0.05: prompt 11, 20 tokens. L prefills 0..0.11; at 0.11 L decodes and H's whole
+  // prompt joins, so both hold 11 tokens and then one more per iteration each: 40 in use (20 + 20)
+  // after 10 iterations, with L (index 0, the older) first in line for the next block.
+  //  - Default: L makes room by preempting the newest, H (generated 10 tokens). H's recompute needs
+  //    11 + 10 = 21 tokens, more than the 40 - 20 free while L runs, so H waits for L: L ends first.
+  //  - priorityPreemption: H is of higher priority, so L may not take it; L is not the newest, so it
+  //    waits (0 tokens). H then needs a block and takes L's (L is lower priority, unscheduled): L is
+  //    preempted (generated 11 tokens), needs 10 + 11 = 21 > 40 - 21 free while H runs, so H ends first.
+  const kvModel = testIterationModel({ prefill: [0.1, 0.001], decode: [0.05, 0.01, 0.0001], kvTokens: 40 });
+  const requests = [r(0, 0, 10, 20, 'low'), r(1, 0.05, 11, 20, 'high')];
+  const classes: ClassesSpec = { low: { priority: 0 }, high: { priority: 1 } };
+  const runKv = (spec: Record<string, unknown>, c: ClassesSpec) =>
+    simulate({ requests, cluster: [cbGroup(kvModel, { scheduler: 'vllm-v1', blockSize: 1, ...spec })], policy: fifoPolicy, policyParams: { routing: 'round-robin' }, seed: 1, classes: c }).records;
+
+  it('default: the newest sequence (H) is the victim, whatever its priority', () => {
+    const rec = runKv({}, classes);
+    expect([rec.preemptions[0], rec.preemptions[1]]).toEqual([0, 1]);
+    expect(rec.finishS[0]).toBeLessThan(rec.finishS[1]!);
+  });
+
+  it('priorityPreemption: the lowest-priority sequence (L, the older) is the victim, never H', () => {
+    const rec = runKv({ priorityPreemption: true }, classes);
+    expect([rec.preemptions[0], rec.preemptions[1]]).toEqual([1, 0]);
+    expect(rec.finishS[1]).toBeLessThan(rec.finishS[0]!);
+    expect([rec.status[0], rec.status[1]]).toEqual([STATUS_FINISHED, STATUS_FINISHED]);
+  });
+
+  it('equal priorities: the newest, as without priorities (same records)', () => {
+    const equal: ClassesSpec = { low: { priority: 1 }, high: { priority: 1 } };
+    const on = runKv({ priorityPreemption: true }, equal);
+    const off = runKv({}, equal);
+    expect([on.preemptions[0], on.preemptions[1]]).toEqual([0, 1]);
+    expect(Array.from(on.finishS)).toEqual(Array.from(off.finishS));
+  });
+});
+
 describe('per-class summary', () => {
   it('attainment per class under its own SLO, and Jain\'s index', () => {
     // From the preemption case: B (interactive) TTFT 0.1651 <= 0.2; A (batch) e2e 1.0414 > 1: attainment 1 and 0.

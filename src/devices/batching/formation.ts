@@ -94,6 +94,8 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
   const cap = s.longPrefillThreshold > 0 ? s.longPrefillThreshold : Infinity;
   return (kit) => {
     const { batch, queue, kv } = kit;
+    const byPriority = s.priorityPreemption === true && kit.priorityKey !== undefined;
+    moved = 0;
     let budget = s.budget;
     let prefilling = 0;
     // Pass 0: decodes (the hot path: a block is free, or the sequence's last block has room).
@@ -106,7 +108,9 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
       // A decode needs a new block exactly when its last one is full (computed >= 1 here).
       const grow = (computed + kv.lookahead) % kv.blockSize === 0 ? 1 : 0;
       if (grow > kv.capacityBlocks - kv.used) {
-        if (makeRoom(kit, i, 1) === 0) continue; // only the newest leave (i itself last): indices below stay valid
+        const tokens = byPriority ? priorityRoom(kit, i, 1) : makeRoom(kit, i, 1); // default: only the newest leave (i itself last), indices below stay valid
+        i -= moved;
+        if (tokens === 0) continue;
         kit.schedule(i, 1);
       } else {
         kv.used += grow;
@@ -119,7 +123,8 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
       for (let i = 0; i < batch.n && budget > 0; i++) {
         if (batch.sched[i]! > 0 || !batch.prefilling(i)) continue;
         const want = Math.min(batch.target[i]! - batch.computed[i]!, budget, cap);
-        const tokens = makeRoom(kit, i, want);
+        const tokens = byPriority ? priorityRoom(kit, i, want) : makeRoom(kit, i, want);
+        i -= moved;
         if (tokens === 0) continue;
         kit.schedule(i, tokens);
         budget -= tokens;
@@ -209,6 +214,47 @@ function makeRoom(kit: FormationKit, i: number, want: number): number {
     if (batch.prefilling(i) && fit > 0) return Math.min(fit, want);
     kit.abort(i, 'the sequence outgrew the KV cache of its replica while running alone');
     return 0;
+  }
+  return want;
+}
+
+/** How far the sequence `priorityRoom` was called for moved down (victims before it left, or it left itself); 0 after `makeRoom`. */
+let moved = 0;
+
+/**
+ * `makeRoom` with priorities (priorityPreemption with class or policy priorities): the victim is the
+ * running sequence of lowest priority (largest key), the newest among equals, among those not yet
+ * scheduled in this iteration - never one of higher priority than i. With none, i leaves when it is
+ * the newest and otherwise waits (0), as in `makeRoom`. A victim before i moves i down: `moved` says
+ * by how much (plus 1 when i itself left), so the caller's loop index stays on the next sequence.
+ */
+function priorityRoom(kit: FormationKit, i: number, want: number): number {
+  const { batch, kv } = kit;
+  const key = kit.priorityKey!;
+  moved = 0;
+  while (kv.growth(batch.computed[i]!, want) > kv.free()) {
+    if (batch.n === 1) return makeRoom(kit, i, want);
+    const mine = key(batch.id[i]!);
+    let victim = -1, worst = mine;
+    for (let j = 0; j < batch.n; j++) {
+      if (j === i || batch.sched[j]! > 0) continue;
+      const k = key(batch.id[j]!);
+      if (k >= worst) {
+        victim = j;
+        worst = k;
+      }
+    }
+    if (victim < 0) {
+      if (i !== batch.n - 1) return 0;
+      kit.preemptAt(i);
+      moved++;
+      return 0;
+    }
+    kit.preemptAt(victim);
+    if (victim < i) {
+      i--;
+      moved++;
+    }
   }
   return want;
 }
