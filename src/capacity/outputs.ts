@@ -37,8 +37,11 @@ export interface AnswerRow {
   readonly rate: number | null;
   readonly replicas: number | null;
   readonly gpus: number | null;
-  /** USD per hour of those GPUs (GPUs x the scenario's pricePerGpuHour), when it gives a price. */
+  /** USD per hour of those GPUs (GPUs x the group's price per GPU-hour), when it has a price. */
   readonly usdPerHour: number | null;
+  /** The price per GPU-hour and where it comes from (`scenario`, or the hardware file and its page). */
+  readonly usdPerGpuHour: number | null;
+  readonly priceSource: string | null;
   /** The neighbouring failing value (replicas - 1's failure, or the rate that failed above the answer). */
   readonly failed: number | null;
   /** ok, none (nothing passes in range), unbounded (no failure up to the rate limit). */
@@ -62,6 +65,8 @@ export function answerRows(plan: CapacityPlan, results: readonly CandidateResult
       replicas,
       gpus: replicas !== null && c.gpusPerReplica !== null ? replicas * c.gpusPerReplica : null,
       usdPerHour: replicas !== null && c.gpusPerReplica !== null && c.pricePerGpuHour !== null ? replicas * c.gpusPerReplica * c.pricePerGpuHour : null,
+      usdPerGpuHour: c.pricePerGpuHour,
+      priceSource: c.priceSource,
       failed: search.failedNeighbour,
       status: search.answer === null ? 'none' : search.unbounded ? 'unbounded' : 'ok',
       probes: probes.length,
@@ -79,9 +84,9 @@ export function writeCapacityCsvs(dir: string, plan: CapacityPlan, results: read
   const answers = join(dir, CAPACITY_FILES.answers);
   const rows = answerRows(plan, results);
   writeFileAtomic(answers, (write) => {
-    write('group,gpus_per_replica,rate,replicas,gpus,failed_neighbour,status,probes,unsure_probes,monotone,usd_per_hour\n');
+    write('group,gpus_per_replica,rate,replicas,gpus,failed_neighbour,status,probes,unsure_probes,monotone,usd_per_hour,usd_per_gpu_hour,price_source\n');
     for (const r of rows) {
-      write(`${[csvField(r.group), csvValue(r.gpusPerReplica), csvValue(roundN(r.rate)), csvValue(r.replicas), csvValue(r.gpus), csvValue(roundN(r.failed)), r.status, r.probes, r.unsure, csvField(r.monotone), csvValue(roundN(r.usdPerHour))].join(',')}\n`);
+      write(`${[csvField(r.group), csvValue(r.gpusPerReplica), csvValue(roundN(r.rate)), csvValue(r.replicas), csvValue(r.gpus), csvValue(roundN(r.failed)), r.status, r.probes, r.unsure, csvField(r.monotone), csvValue(roundN(r.usdPerHour)), csvValue(r.usdPerGpuHour), csvField(r.priceSource ?? '')].join(',')}\n`);
     }
   });
   const probes = join(dir, CAPACITY_FILES.probes);
@@ -115,5 +120,7 @@ export function formatCapacityTable(plan: CapacityPlan, results: readonly Candid
   }
   const goal = plan.targets.map((x) => `${x.label} ${x.sense === 'max' ? '<=' : '>='} ${x.bound}`).join(', ');
   const what = minReplicas ? `fewest replicas for ${plan.rateField === 'workload.rateScale' ? 'rateScale' : 'rate'} ${plan.mode.rate}` : `highest ${plan.rateField === 'workload.rateScale' ? 'rateScale' : 'rate'} on ${plan.mode.replicas} replica(s)`;
-  return `capacity ${plan.name}: ${what} meeting ${goal} (mean of ${plan.seeds.length} seed(s), ${plan.level * 100}% intervals)\n${t.toString()}\n`;
+  const sources = [...new Set(rows.filter((r) => r.usdPerGpuHour !== null).map((r) => `${formatShown(r.usdPerGpuHour)} USD/GPU-h from ${r.priceSource === 'scenario' ? 'the scenario' : r.priceSource}`))];
+  const priceLines = sources.map((s) => `$/h at ${s}\n`).join('');
+  return `capacity ${plan.name}: ${what} meeting ${goal} (mean of ${plan.seeds.length} seed(s), ${plan.level * 100}% intervals)\n${t.toString()}\n${priceLines}`;
 }

@@ -5,6 +5,7 @@ import { meanConfidenceInterval } from '../metrics/stats.js';
 import { MAX_REPLICAS } from '../limits.js';
 import { candidateEntry, metricOf, type Candidate, type Target } from './spec.js';
 import type { FlatMetrics } from '../sweep/metrics.js';
+import { groupPrice, type GroupPrice } from '../fleet/pricing.js';
 
 /** What `llmsim capacity` searches for. */
 export type CapacityMode =
@@ -36,8 +37,10 @@ export interface PlannedCandidate extends Candidate {
   readonly data: Readonly<Record<string, unknown>>;
   /** GPUs of one replica (the profile's `gpus`: tensor x pipeline parallel), when the profile says. */
   readonly gpusPerReplica: number | null;
-  /** USD per GPU-hour of the sized group (`fleet.groups.<name>.pricePerGpuHour`), when the scenario gives one. */
+  /** USD per GPU-hour of the sized group: `fleet.groups.<name>.pricePerGpuHour`, else its hardware file's (src/fleet/pricing.ts). */
   readonly pricePerGpuHour: number | null;
+  /** Where that price comes from: `scenario`, or the hardware file and its page; null without a price. */
+  readonly priceSource: string | null;
 }
 
 /** Journal slots per candidate: no search probes more values than this (replicas: ~30, rates: ~60). */
@@ -60,19 +63,19 @@ export function planCapacity(loaded: LoadedScenario, o: { mode: CapacityMode; ta
     devices[0] = candidateEntry(devices[0]!, c);
     const data = { ...base, cluster: { ...cluster, devices } };
     let gpus: number | null = null;
-    let price: number | null = null;
+    let price: GroupPrice | undefined;
     try {
       const at = withKnobs(data, rateField, o.mode.kind === 'min-replicas' ? o.mode.rate : scenarioRate, o.mode.kind === 'min-replicas' ? 1 : o.mode.replicas, scenario.seed);
       const checked = checkScenario(at, { file, baseDir, source: c.label === 'scenario' ? source : undefined });
       const input = prepareRun(checked);
       gpus = input.cluster[0]?.gpus ?? null;
-      price = checked.scenario.fleet?.groups[checked.scenario.cluster.devices[0]!.name]?.pricePerGpuHour ?? null;
+      price = groupPrice(checked.scenario.fleet?.groups[checked.scenario.cluster.devices[0]!.name]?.pricePerGpuHour, input.cluster[0]?.hardware);
     } catch (err) {
       if (!(err instanceof InputError) || c.label === 'scenario') throw err;
       const message = err.message.slice(formatInputError(err.location, '').length);
       throw new InputError({ ...err.location, field: '--group' }, `in group "${c.label}" (${err.location.field ?? 'cluster.devices[0]'}): ${message}`);
     }
-    return { ...c, index, data, gpusPerReplica: gpus, pricePerGpuHour: price };
+    return { ...c, index, data, gpusPerReplica: gpus, pricePerGpuHour: price?.usdPerGpuHour ?? null, priceSource: price?.source ?? null };
   });
   if (o.mode.kind === 'min-replicas' && o.mode.maxReplicas > MAX_REPLICAS) throw new InputError({ field: '--max-replicas' }, `expected <= ${MAX_REPLICAS}, found ${o.mode.maxReplicas}`);
   const seeds = Array.from({ length: o.seeds }, (_, k) => scenario.seed + k);

@@ -25,6 +25,8 @@ export interface FleetGroupRuntime {
     readonly provisionS: number;
   };
   readonly pricePerGpuHour?: number;
+  /** Where pricePerGpuHour comes from when it is not the scenario's (the hardware file and its page). */
+  readonly priceSource?: string;
   readonly carbon?: CarbonSeries;
 }
 
@@ -50,6 +52,8 @@ export interface FleetGroupResult {
   readonly replicaS: number;
   readonly gpuHours: number;
   readonly pricePerGpuHour: number | null;
+  /** Set when the price is the hardware file's (absent: the scenario's, or none). */
+  readonly priceSource?: string;
   readonly costUsd: number | null;
   readonly peakReplicas: number;
   readonly scaleUps: number;
@@ -428,12 +432,14 @@ export function createFleetController(fleet: FleetRuntime, h: FleetHooks): Fleet
         const gpus = h.groupGpus[g]!;
         const gpuHours = (replicaS * gpus) / 3600;
         const price = fleet.groups[g]?.pricePerGpuHour;
+        const priceSource = fleet.groups[g]?.priceSource;
         return {
           name,
           gpusPerReplica: gpus,
           replicaS,
           gpuHours,
           pricePerGpuHour: price ?? null,
+          ...(priceSource !== undefined && { priceSource }),
           costUsd: price === undefined ? null : gpuHours * price,
           peakReplicas: peak[g]!,
           scaleUps: scaleUps[g]!,

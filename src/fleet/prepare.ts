@@ -12,6 +12,7 @@ import { errorAt } from '../util/validate.js';
 import type { SourceDoc } from '../util/yaml-file.js';
 import { loadCarbonCsv, type CarbonSeries } from './carbon.js';
 import type { FleetGroupRuntime, FleetRuntime } from './controller.js';
+import { groupPrice } from './pricing.js';
 import type { CarbonSpec, FleetSpec } from './schema.js';
 
 export interface FleetPrepareEnv {
@@ -61,10 +62,12 @@ export function prepareFleet(fleet: FleetSpec, cluster: readonly PreparedDeviceG
       if (bytes === undefined) throw errorAt(env.source, env.file, at('autoscale', 'storageBytesPerS'), `expected weights to load: the profile of "${group.name}" gives no weight bytes; set autoscale.weightBytes or autoscale.weightsOf, found neither`);
       provisionS += bytes / a.storageBytesPerS;
     }
-    if (!spec && !carbon) return undefined;
+    const price = groupPrice(spec?.pricePerGpuHour, group.hardware);
+    if (!spec && !carbon && !price) return undefined;
     return {
       ...(a && { autoscale: { ...a, initial, provisionS } }),
-      ...(spec?.pricePerGpuHour !== undefined && { pricePerGpuHour: spec.pricePerGpuHour }),
+      ...(price && { pricePerGpuHour: price.usdPerGpuHour }),
+      ...(price && price.source !== 'scenario' && { priceSource: price.source }),
       ...(carbon && { carbon: carbonOf(carbon) }),
     };
   });

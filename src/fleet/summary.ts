@@ -25,6 +25,8 @@ export interface FleetSummary {
     readonly scaleDowns: number;
     readonly gpuHours: number | null;
     readonly pricePerGpuHour: number | null;
+    /** Present when the price is the group's hardware file's (profiles/hardware/): the file and the page it cites. */
+    readonly priceSource?: string;
     readonly costUsd: number | null;
   }[];
   /** Present when a group has a carbon-intensity series. */
@@ -63,6 +65,7 @@ export function summarizeFleet(result: SimResult & { fleet: FleetResult }): Flee
       scaleDowns: g.scaleDowns,
       gpuHours: roundOrNull(g.gpuHours),
       pricePerGpuHour: g.pricePerGpuHour,
+      ...(g.priceSource !== undefined && { priceSource: g.priceSource }),
       costUsd: roundOrNull(g.costUsd ?? NaN),
     })),
   };

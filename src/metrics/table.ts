@@ -163,6 +163,8 @@ function fleetRows(s: Summary): [string, string][] {
   const rows: [string, string][] = [
     ['fleet', `${formatShown(f.gpuHours)} GPU-hours, ${f.costUsd === null ? 'cost unknown (no price)' : `${formatShown(f.costUsd)} USD, ${formatShown(f.costPerMOutputTokensUsd)} USD/1M output tokens`}; ${groups}${f.heldRequests > 0 ? `; ${f.heldRequests} requests held for a cold start` : ''}`],
   ];
+  const prices = f.groups.map((g) => `${g.name}: ${g.pricePerGpuHour === null ? 'none' : `${formatShown(g.pricePerGpuHour)} USD/GPU-h from ${g.priceSource ?? 'the scenario'}`}`).join('; ');
+  rows.push(['price', prices]);
   const c = f.carbon;
   if (c) rows.push(['carbon', `${formatShown(c.totalG)} g CO2 (requests ${formatShown(c.requestsG)}, idle ${formatShown(c.idleG)}), mean ${formatShown(c.perFinishedRequestG.mean)} g/request, ${formatShown(c.perMOutputTokensG)} g/1M output tokens`]);
   return rows;

@@ -23,6 +23,8 @@ export interface PreparedDeviceGroup {
   readonly accuracy?: number;
   /** GPUs of one model instance, from the profile. */
   readonly gpus?: number;
+  /** Hardware id of the profile (a file in profiles/hardware/ when it has one: the group's default price). */
+  readonly hardware?: string;
   /** Deterministic service estimates from the profile, shown to policies. */
   readonly estimate?: ServiceEstimator;
   /** Which profile the group runs, for people reading a run's output (name, form, where its numbers come from). */

@@ -19,7 +19,8 @@ device:
   idleW: 50
 peakFlopsPerSByDtype: { bf16: 1.0e15, fp8: 2.0e15 }
 interconnectBytesPerS: 450.0e9
-pricePerHourUsd: 2.5
+pricing:
+  - { usdPerGpuHour: 2.5, provider: P, offer: 8x gpu, billing: on-demand, instanceUsdPerHour: 20, gpusPerInstance: 8, date: 2026-05-07, url: https://example.com/p, quote: q }
 sources: [made up for the test]
 `;
 
@@ -73,10 +74,14 @@ describe('hardware files', () => {
   it('accepts the optional fields and refuses negative, non-finite and unknown ones with file and field', () => {
     const hw = parseHardware(valid, 'g.yaml');
     expect(hw.peakFlopsPerSByDtype).toEqual({ bf16: 1e15, fp8: 2e15 });
-    expect(hw.pricePerHourUsd).toBe(2.5);
+    expect(hw.pricing![0]!.usdPerGpuHour).toBe(2.5);
     expect(errorOf(() => parseHardware(valid.replace('interconnectBytesPerS: 450.0e9', 'interconnectBytesPerS: -1'), 'g.yaml'))).toMatch(/^g\.yaml:10:\d+: interconnectBytesPerS: expected > 0, found -1/);
     expect(errorOf(() => parseHardware(valid.replace('fp8: 2.0e15', 'fp8: -2.0e15'), 'g.yaml'))).toMatch(/^g\.yaml:9:\d+: peakFlopsPerSByDtype\.fp8: expected > 0/);
-    expect(errorOf(() => parseHardware(valid.replace('pricePerHourUsd: 2.5', 'pricePerHourUsd: .inf'), 'g.yaml'))).toMatch(/^g\.yaml:11:\d+: pricePerHourUsd: expected a finite number, found Infinity/);
+    expect(errorOf(() => parseHardware(valid.replace('usdPerGpuHour: 2.5', 'usdPerGpuHour: .inf'), 'g.yaml'))).toMatch(/^g\.yaml:12:\d+: pricing\[0\]\.usdPerGpuHour: expected a finite number, found Infinity/);
+    // The per-GPU price is the page's instance price / its GPUs, never anything else.
+    expect(errorOf(() => parseHardware(valid.replace('usdPerGpuHour: 2.5', 'usdPerGpuHour: 2.6'), 'g.yaml'))).toMatch(/^g\.yaml:12:\d+: pricing\[0\]\.usdPerGpuHour: expected instanceUsdPerHour \/ gpusPerInstance \(2\.5\), found 2\.6/);
+    expect(errorOf(() => parseHardware(valid.replace('date: 2026-05-07', 'date: May 2026'), 'g.yaml'))).toMatch(/pricing\[0\]\.date: expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Qn/);
+    expect(errorOf(() => parseHardware(valid.replace(', gpusPerInstance: 8', ''), 'g.yaml'))).toMatch(/pricing\[0\]\.gpusPerInstance: expected instanceUsdPerHour and gpusPerInstance together/);
     expect(errorOf(() => parseHardware(valid.replace('tdpW: 700', 'tdpW: .nan'), 'g.yaml'))).toMatch(/^g\.yaml:7:\d+: device\.tdpW: expected a finite number, found NaN/);
     expect(errorOf(() => parseHardware(valid.replace('tdpW: 700', 'tdpW: -700'), 'g.yaml'))).toMatch(/^g\.yaml:7:\d+: device\.tdpW: expected > 0/);
     expect(errorOf(() => parseHardware(valid.replace('fp8: 2.0e15', 'fp9: 2.0e15'), 'g.yaml'))).toMatch(/peakFlopsPerSByDtype\.fp9: unknown key \(did you mean "fp8"\?\)/);

@@ -37,6 +37,7 @@ export function iterationGroup<S extends ProfileRef & { name: string; kind: stri
   const weights = profileWeightBytes(profile);
   const known = {
     gpus: profile.gpus,
+    hardware: profile.hardware,
     estimate: iterationEstimator(base),
     warnings: iterationWarnings(spec, profile, base),
     profileLabel: profileLabel(profile),

@@ -13,7 +13,7 @@ export const slotsKind = defineDeviceKind({
     const profile = profileOfForm(spec, 'bilinear', env);
     const base = compileCostModel(profile);
     const cost = replicaModel(spec, profile, base, compileCostModel, env);
-    const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, estimate: costEstimator(base) };
+    const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, hardware: profile.hardware, estimate: costEstimator(base) };
     return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createSlotsDevice(spec, cost(ctx, id), ctx, id) };
   },
 });
