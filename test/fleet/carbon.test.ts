@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { gramsCo2, parseCarbonCsv, stepSeries } from '../../src/fleet/carbon.js';
 import { InputError } from '../../src/errors.js';
 import { leastLoadedPolicy } from '../../src/policies/least-loaded.js';
 import { simulate } from '../../src/simulation/simulate.js';
 import { req, slotsGroup } from '../support/models.js';
+import { repoFile } from '../sweep/fixtures.js';
 
 describe('carbon-intensity series', () => {
   const s = parseCarbonCsv('# a comment\ntime_s,gco2_per_kwh\n0,100\n10,300\n20,200\n', 'c.csv');
@@ -34,6 +36,21 @@ describe('carbon-intensity series', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).location).toMatchObject({ file: 'c.csv', line, ...(field && { field }) });
     expect((err as InputError).detail).toContain(detail);
+  });
+});
+
+describe('the shipped real series (scenarios/fleet/carbon-gb-neso-2023-03-14.csv)', () => {
+  it("holds the NESO API's half-hourly actual values, seconds from 2023-03-14T01:00Z", () => {
+    const file = repoFile('scenarios/fleet/carbon-gb-neso-2023-03-14.csv');
+    const s = parseCarbonCsv(readFileSync(file, 'utf8'), file);
+    // Rows of the source (from,intensity.forecast,intensity.actual): 2023-03-14T01:00Z,82,81;
+    // 2023-03-14T18:00Z,170,196; 2023-03-15T00:30Z,178,182.
+    expect(s.at(0)).toBe(81);
+    expect(s.at(17 * 3600)).toBe(196);
+    expect(s.at(17 * 3600 + 1799)).toBe(196);
+    expect(s.at(23.5 * 3600)).toBe(182);
+    // rateScale 144 (power-caps.yaml) replays the day in 600 s: 18:00 UTC at 425 s.
+    expect(parseCarbonCsv(readFileSync(file, 'utf8'), file, 144).at(17 * 3600 / 144)).toBe(196);
   });
 });
 
