@@ -53,6 +53,23 @@ describe('buildWorkload steps (rateScale, window, limit, deadline), by hand', ()
     expect(build({ trace: { path: 'azure-llm-2023-conv.csv' }, rateScale: 2, window: { startS: 600, endS: 1200 } }, TRACES)).toHaveLength(8191);
   });
 
+  it("compresses a day-long Azure trace (the 2024 week-long traces' timestamp layout) to minutes with rateScale", () => {
+    // A day of arrivals in the Azure layout with a +00:00 zone, as the 2024 week-long traces write it:
+    // 00:00:00, 06:00:00.5, 12:00:00, 23:59:59 UTC. rateScale 144 replays the 86,400 s in 600 s:
+    // 0, 21600.5 / 144, 43200 / 144 = 300, 86399 / 144; window [0, 300) keeps the first two.
+    writeFileSync(
+      join(DIR, 'azure-day.csv'),
+      'TIMESTAMP,ContextTokens,GeneratedTokens\n2024-05-10 00:00:00.000000+00:00,100,10\n2024-05-10 06:00:00.500000+00:00,200,20\n2024-05-10 12:00:00.000000+00:00,300,30\n2024-05-10 23:59:59.000000+00:00,400,40\n',
+    );
+    const day = { path: 'azure-day.csv', format: 'azure' as const };
+    const times = build({ trace: day, rateScale: 144 }).map((r) => r.arrivalS);
+    expect(times[0]).toBe(0);
+    expect(times[1]).toBeCloseTo(21600.5 / 144, 12);
+    expect(times[2]).toBeCloseTo(300, 12);
+    expect(times[3]).toBeCloseTo(86399 / 144, 12);
+    expect(build({ trace: day, rateScale: 144, window: { startS: 0, endS: 300 } }).map((r) => r.promptTokens)).toEqual([100, 200]);
+  });
+
   it('a missing trace file is an InputError naming the resolved path', () => {
     expect(() => build({ trace: { path: 'nope.csv' } })).toThrow(InputError);
     expect(() => build({ trace: { path: 'nope.csv' } })).toThrow(`${join(DIR, 'nope.csv')}: expected a readable trace file, found no such file`);
