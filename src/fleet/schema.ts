@@ -56,7 +56,7 @@ export const carbonSchema = z.strictObject({
 export type CarbonSpec = z.output<typeof carbonSchema>;
 
 export const fleetGroupSchema = z.strictObject({
-  pricePerGpuHour: z.number().min(0).max(1e6).optional().describe('Price of one GPU for one hour, USD (a scenario assumption: give its source in the description)'),
+  pricePerGpuHour: z.number().min(0).max(1e6).optional().describe("Price of one GPU for one hour, USD; overrides the first `pricing` entry of the group's hardware file (profiles/hardware/<the profile's hardware>.yaml), the default (give this price's source in the description)"),
   autoscale: autoscaleSchema.optional().describe('Add and remove replicas of this group from a signal'),
   powerCap: powerCapSchema.optional().describe('Cap each GPU of this group (batching kinds only)'),
   carbon: carbonSchema.optional().describe("This group's grid carbon intensity (overrides fleet.carbon)"),
