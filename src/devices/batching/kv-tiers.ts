@@ -73,6 +73,7 @@ export interface KvTiersSummary {
   readonly swapOutBytes: number;
   readonly swapInBytes: number;
   readonly swapFallbacks: number;
+  readonly swapDiscards: number;
   readonly transferS: number;
   readonly prefixHits: {
     readonly gpu: { readonly tokens: number; readonly requests: number };
@@ -95,6 +96,7 @@ export function kvTierExtra(tier: CpuTier, hits: { gpuTokens: number; gpuRequest
     swapOutBytes: c.swapOutBytes,
     swapInBytes: c.swapInBytes,
     swapFallbacks: c.swapFallbacks,
+    swapDiscards: c.swapDiscards,
     tierTransferS: c.transferS,
     prefixHitGpuTokens: hits.gpuTokens,
     prefixHitGpuRequests: hits.gpuRequests,
@@ -120,6 +122,7 @@ export function summarizeKvTiers(devices: readonly DeviceStats[], round: (x: num
     swapOutBytes: sum('swapOutBytes'),
     swapInBytes: sum('swapInBytes'),
     swapFallbacks: sum('swapFallbacks'),
+    swapDiscards: sum('swapDiscards'),
     transferS: round(sum('tierTransferS')) ?? 0,
     prefixHits: {
       gpu: { tokens: sum('prefixHitGpuTokens'), requests: sum('prefixHitGpuRequests') },

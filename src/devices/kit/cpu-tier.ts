@@ -53,6 +53,8 @@ export interface CpuTierCounters {
   swapInBytes: number;
   /** Preemptions that wanted to swap but found the tier full: recomputed instead. */
   swapFallbacks: number;
+  /** Swapped-out sequences whose request ended (timed out, aborted) before they were swapped in. */
+  swapDiscards: number;
   offloadedBlocks: number;
   offloadBytes: number;
   reloadedBlocks: number;
@@ -76,6 +78,7 @@ export class CpuTier {
     swapOutBytes: 0,
     swapInBytes: 0,
     swapFallbacks: 0,
+    swapDiscards: 0,
     offloadedBlocks: 0,
     offloadBytes: 0,
     reloadedBlocks: 0,
@@ -129,11 +132,12 @@ export class CpuTier {
   /** Frees a swapped sequence's blocks without a copy (its request ended while it waited). */
   discard(blocks: number): void {
     this.swappedBlocks -= blocks;
+    this.counters.swapDiscards++;
   }
 
   /** Keeps a block the GPU evicted (asynchronous copy: counted, no stall). */
-  offload(id: BlockIdentity): void {
-    if (this.offloaded.has(id)) return;
+  offload(id: BlockIdentity | undefined): void {
+    if (id === undefined || this.offloaded.has(id)) return;
     this.makeRoom(1);
     if (this.usedBlocks >= this.capacityBlocks) return; // swapped sequences fill the tier
     this.version++;
@@ -173,6 +177,7 @@ export class CpuTier {
   }
 
   private notePeak(): void {
+    if (this.usedBlocks > this.capacityBlocks) throw new Error(`CPU KV tier over capacity (${this.usedBlocks} > ${this.capacityBlocks} blocks)`);
     if (this.usedBlocks > this.counters.peakBlocks) this.counters.peakBlocks = this.usedBlocks;
   }
 }
