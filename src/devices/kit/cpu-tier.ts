@@ -33,14 +33,18 @@ export const NO_BLOCK: BlockIdentity = -1;
  * tier can find a block whatever tier its parent is in.
  */
 export class BlockIdentities {
-  private readonly ids = new Map<string, number>();
+  // Children of each identity (index identity + 1; 0 for the empty prefix): content key -> identity.
+  private readonly children: (Map<BlockKey, BlockIdentity> | undefined)[] = [];
+  private count = 0;
 
   /** The identity of `key` after `parent`; a new one when `create`, else undefined if never seen. */
   of(parent: BlockIdentity, key: BlockKey, create: boolean): BlockIdentity | undefined {
-    // A numeric key prints as digits, a string key holds ':' (block-keys.ts): no collision.
-    const name = `${parent}/${key}`;
-    let id = this.ids.get(name);
-    if (id === undefined && create) this.ids.set(name, (id = this.ids.size));
+    let map = this.children[parent + 1];
+    let id = map?.get(key);
+    if (id === undefined && create) {
+      if (map === undefined) this.children[parent + 1] = map = new Map();
+      map.set(key, (id = this.count++));
+    }
     return id;
   }
 }
