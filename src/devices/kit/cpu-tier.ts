@@ -14,6 +14,8 @@
  */
 import type { BlockKey } from './prefix-cache.js';
 
+const NONE = -1;
+
 /** The CPU tier's physical parameters, per replica. */
 export interface CpuTierSpec {
   readonly capacityBytes: number;
@@ -91,8 +93,14 @@ export class CpuTier {
     transferS: 0,
     peakBlocks: 0,
   };
-  // Offloaded prefix blocks by identity, least recently offloaded first (a Map keeps insertion order).
-  private readonly offloaded = new Map<BlockIdentity, true>();
+  // Offloaded prefix blocks: a doubly linked list over identities (dense integers), least recently
+  // offloaded first. (A Map used as an LRU would skip its deleted entries on every eviction.)
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private present = new Uint8Array(0);
+  private head = NONE;
+  private tail = NONE;
+  private offloadedCount = 0;
 
   constructor(readonly spec: CpuTierSpec) {
     this.capacityBlocks = Math.floor(spec.capacityBytes / spec.bytesPerBlock);
@@ -100,7 +108,7 @@ export class CpuTier {
 
   /** Blocks held now (swapped and offloaded). */
   get usedBlocks(): number {
-    return this.swappedBlocks + this.offloaded.size;
+    return this.swappedBlocks + this.offloadedCount;
   }
 
   /** Seconds to move `blocks` blocks over the link. */
@@ -141,11 +149,11 @@ export class CpuTier {
 
   /** Keeps a block the GPU evicted (asynchronous copy: counted, no stall). */
   offload(id: BlockIdentity | undefined): void {
-    if (id === undefined || this.offloaded.has(id)) return;
+    if (id === undefined || this.has(id)) return;
     this.makeRoom(1);
     if (this.usedBlocks >= this.capacityBlocks) return; // swapped sequences fill the tier
     this.version++;
-    this.offloaded.set(id, true);
+    this.append(id);
     this.counters.offloadedBlocks++;
     this.counters.offloadBytes += this.spec.bytesPerBlock;
     this.notePeak();
@@ -153,13 +161,13 @@ export class CpuTier {
 
   /** True when the block is offloaded here. */
   has(id: BlockIdentity): boolean {
-    return this.offloaded.has(id);
+    return this.present[id] === 1;
   }
 
   /** Moves `ids` back to the GPU and returns the copy's time (one transfer). */
   reload(ids: readonly BlockIdentity[]): number {
     this.version++;
-    for (const id of ids) this.offloaded.delete(id);
+    for (const id of ids) this.unlink(id);
     this.counters.reloadedBlocks += ids.length;
     this.counters.reloadBytes += ids.length * this.spec.bytesPerBlock;
     return this.charge(ids.length);
@@ -173,11 +181,38 @@ export class CpuTier {
 
   /** Drops offloaded blocks, least recent first, until `blocks` more fit. */
   private makeRoom(blocks: number): void {
-    while (this.usedBlocks + blocks > this.capacityBlocks && this.offloaded.size > 0) {
+    while (this.usedBlocks + blocks > this.capacityBlocks && this.head !== NONE) {
       this.version++;
-      this.offloaded.delete(this.offloaded.keys().next().value!);
+      this.unlink(this.head);
       this.counters.cpuEvictions++;
     }
+  }
+
+  private append(id: BlockIdentity): void {
+    if (id >= this.present.length) {
+      const n = Math.max(1024, id + 1, this.present.length * 2);
+      const grow = <A extends Int32Array | Uint8Array>(a: A, b: A) => (b.set(a), b);
+      this.prev = grow(this.prev, new Int32Array(n));
+      this.next = grow(this.next, new Int32Array(n));
+      this.present = grow(this.present, new Uint8Array(n));
+    }
+    this.present[id] = 1;
+    this.prev[id] = this.tail;
+    this.next[id] = NONE;
+    if (this.tail === NONE) this.head = id;
+    else this.next[this.tail] = id;
+    this.tail = id;
+    this.offloadedCount++;
+  }
+
+  private unlink(id: BlockIdentity): void {
+    const p = this.prev[id]!, n = this.next[id]!;
+    if (p === NONE) this.head = n;
+    else this.next[p] = n;
+    if (n === NONE) this.tail = p;
+    else this.prev[n] = p;
+    this.present[id] = 0;
+    this.offloadedCount--;
   }
 
   private notePeak(): void {
