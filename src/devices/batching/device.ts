@@ -87,14 +87,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     kv,
     preemptedNow: 0,
     pendingTokens(rid) {
-      const s = swapped.get(rid);
+      const s = swapped.size > 0 ? swapped.get(rid) : undefined;
       // Swapped in, it goes on where it stopped: the rest of its prompt, or one decode.
       if (s !== undefined) return s.target > s.computed ? s.target - s.computed : 1;
       return target(rid) - hitTokens(rid);
     },
     resumed: (rid) => resumeGen.has(rid),
     admitCost(rid, tokens) {
-      const s = swapped.get(rid);
+      const s = swapped.size > 0 ? swapped.get(rid) : undefined;
       if (s !== undefined) return kv.held(s.computed + tokens);
       if (!prefix) return kv.growth(0, tokens);
       const hit = prefix.lookup(rid, target(rid));
@@ -109,7 +109,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     admitHead(tokens) {
       closeRun();
       const rid = queue.shift();
-      if (swapped.has(rid)) return swapIn(rid, tokens);
+      if (swapped.size > 0 && swapped.has(rid)) return swapIn(rid, tokens);
       const done = resumeGen.get(rid) ?? 0;
       resumeGen.delete(rid);
       const r = requests[rid]!;
