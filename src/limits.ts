@@ -56,3 +56,7 @@ export const MAX_YAML_ALIASES = 1_000;
 export function fmt(n: number): string {
   return n >= 1e15 || (n > 0 && n < 1e-3) ? String(n) : n.toLocaleString('en-US');
 }
+/** Host memory of one replica's CPU KV tier, GiB (64 TiB: far above any server). */
+export const MAX_CPU_TIER_GIB = 65_536;
+/** Bandwidth of a replica's CPU <-> GPU link, GB/s (far above PCIe 6.0 x16 or NVLink-C2C). */
+export const MAX_PCIE_GBPS = 10_000;

@@ -61,6 +61,7 @@ export function runCase(c: FuzzCase): CaseResult {
   try {
     checkInvariants(c, first.run, v);
     checkHandoffs(first.run, v);
+    checkKvTiers(first.run, v);
     checkRequestsCsv(first.run, first.csvText, v);
   } catch (err) {
     v(`the invariant checker itself failed: ${err instanceof Error ? err.stack : String(err)}`);
@@ -130,6 +131,24 @@ function firstDifference(a: string, b: string): string {
 /** Relative tolerance for comparing a summary's 6-significant-digit numbers with exact ones. */
 const ROUNDING = 1e-5;
 const near = (summaryValue: number | null, exact: number) => summaryValue !== null && Math.abs(summaryValue - exact) <= ROUNDING * Math.max(1e-9, Math.abs(exact));
+
+/** KV tiers: swaps conserved, the CPU tier within capacity, the summary's block the sum of the replicas'. */
+function checkKvTiers(run: ScenarioRun, v: (message: string) => void): void {
+  const tiered = run.result.devices.filter((d) => d.extra?.swapOuts !== undefined);
+  const block = run.summary.kvTiers;
+  if ((tiered.length > 0) !== (block !== undefined)) v(`kvTiers: ${tiered.length} replicas with a CPU tier but summary block ${block ? 'present' : 'absent'}`);
+  let outs = 0, reloads = 0;
+  for (const d of tiered) {
+    const x = d.extra!;
+    if (x.swapOuts !== x.swapIns! + x.swapDiscards!) v(`kvTiers: ${d.name} swapped out ${x.swapOuts} sequences, in ${x.swapIns}, discarded ${x.swapDiscards}`);
+    if (!(x.cpuPeakUtilization! >= 0 && x.cpuPeakUtilization! <= 1)) v(`kvTiers: ${d.name} CPU tier peak utilization ${x.cpuPeakUtilization}`);
+    if (x.swapOuts! + x.swapFallbacks! > d.preemptions) v(`kvTiers: ${d.name} has ${x.swapOuts} swap-outs and ${x.swapFallbacks} fallbacks for ${d.preemptions} preemptions`);
+    if (!(x.tierTransferS! >= 0)) v(`kvTiers: ${d.name} PCIe time ${x.tierTransferS}`);
+    outs += x.swapOuts!;
+    reloads += x.reloadedBlocks!;
+  }
+  if (block && (block.swapOuts !== outs || block.reloadedBlocks !== reloads)) v(`kvTiers: summary swapOuts ${block.swapOuts}, reloadedBlocks ${block.reloadedBlocks} != replicas' ${outs}, ${reloads}`);
+}
 
 /** P/D runs: the order of every handoff (see the file comment). */
 function checkHandoffs(run: ScenarioRun, v: (message: string) => void): void {
@@ -387,6 +406,8 @@ function outcomesOf(run: ScenarioRun): string[] {
     if (r.cachedTokens[i]! > 0) out.add('prefix-cache-hit');
   }
   if (devices.some((d) => d.clampedCount > 0)) out.add('clamped');
+  if (devices.some((d) => (d.extra?.swapIns ?? 0) > 0)) out.add('kv-swapped');
+  if (devices.some((d) => (d.extra?.reloadedBlocks ?? 0) > 0)) out.add('kv-reloaded');
   if (devices.some((d) => Number.isNaN(d.busyEnergyJ))) out.add('energy-unknown');
   if (run.summary.goodput.requests > 0) out.add('goodput');
   return [...out].sort();

@@ -104,7 +104,31 @@ export function generateCase(seed: number, index: number): FuzzCase {
   features.push(`policy:${scenario.policy.name}`);
   // Drawn last, so adding them left every earlier draw (and so the other cases' scenarios) as it was.
   if (rng.chance(0.2)) genClasses(rng, scenario, features);
+  if (rng.chance(0.25)) genKvTiers(rng, scenario, features);
   return c;
+}
+
+/**
+ * KV tiers on the continuous-batching groups that take them (no P/D role, not legacy): a CPU tier
+ * from a few blocks to plenty, a slow or fast link, swap or recompute, prefix offload where the
+ * group caches prefixes, often a small GPU cache. KV bytes per token are always given (not every
+ * profile has them).
+ */
+function genKvTiers(rng: Rng, scenario: Record<string, any>, features: string[]): void {
+  for (const d of scenario.cluster.devices) {
+    if (d.kind !== 'continuous-batching' || d.role !== undefined || d.scheduler === 'legacy' || !rng.chance(0.7)) continue;
+    const bytesPerToken = rng.logInt(1000, 1_000_000);
+    const cpu: Record<string, any> = { capacityGiB: (rng.logInt(1, 100_000) * bytesPerToken) / 2 ** 30 };
+    if (rng.chance(0.7)) cpu.pcieGBps = rng.pick([0.01, 1, 32, 64]);
+    if (rng.chance(0.5)) cpu.latencyS = rng.pick([0, 1e-5, 0.01]);
+    const tiers: Record<string, any> = { cpu, kvBytesPerToken: bytesPerToken };
+    if (rng.chance(0.6)) tiers.preemptionMode = rng.pick(['swap', 'recompute']);
+    if (d.prefixCaching !== false && rng.chance(0.6)) tiers.prefixOffload = true;
+    d.kvTiers = tiers;
+    // Often a small GPU cache too, so that sequences are preempted (swapped) and prefix blocks evicted.
+    if (rng.chance(0.5)) d.kvCapacityTokens = rng.logInt(256, 8000);
+    features.push(`kvTiers:${tiers.preemptionMode ?? 'swap'}`, ...(tiers.prefixOffload ? ['kvTiers:prefixOffload'] : []));
+  }
 }
 
 /** Request classes (a mix, priorities, SLOs, token buckets), a queue limit, priority preemption. */

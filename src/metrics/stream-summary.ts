@@ -16,6 +16,7 @@ import { QuantileAccumulator } from './quantiles.js';
 import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT, type RecordTable } from './records.js';
 import { LIMIT_SLACK_S } from './request-metrics.js';
 import { roundOrNull } from './round.js';
+import { summarizeKvTiers } from '../devices/batching/kv-tiers.js';
 import { checkSlo, extraMeans, sortedReasons, summaryCore, type Summary, type SummaryOptions } from './summary.js';
 
 export class SummaryAccumulator implements RequestSink {
@@ -141,6 +142,7 @@ export class SummaryAccumulator implements RequestSink {
       { queueingDelayS: this.queueingDelayS.distribution(), ttftS: this.ttftS.distribution(), tpotS: this.tpotS.distribution(), e2eS: this.e2eS.distribution() },
     );
     const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
+    const kvTiers = summarizeKvTiers(result.devices, roundOrNull);
     const accuracy = this.accuracyUnknown || this.accuracyTokens === 0 ? NaN : this.weightedAccuracy / this.accuracyTokens;
     return {
       name: this.opts.name ?? null,
@@ -157,6 +159,7 @@ export class SummaryAccumulator implements RequestSink {
       groups: summarizeGroups(result.devices, spanS),
       models: this.models(result),
       accuracy: { tokenWeightedPct: roundOrNull(accuracy) },
+      ...(kvTiers && { kvTiers }),
       sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
     };
   }

@@ -1,4 +1,5 @@
 import { summarizeDisaggregation, type DisaggregationSummary } from '../disaggregation/summary.js';
+import { summarizeKvTiers, type KvTiersSummary } from '../devices/batching/kv-tiers.js';
 import { InputError, describeValue } from '../errors.js';
 import type { SimResult } from '../simulation/result.js';
 import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
@@ -89,6 +90,8 @@ export interface Summary {
     /** sum A_K*(tin+tout) / sum (tin+tout) over finished requests, %; null if any ran on a model without A_K. */
     readonly tokenWeightedPct: number | null;
   };
+  /** KV tiers: swap traffic, PCIe time, prefix hits per tier (only when a group has kvTiers). */
+  readonly kvTiers?: KvTiersSummary;
   /** P/D disaggregation: KV transfers, per-stage utilization, goodput per GPU (only when cluster.disaggregation is set). */
   readonly disaggregation?: DisaggregationSummary;
   readonly sim: { readonly events: number; readonly endS: number | null; readonly warnings: string[] };
@@ -142,6 +145,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     { queueingDelayS: distribution(latency.queueingDelayS), ttftS: distribution(latency.ttftS), tpotS: distribution(latency.tpotS), e2eS: distribution(latency.e2eS) },
   );
   const disaggregation = summarizeDisaggregation(result, spanS, perS(counts.good));
+  const kvTiers = summarizeKvTiers(result.devices, roundOrNull);
   return {
     name: opts.name ?? null,
     ...core,
@@ -152,6 +156,7 @@ export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary
     groups: summarizeGroups(result.devices, spanS),
     models: summarizeModels(result),
     accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
+    ...(kvTiers && { kvTiers }),
     ...(disaggregation && { disaggregation }),
     sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
     ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),

@@ -541,6 +541,24 @@ scenario('class unknown key', `${BASE}classes:\n  gold: { prio: 1 }\n`, /s\.yaml
 scenario('admission maxQueue -1', `${BASE}admission: { maxQueue: -1 }\n`, /s\.yaml:14:\d+: admission\.maxQueue: expected >= 0, found -1/);
 scenario('classMix weight 0', syn([SYN, `${SYN}\n  classMix: { a: 0 }`]), /s\.yaml:\d+:\d+: workload\.classMix\.a: expected > 0, found 0/);
 scenario('priorityPreemption not a boolean', withDevice('      priorityPreemption: yes please'), /s\.yaml:11:\d+: cluster\.devices\[0\]\.priorityPreemption: expected boolean, found "yes please"/);
+// KV tiers (kvTiers on a continuous-batching group)
+const tiers = (body: string) => withDevice(`      kvTiers:\n${body}`);
+scenario('kvTiers without cpu', tiers('        preemptionMode: swap'), /s\.yaml:\d+:\d+: cluster\.devices\[0\]\.kvTiers\.cpu: missing required field \(expected object, found nothing\)/);
+scenario('kvTiers cpu capacity 0', tiers('        cpu: { capacityGiB: 0 }'), /s\.yaml:12:\d+: cluster\.devices\[0\]\.kvTiers\.cpu\.capacityGiB: expected > 0, found 0/);
+scenario('kvTiers cpu capacity 1e9 GiB', tiers('        cpu: { capacityGiB: 1e9 }'), /kvTiers\.cpu\.capacityGiB: expected <= 65536, found 1000000000/);
+scenario('kvTiers pcieGBps -1', tiers('        cpu: { capacityGiB: 4, pcieGBps: -1 }'), /kvTiers\.cpu\.pcieGBps: expected > 0, found -1/);
+scenario('kvTiers pcieGBps 1e6', tiers('        cpu: { capacityGiB: 4, pcieGBps: 1e6 }'), /kvTiers\.cpu\.pcieGBps: expected <= 10000, found 1000000/);
+scenario('kvTiers latency negative', tiers('        cpu: { capacityGiB: 4, latencyS: -0.1 }'), /kvTiers\.cpu\.latencyS: expected >= 0, found -0\.1/);
+scenario('kvTiers preemptionMode unknown', tiers('        cpu: { capacityGiB: 4 }\n        preemptionMode: migrate'), /s\.yaml:13:\d+: cluster\.devices\[0\]\.kvTiers\.preemptionMode: expected one of "recompute", "swap", found "migrate"/);
+scenario('kvTiers unknown key', tiers('        cpu: { capacityGiB: 4 }\n        swapSpace: 4'), /cluster\.devices\[0\]\.kvTiers(\.swapSpace)?: .*unknown key/);
+scenario('kvTiers prefixOffload without prefix caching', tiers('        cpu: { capacityGiB: 4 }\n        prefixOffload: true\n      prefixCaching: false'), /cluster\.devices\[0\]\.kvTiers\.prefixOffload: expected prefixCaching: true with kvTiers\.prefixOffload, found prefixCaching: false/);
+scenario('kvTiers on the legacy scheduler', tiers('        cpu: { capacityGiB: 4 }\n      scheduler: legacy'), /cluster\.devices\[0\]\.kvTiers: expected kvTiers on a group without a P\/D role and with a scheduler other than legacy, found scheduler legacy/);
+scenario('kvTiers kvBytesPerToken 0', tiers('        cpu: { capacityGiB: 4 }\n        kvBytesPerToken: 0'), /kvTiers\.kvBytesPerToken: expected > 0, found 0/);
+scenario(
+  'kvTiers on a profile without KV bytes per token',
+  tiers('        cpu: { capacityGiB: 4 }').replace(PROFILE_CB, `${R}/profiles/mlenergy/sourcegraph-fim/qwen3-coder-30b-a3b-instruct-h100-x1.yaml`),
+  /s\.yaml:\d+:\d+: cluster\.devices\[0\]\.kvTiers: expected kvTiers\.kvBytesPerToken: profile ".*" gives no KV bytes per token, found none/,
+);
 
 const cmdCases: Case[] = [];
 const cmd = (name: string, args: string[], expectRe: RegExp, files: Record<string, string | Buffer> = {}, extra: Partial<Case> = {}) => cmdCases.push({ name, files, args, expect: expectRe, ...extra });

@@ -57,7 +57,7 @@ describe(`fuzz: ${CASES} random valid scenarios (seed ${SEED}) keep every invari
         'think:fixed', 'think:exponential', 'think:lognormal', 'sessions:systemTokens',
         'trace-format:azure', 'trace-format:mooncake', 'trace-format:mooncake-jsonl', 'trace-format:vidur', 'trace-format:llmsim',
         'rateScale', 'window', 'limit', 'uncertainty-rho', 'deadline', 'timeout', 'maxConcurrency',
-        'classes', 'admission:maxQueue', 'priorityPreemption',
+        'classes', 'admission:maxQueue', 'priorityPreemption', 'kvTiers:swap', 'kvTiers:recompute', 'kvTiers:prefixOffload',
         'requests:1-10', 'requests:11-100', 'requests:100+', 'disaggregation',
       ]),
     ).toEqual([]);

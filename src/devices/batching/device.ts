@@ -20,6 +20,7 @@ import type { ReplicaIdentity } from '../slots.js';
 import type { ContinuousBatchingDeviceSpec } from './schema.js';
 import { admissionCheck, formationOf } from './modes.js';
 import { createPrefixKeeper } from './prefix.js';
+import { createCpuTier, kvTierExtra } from './kv-tiers.js';
 import type { FormationKit } from './formation.js';
 
 const KICK = -1; // event arg: an idle replica starts once every request arriving now is queued
@@ -37,9 +38,25 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const rejectReason = admissionCheck(spec, kv, id.group);
   const shape = emptyShape();
   const role = spec.role;
-  const prefix = spec.prefixCaching && !legacy && role === undefined ? createPrefixKeeper(requests, batch, kv) : undefined;
+  // KV tiers (kvTiers): a CPU tier for swapped-out sequences and offloaded prefix blocks; PCIe
+  // copies stall the iteration they are part of (stallS, added to its time).
+  const tiers = spec.kvTiers;
+  const cpu = tiers && createCpuTier(tiers, kv.blockSize, tiers.kvBytesPerToken!);
+  const swapping = tiers?.preemptionMode === 'swap';
+  const swapped = new Map<number, { computed: number; target: number; gen: number; blocks: number }>(); // rid -> state at swap-out
+  const tierHits = { gpuTokens: 0, gpuRequests: 0, cpuTokens: 0, cpuRequests: 0 };
+  let stallS = 0;
+  const offload = cpu && tiers!.prefixOffload ? { tier: cpu, stall: (s: number) => void (stallS += s) } : undefined;
+  const prefix = spec.prefixCaching && !legacy && role === undefined ? createPrefixKeeper(requests, batch, kv, offload) : undefined;
   const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0);
   const hitTokens = (rid: number) => (prefix ? prefix.lookup(rid, target(rid)).blocks * kv.blockSize : 0);
+  /** A request ends while swapped out: its CPU blocks are freed (no copy). */
+  const dropSwapped = (rid: number) => {
+    const s = swapped.get(rid);
+    if (s === undefined) return;
+    swapped.delete(rid);
+    cpu!.discard(s.blocks);
+  };
 
   // The segment in flight: one iteration (runSteps 0), or runSteps decode steps of the open run.
   let active = false, epoch = 0, segStartS = 0, segEndS = 0, runSteps = 0;
@@ -69,9 +86,16 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     queue,
     kv,
     preemptedNow: 0,
-    pendingTokens: (rid) => target(rid) - hitTokens(rid),
+    pendingTokens(rid) {
+      const s = swapped.size > 0 ? swapped.get(rid) : undefined;
+      // Swapped in, it goes on where it stopped: the rest of its prompt, or one decode.
+      if (s !== undefined) return s.target > s.computed ? s.target - s.computed : 1;
+      return target(rid) - hitTokens(rid);
+    },
     resumed: (rid) => resumeGen.has(rid),
     admitCost(rid, tokens) {
+      const s = swapped.size > 0 ? swapped.get(rid) : undefined;
+      if (s !== undefined) return kv.held(s.computed + tokens);
       if (!prefix) return kv.growth(0, tokens);
       const hit = prefix.lookup(rid, target(rid));
       return kv.growth(hit.blocks * kv.blockSize, tokens) + hit.freeBlocks;
@@ -85,6 +109,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     admitHead(tokens) {
       closeRun();
       const rid = queue.shift();
+      if (swapped.size > 0 && swapped.has(rid)) return swapIn(rid, tokens);
       const done = resumeGen.get(rid) ?? 0;
       resumeGen.delete(rid);
       const r = requests[rid]!;
@@ -93,6 +118,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       if (prefix) {
         const hit = prefix.lookup(rid, r.promptTokens + done);
         kv.used += hit.freeBlocks;
+        if (cpu) countHits(hit.blocks - hit.cpuBlocks, hit.cpuBlocks);
         cached = prefix.attach(i, rid, hit);
       }
       lifecycle.started(rid, id.index, engine.nowS, cached);
@@ -106,7 +132,13 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       closeRun();
       const rid = batch.id[i]!;
       prefix?.release(i);
-      resumeGen.set(rid, batch.gen[i]!);
+      const blocks = swapping ? kv.held(batch.computed[i]!) : 0;
+      const outS = blocks > 0 ? cpu!.swapOut(blocks) : undefined;
+      if (outS !== undefined) {
+        // Swap (vLLM v0): its GPU blocks are free for this iteration; the copy runs first, stalling it.
+        stallS += outS;
+        swapped.set(rid, { computed: batch.computed[i]!, target: batch.target[i]!, gen: batch.gen[i]!, blocks });
+      } else resumeGen.set(rid, batch.gen[i]!);
       lifecycle.preempted(rid);
       preemptions++;
       kit.preemptedNow++;
@@ -125,6 +157,25 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       lifecycle.aborted(rid, reason);
     },
   };
+
+  /** Admits swapped-out request `rid` (just taken from the queue): its blocks come back, then it computes `tokens`. */
+  function swapIn(rid: number, tokens: number): number {
+    const s = swapped.get(rid)!;
+    swapped.delete(rid);
+    const i = batch.push(rid, s.target, s.gen, requests[rid]!.outputTokens);
+    batch.computed[i] = s.computed;
+    kv.used += s.blocks;
+    stallS += cpu!.swapIn(s.blocks);
+    lifecycle.started(rid, id.index, engine.nowS);
+    kit.schedule(i, tokens);
+    return i;
+  }
+
+  /** Prefix hits of one admission, per tier (KV tiers' figures). */
+  function countHits(gpuBlocks: number, cpuBlocks: number): void {
+    if (gpuBlocks > 0) (tierHits.gpuTokens += gpuBlocks * kv.blockSize), tierHits.gpuRequests++;
+    if (cpuBlocks > 0) (tierHits.cpuTokens += cpuBlocks * kv.blockSize), tierHits.cpuRequests++;
+  }
 
   /**
    * KV blocks in use: each sequence's blocks (with this iteration's scheduled tokens), counting a
@@ -268,6 +319,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Boundary: form the next iteration and start it (or go idle). */
   function startIteration(): void {
     kit.preemptedNow = 0;
+    stallS = 0;
     if (landed.length > 0) admitLanded();
     formation(kit);
     // An empty replica that cannot take the queue head never will: end it rather than hang
@@ -275,6 +327,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
       const rid = queue.shift();
       resumeGen.delete(rid);
+      dropSwapped(rid);
       prefix?.forget(rid);
       lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
       formation(kit);
@@ -289,11 +342,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     segStartS = engine.nowS;
     epoch++;
     active = true;
-    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n) startRun();
+    // PCIe copies (KV tiers) stall this iteration: it is not part of a decode run.
+    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n && stallS === 0) startRun();
     else {
       closeRun();
       runSteps = 0;
-      segEndS = engine.nowS + (legacy ? legacyIterationS() : model.iterationS(shape));
+      segEndS = engine.nowS + stallS + (legacy ? legacyIterationS() : model.iterationS(shape));
     }
     if (!(segEndS > segStartS)) throw new Error(`${id.name}: iteration of non-positive length at t=${segStartS}; check the profile`);
     ctx.schedule(segEndS, epoch);
@@ -527,6 +581,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       }
       queue.remove(rid);
       resumeGen.delete(rid);
+      dropSwapped(rid);
       prefix?.forget(rid);
       // The queue changed as with an arrival: a request it blocked may now be admitted.
       if (active) cutAfterNow();
@@ -589,6 +644,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     stats(windowS): DeviceStats {
       // Every sequence has ended, so every cached block must be free again.
       if (prefix && batch.n === 0 && prefix.cache.inUse !== 0) throw new Error(`${id.name}: ${prefix.cache.inUse} cached blocks still referenced at the end`);
+      if (swapped.size > 0 || (cpu && cpu.swappedBlocks !== 0)) throw new Error(`${id.name}: ${swapped.size} sequences still swapped out at the end`);
       if (heldOutside !== 0 || incoming.length + landed.length + parked.size + inTransfer.size > 0) throw new Error(`${id.name}: P/D handoffs left at the end (${heldOutside} blocks held outside the batch)`);
       return {
         name: id.name,
@@ -610,6 +666,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
           meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0,
           ...(role === 'prefill' && { kvHandoffs: handedOff }),
           ...(role === 'decode' && { kvReceived: received }),
+          ...(cpu && kvTierExtra(cpu, tierHits)),
           ...(prefix && { cachedBlocksEnd: prefix.cache.named, cachedBlocksPeak: prefix.cache.peakNamed, cacheEvictions: prefix.cache.evictions }),
         },
       };

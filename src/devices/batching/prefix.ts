@@ -11,13 +11,23 @@ import { blockKeyCursor, namedBlockKeys } from '../kit/block-keys.js';
 import type { KvBlocks } from '../kit/kv-blocks.js';
 import { CACHE_ROOT, PrefixCache, type BlockKey } from '../kit/prefix-cache.js';
 import type { RunningBatch } from '../kit/running-batch.js';
+import { BlockIdentities, NO_BLOCK, type BlockIdentity, type CpuTier } from '../kit/cpu-tier.js';
 
 /** What the queue head would find cached. */
 export interface Hit {
   /** Cached blocks matched from the start (never the whole target: at least one token is computed, as vLLM). */
   blocks: number;
-  /** Of those, blocks free now: admitting takes them out of the free pool. */
+  /** Of those, blocks free now: admitting takes them out of the free pool (CPU-tier blocks included). */
   freeBlocks: number;
+  /** Of those, blocks found in the CPU tier after the GPU ones (prefix offload): reloaded on admission. */
+  cpuBlocks: number;
+}
+
+/** Prefix offload: the CPU tier evicted GPU blocks go to, and where the reload time is charged. */
+export interface PrefixOffload {
+  readonly tier: CpuTier;
+  /** Adds a reload's PCIe time to the iteration being formed. */
+  stall(s: number): void;
 }
 
 /** The prefix cache of one replica, seen from its loop. */
@@ -47,8 +57,16 @@ export interface PrefixKeeper {
 }
 
 /** A keeper over a fresh cache of the replica's capacity. */
-export function createPrefixKeeper(requests: readonly Request[], batch: RunningBatch, kv: KvBlocks): PrefixKeeper {
+export function createPrefixKeeper(requests: readonly Request[], batch: RunningBatch, kv: KvBlocks, offload?: PrefixOffload): PrefixKeeper {
   const cache = new PrefixCache(kv.capacityBlocks);
+  // Prefix offload: each GPU node's identity, so an evicted block can be found in the CPU tier.
+  const identities = offload && new BlockIdentities();
+  const gpuId: BlockIdentity[] = [];
+  const cpuPath: BlockIdentity[] = [];
+  if (offload) cache.onEvict = (node) => offload.tier.offload(gpuId[node]!);
+  const named = (node: number, parent: number, key: BlockKey) => {
+    if (identities) gpuId[node] = identities.of(parent === CACHE_ROOT ? NO_BLOCK : gpuId[parent]!, key, true)!;
+  };
   const bs = kv.blockSize;
   const keysOf = new Map<number, readonly BlockKey[]>();
   const none: readonly BlockKey[] = [];
@@ -61,19 +79,20 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
     }
     return k;
   };
-  const hit: Hit = { blocks: 0, freeBlocks: 0 };
+  const hit: Hit = { blocks: 0, freeBlocks: 0, cpuBlocks: 0 };
   const path: number[] = [];
-  let lastRid = -1, lastTarget = -1, lastVersion = -1;
+  let lastRid = -1, lastTarget = -1, lastVersion = -1, lastTierVersion = -1;
 
   const keeper: PrefixKeeper & { keyed: number } = {
     cache,
     keyed: 0,
     lookup(rid, targetTokens) {
-      if (rid === lastRid && targetTokens === lastTarget && cache.version === lastVersion) return hit;
-      [lastRid, lastTarget, lastVersion] = [rid, targetTokens, cache.version];
+      const tierVersion = offload?.tier.version ?? -1;
+      if (rid === lastRid && targetTokens === lastTarget && cache.version === lastVersion && tierVersion === lastTierVersion) return hit;
+      [lastRid, lastTarget, lastVersion, lastTierVersion] = [rid, targetTokens, cache.version, tierVersion];
       const k = keys(rid);
       const max = Math.min(k.length, Math.floor((targetTokens - 1) / bs));
-      hit.blocks = hit.freeBlocks = 0;
+      hit.blocks = hit.freeBlocks = hit.cpuBlocks = 0;
       path.length = 0;
       let node = CACHE_ROOT;
       while (hit.blocks < max) {
@@ -82,6 +101,20 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
         path.push(node);
         if (cache.isFree(node)) hit.freeBlocks++;
         hit.blocks++;
+      }
+      if (offload && hit.blocks < max) {
+        // Where the GPU blocks end, the next ones may be in the CPU tier (each needs a free GPU block).
+        cpuPath.length = 0;
+        let parent = hit.blocks === 0 ? NO_BLOCK : gpuId[path[hit.blocks - 1]!]!;
+        while (hit.blocks < max) {
+          const id = identities!.of(parent, k[hit.blocks]!, false);
+          if (id === undefined || !offload.tier.has(id)) break;
+          cpuPath.push(id);
+          parent = id;
+          hit.blocks++;
+          hit.freeBlocks++;
+          hit.cpuBlocks++;
+        }
       }
       return hit;
     },
@@ -105,8 +138,9 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       const k = keys(rid);
       if (k.length === 0) return 0;
       if (h !== hit || lastRid !== rid) throw new Error(`prefix cache: attach(${rid}) without its lookup`);
-      const nodes = path.slice(0, h.blocks);
+      const nodes = path.slice(0, h.blocks - h.cpuBlocks);
       for (const node of nodes) cache.acquire(node);
+      if (h.cpuBlocks > 0) reload(nodes, k, h.cpuBlocks);
       batch.nodes[i] = nodes;
       batch.keys[i] = k;
       keeper.keyed++;
@@ -124,7 +158,10 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
         let node = cache.child(parent, key);
         // Cached meanwhile by another sequence: share it (vLLM keeps the duplicate until the end).
         if (node >= 0) cache.acquire(node);
-        else node = cache.insert(parent, key);
+        else {
+          node = cache.insert(parent, key);
+          if (node >= 0) named(node, parent, key);
+        }
         if (node < 0) break;
         nodes.push(node);
       }
@@ -147,5 +184,24 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       if (requests[rid]!.prefix !== undefined) keysOf.delete(rid);
     },
   };
+  /**
+   * Takes the CPU-tier blocks of the last lookup back to the GPU after `nodes` (its GPU hits, just
+   * acquired): out of the CPU tier first (so the evictions that make room cannot drop them), then
+   * named in the GPU cache, the copy's time charged to the iteration being formed. The caller took
+   * their blocks from the free pool (Hit.freeBlocks counts them).
+   */
+  function reload(nodes: number[], k: readonly BlockKey[], count: number): void {
+    offload!.stall(offload!.tier.reload(cpuPath));
+    cache.reclaim(kv.used - cache.inUse);
+    for (let j = 0; j < count; j++) {
+      const parent = nodes.length === 0 ? CACHE_ROOT : nodes[nodes.length - 1]!;
+      const key = k[nodes.length]!;
+      const node = cache.insert(parent, key);
+      if (node < 0) throw new Error('prefix cache: no room to reload a block from the CPU tier');
+      named(node, parent, key);
+      nodes.push(node);
+    }
+  }
+
   return keeper;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_BATCH_SIZE, MAX_KV_TOKENS, MAX_REPLICAS, MAX_TOKENS } from '../../limits.js';
 import { noiseField } from '../noise-field.js';
 import { SCHEDULER_NAMES } from './modes.js';
+import { kvTiersSchema } from './kv-tiers.js';
 
 /** Scenario entry of an iteration-level (vLLM/Orca style) batching device. */
 export const continuousBatchingDeviceSchema = z.strictObject({
@@ -69,6 +70,7 @@ export const continuousBatchingDeviceSchema = z.strictObject({
     .boolean()
     .optional()
     .describe('vllm-v1 and sarathi: a waiting request of higher priority (class priorities, or the policy\'s order) that finds the batch or the KV cache full preempts the lowest-priority running sequence (recompute) instead of waiting, and a KV shortage preempts the lowest-priority sequence not yet scheduled in the iteration (newest among equals), never one of higher priority than the sequence needing room. Default off'),
+  kvTiers: kvTiersSchema.optional(),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
 }).superRefine((d, ctx) => {
@@ -76,6 +78,10 @@ export const continuousBatchingDeviceSchema = z.strictObject({
   if (d.profile === undefined && !byModel) ctx.addIssue({ code: 'custom', path: ['profile'], message: 'expected a profile, or model and hardware' });
   else if (d.profile !== undefined && byModel) ctx.addIssue({ code: 'custom', path: [d.model !== undefined ? 'model' : 'hardware'], message: 'expected either profile or model + hardware, not both' });
   else if (byModel && (d.model === undefined || d.hardware === undefined)) ctx.addIssue({ code: 'custom', path: [d.model === undefined ? 'model' : 'hardware'], message: 'expected both model and hardware' });
+  if (d.kvTiers !== undefined && (d.scheduler === 'legacy' || d.role !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['kvTiers'], message: `expected kvTiers on a group without a P/D role and with a scheduler other than legacy, found ${d.role !== undefined ? `role ${d.role}` : 'scheduler legacy'}` });
+  }
+  if (d.kvTiers?.prefixOffload && !d.prefixCaching) ctx.addIssue({ code: 'custom', path: ['kvTiers', 'prefixOffload'], message: 'expected prefixCaching: true with kvTiers.prefixOffload, found prefixCaching: false' });
   if (d.role !== undefined && d.scheduler === 'legacy') ctx.addIssue({ code: 'custom', path: ['role'], message: 'expected a scheduler other than legacy on a replica with a P/D role' });
 });
 export type ContinuousBatchingDeviceSpec = z.output<typeof continuousBatchingDeviceSchema>;

@@ -1,11 +1,23 @@
-import { continuousBatchingDeviceSchema, createContinuousBatchingDevice } from '../continuous-batching.js';
-import { defineDeviceKind } from './kind.js';
-import { iterationGroup } from './prepare.js';
+import { ITERATION_FORMS } from '../../profiles/load.js';
+import { errorAt } from '../../util/validate.js';
+import { continuousBatchingDeviceSchema, createContinuousBatchingDevice, type ContinuousBatchingDeviceSpec } from '../continuous-batching.js';
+import { defineDeviceKind, type PrepareEnv } from './kind.js';
+import { iterationGroup, profileKvBytesPerToken, profileOfForm } from './prepare.js';
 
 /** `continuous-batching`: iteration-level (vLLM/Orca style) batching on an iteration-form profile. */
 export const continuousBatchingKind = defineDeviceKind({
   kind: 'continuous-batching',
   schema: continuousBatchingDeviceSchema,
   fileFields: ['profile'],
-  prepare: (spec, env) => iterationGroup(spec, env, createContinuousBatchingDevice),
+  prepare: (spec, env) => iterationGroup(withKvTierBytes(spec, env), env, createContinuousBatchingDevice),
 });
+
+/** With kvTiers: its KV bytes per token made explicit (from the profile when the option does not give them). */
+function withKvTierBytes(spec: ContinuousBatchingDeviceSpec, env: PrepareEnv): ContinuousBatchingDeviceSpec {
+  const tiers = spec.kvTiers;
+  if (tiers === undefined || tiers.kvBytesPerToken !== undefined) return spec;
+  const profile = profileOfForm(spec, ITERATION_FORMS, env);
+  const bytes = profileKvBytesPerToken(profile);
+  if (bytes === undefined) throw errorAt(env.source, undefined, [...env.path, 'kvTiers'], `expected kvTiers.kvBytesPerToken: profile "${profile.name}" gives no KV bytes per token, found none`);
+  return { ...spec, kvTiers: { ...tiers, kvBytesPerToken: bytes } };
+}

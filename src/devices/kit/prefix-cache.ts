@@ -29,6 +29,8 @@ export class PrefixCache {
   peakNamed = 0;
   /** Bumped by every change, so a lookup can be reused until the cache changes. */
   version = 0;
+  /** Called with each block about to be evicted (KV tiers: it moves to the CPU tier). */
+  onEvict?: (node: number) => void;
   // Node columns, grown by doubling (a cache rarely names as many blocks as the capacity).
   private refs = new Int32Array(0);
   private parent = new Int32Array(0);
@@ -136,6 +138,7 @@ export class PrefixCache {
   }
 
   private evict(node: number): void {
+    this.onEvict?.(node);
     this.version++;
     this.unlink(node);
     this.cachedFree--;
