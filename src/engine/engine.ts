@@ -97,7 +97,7 @@ export class Engine {
     if (!(timeS >= this.nowS) || timeS === Infinity) {
       throw new Error(`cannot schedule an event at t=${timeS} (now ${this.nowS}): time must be finite and not in the past`);
     }
-    if (rank < 0 || rank > 255 || !Number.isInteger(rank)) throw new Error(`event rank must be an integer in [0, 255], got ${rank}`);
+    if ((rank & 255) !== rank) throw new Error(`event rank must be an integer in [0, 255], got ${rank}`);
     let n = this.freeNode;
     if (n < 0) n = this.growNodes(this.nodeTimes.length);
     this.freeNode = this.nextNode[n]!;
