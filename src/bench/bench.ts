@@ -35,7 +35,7 @@ for (const c of benchCases) {
   const r = JSON.parse(line) as Record<string, number>;
   console.log(`\n${c.title}   [target ${c.target}]`);
   if (c.id === 'engine') {
-    console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)} (process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
+    console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)}, ${versus(r.eventsPerCpuS!, ref?.eventsPerCpuS, rate)} per CPU s (process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
     continue;
   }
   console.log(`  simulate ${versus(r.simulateS!, ref?.simulateS, s2)} (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);

@@ -13,7 +13,7 @@ export interface BenchCase {
   /** Id of the case this one is compared with (same workload, another setting): the bench prints the ratios. */
   readonly versus?: string;
   /** Streamed case: the trace the bench writes and runs with `--stream --no-requests` (stream-case.ts); `scenario` gives the cluster and policy. */
-  readonly stream?: { count: number; rateRps: number; promptMin: number; promptMax: number; outputMin: number; outputMax: number };
+  readonly stream?: { count: number; rateRps: number; promptMin: number; promptMax: number; outputMin: number; outputMax: number; readOnly?: boolean };
 }
 
 /** The same case under llmsim 0.1's scheduler, to compare the default's cost with it. */
@@ -106,6 +106,17 @@ const cases: readonly BenchCase[] = [
       seed: 1,
       cluster: { devices: [{ ...llama7bSlots, replicas: 8, slots: 16 }] },
       policy: { name: 'fifo', params: { routing: 'least-loaded' } },
+    },
+  },
+  {
+    id: 'stream-read',
+    title: "streamed: reading alone, stream-slots' 1,000,000-request native trace pulled from its source, no simulation",
+    target: 'the share of stream-slots spent reading',
+    stream: { count: 1_000_000, rateRps: 8, promptMin: 50, promptMax: 400, outputMin: 10, outputMax: 200, readOnly: true },
+    scenario: {
+      name: 'bench-stream-read',
+      seed: 1,
+      cluster: { devices: [{ ...llama7bSlots, replicas: 8, slots: 16 }] },
     },
   },
   {

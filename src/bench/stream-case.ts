@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { checkScenario } from '../scenario/load.js';
+import { checkScenario, type LoadedScenario } from '../scenario/load.js';
+import { openWorkloadStream } from '../workload/stream.js';
 import { streamScenario } from '../scenario/stream-run.js';
 import type { BenchCase } from './cases.js';
 import { writeSyntheticTrace } from './stream-trace.js';
@@ -23,6 +24,7 @@ export function runStreamCase(c: BenchCase, root: string): Record<string, unknow
     const t1 = performance.now();
     const scenario = { ...c.scenario, workload: { trace: { path: trace } } };
     const loaded = checkScenario(scenario, { file: `bench:${c.id}`, baseDir: root });
+    if (spec.readOnly) return readOnly(loaded, root, (t1 - t0) / 1000);
     const cpu0 = process.cpuUsage();
     const t2 = performance.now();
     const run = streamScenario(loaded);
@@ -51,4 +53,21 @@ export function runStreamCase(c: BenchCase, root: string): Record<string, unknow
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Pulls every request of the scenario's workload from its streamed source and does nothing else. */
+function readOnly(loaded: LoadedScenario, root: string, traceS: number): Record<string, unknown> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const source = openWorkloadStream(loaded.scenario.workload, { baseDir: root, seed: loaded.scenario.seed, specFile: loaded.file });
+  let total = 0;
+  try {
+    while (source.next() !== undefined) total++;
+  } finally {
+    source.close();
+  }
+  const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  return { requests: total, simulateS: s, prepareS: 0, summarizeS: 0, simulatedRequestsPerS: total / s, requestsPerCpuS: total / cpuS, traceS, peakHeld: 0 };
 }

@@ -1,12 +1,12 @@
 /**
  * One latency metric of a streamed run, accumulated value by value: exact while it holds at most
- * `exactLimit` values (a compact Float64Array, sorted at the end exactly as `distribution` sorts),
+ * `exactLimit` values (a compact Float64Array whose percentile ranks are placed at the end as `distribution` places them),
  * then a DDSketch (Masson, Rim & Lee, VLDB 2019; @datadog/sketches-js) that every value so far is
  * moved into. The sketch's percentiles are within SKETCH_RELATIVE_ERROR of the exact ones;
  * count, mean (summed in the same order) and max stay exact. Deterministic: same values, same result.
  */
 import { createRequire } from 'node:module';
-import { percentileSorted, type Distribution } from './distribution.js';
+import { percentileSorted, placePercentileRanks, type Distribution } from './distribution.js';
 import { roundOrNull } from './round.js';
 
 /** Values kept exactly per metric (8 bytes each) before switching to the sketch. */
@@ -91,8 +91,9 @@ export class QuantileAccumulator {
         return h === lo ? a : a + (h - lo) * (rank(lo + 1) - a);
       };
     } else {
-      const sorted = this.values.subarray(0, count).sort();
-      at = (p) => percentileSorted(sorted, p);
+      const placed = this.values.subarray(0, count);
+      placePercentileRanks(placed);
+      at = (p) => percentileSorted(placed, p);
     }
     return {
       count,

@@ -92,6 +92,7 @@ export class RecordTable {
 
   /** Empties row `id` for reuse by another request (streamed runs). */
   clearRow(id: number): void {
+    if (this.status[id] === STATUS_REJECTED) this.rejectReason.delete(id); // only reject() sets a reason
     this.startS[id] = NaN;
     this.firstTokenS[id] = NaN;
     this.finishS[id] = NaN;
@@ -101,6 +102,5 @@ export class RecordTable {
     this.preemptions[id] = 0;
     this.cachedTokens[id] = 0;
     this.timedOutS[id] = NaN;
-    this.rejectReason.delete(id);
   }
 }

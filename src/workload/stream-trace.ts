@@ -24,6 +24,8 @@ export class LineReader {
   private buf = '';
   private pos = 0;
   private eof = false;
+  /** Whether `buf` holds a CR anywhere: only then are lines searched for a lone one. */
+  private hasCr = false;
 
   constructor(
     readonly file: string,
@@ -53,7 +55,7 @@ export class LineReader {
     const text = this.buf.slice(this.pos, stop);
     this.pos = end + 1;
     this.line++;
-    if (text.includes('\r')) throw new InputError({ file: this.file, line: this.line }, 'expected LF or CRLF line ends in a streamed trace, found a lone CR (convert the line ends, or run without --stream)');
+    if (this.hasCr && text.includes('\r')) throw new InputError({ file: this.file, line: this.line }, 'expected LF or CRLF line ends in a streamed trace, found a lone CR (convert the line ends, or run without --stream)');
     return text;
   }
 
@@ -73,6 +75,7 @@ export class LineReader {
     if (this.pos === 0 && this.line === 0 && this.buf === '' && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // decode ignores a BOM; this is belt and braces
     this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + text : text;
     this.pos = 0;
+    this.hasCr = this.buf.includes('\r');
   }
 
   // Finds the first invalid byte from the start of the file, in pieces cut after a line feed

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distribution, percentileSorted } from '../../src/metrics/distribution.js';
+import { distribution, percentileSorted, placePercentileRanks } from '../../src/metrics/distribution.js';
 
 const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
 
@@ -44,5 +44,31 @@ describe('distribution', () => {
     expect(d.mean).toBe(0.5);
     expect(d.max).toBe(0.666667);
     expect(d.p90).toBe(0.633333); // 1/3 + 0.9/3 = 0.6333...
+  });
+});
+
+describe('placePercentileRanks (quickselect of the reported ranks instead of a full sort)', () => {
+  let x = 3;
+  const r = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+  const shapes: Array<[string, (n: number) => number[]]> = [
+    ['random', (n) => Array.from({ length: n }, () => r() * 100)],
+    ['few distinct values', (n) => Array.from({ length: n }, () => Math.floor(r() * 3))],
+    ['all equal', (n) => Array.from({ length: n }, () => 0)],
+    ['sorted', (n) => Array.from({ length: n }, (_, i) => i)],
+    ['reversed', (n) => Array.from({ length: n }, (_, i) => n - i)],
+    ['organ pipe', (n) => Array.from({ length: n }, (_, i) => Math.min(i, n - i))],
+    ['heavy tail', (n) => Array.from({ length: n }, () => 1 / (r() + 1e-9))],
+  ];
+  it.each(shapes)('reads the same percentiles and max as the fully sorted array: %s', (_name, make) => {
+    for (const n of [1, 2, 3, 31, 32, 33, 100, 1001, 20_000]) {
+      const values = make(n);
+      const full = Float64Array.from(values).sort();
+      const placed = Float64Array.from(values);
+      placePercentileRanks(placed);
+      for (const p of [0.5, 0.9, 0.95, 0.99]) expect(percentileSorted(placed, p)).toBe(percentileSorted(full, p));
+      expect(placed[n - 1]).toBe(full[n - 1]);
+      // A permutation: nothing lost or duplicated.
+      expect(Float64Array.from(placed).sort()).toEqual(full);
+    }
   });
 });
