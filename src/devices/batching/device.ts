@@ -201,9 +201,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (abandonedHere > 0) dropAbandoned();
     if (!done) return;
     closeRun();
-    let freed = 0; // blocks of the finished sequences (without prefix caching, where none is shared)
-    batch.retain((i) => {
-      if (batch.gen[i]! < batch.out[i]!) return true;
+    // Blocks of the finished sequences, when none held cached blocks (else they are recounted).
+    let freed = 0, recount = false;
+    batch.removeFinished((i) => {
       const rid = batch.id[i]!;
       if (role === 'prefill' && requests[rid]!.outputTokens > 1) {
         // Its KV stays here until it has been sent to a decode replica.
@@ -212,18 +212,19 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         heldOutside += blocks;
         handed.push(rid);
         handedOff++;
-        return false;
+        return;
       }
       finished++;
+      if (batch.nodes[i] === undefined) freed += kv.held(batch.computed[i]!);
+      else recount = true;
       if (prefix) {
         prefix.release(i);
         prefix.forget(rid);
-      } else freed += kv.held(batch.computed[i]!);
+      }
       lifecycle.finished(rid, segEndS);
-      return false;
     });
-    // kv.used was usedBlocks() before the retirements; without a prefix cache it drops by their blocks.
-    kv.used = prefix ? usedBlocks() : kv.used - freed;
+    // kv.used was usedBlocks() before the retirements: it drops by their blocks unless cached ones were shared.
+    kv.used = recount ? usedBlocks() : kv.used - freed;
     if (handed.length > 0) {
       for (const rid of handed) handoff!.prefilled(rid, id.index);
       handed.length = 0;
@@ -552,7 +553,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     ...id,
     kind: 'continuous-batching',
     capacity: spec.maxBatchSize,
-    queued: () => queue.size + incoming.length + inTransfer.size + landed.length,
+    queued: role === undefined ? () => queue.size : () => queue.size + incoming.length + inTransfer.size + landed.length,
     running: () => batch.n,
     kvUtilization: () => usedNow() / kv.capacityBlocks,
     cachedPrefixTokens(r) {
