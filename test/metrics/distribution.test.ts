@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distribution, percentileSorted } from '../../src/metrics/distribution.js';
+import { distribution, percentileSorted, selectRanks } from '../../src/metrics/distribution.js';
 
 const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
 
@@ -44,5 +44,51 @@ describe('distribution', () => {
     expect(d.mean).toBe(0.5);
     expect(d.max).toBe(0.666667);
     expect(d.p90).toBe(0.633333); // 1/3 + 0.9/3 = 0.6333...
+  });
+});
+
+describe('selectRanks (the percentiles read only a few ranks)', () => {
+  // xorshift32: fixed inputs, no Math.random
+  const rng = (seed: number) => () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  const inputs: [string, Float64Array][] = [];
+  const next = rng(2463534242);
+  for (const n of [1, 2, 3, 31, 32, 33, 100, 1000, 20_000]) {
+    inputs.push([`${n} uniform`, Float64Array.from({ length: n }, () => next())]);
+    inputs.push([`${n} with many ties`, Float64Array.from({ length: n }, () => Math.floor(next() * 4))]);
+    inputs.push([`${n} ascending`, Float64Array.from({ length: n }, (_v, i) => i)]);
+    inputs.push([`${n} descending`, Float64Array.from({ length: n }, (_v, i) => n - i)]);
+    inputs.push([`${n} all equal`, new Float64Array(n).fill(7)]);
+    inputs.push([`${n} organ pipe`, Float64Array.from({ length: n }, (_v, i) => Math.min(i, n - i))]);
+  }
+
+  it.each(inputs)('puts the same values at the asked ranks as a full sort, and keeps every value (%s)', (_name, values) => {
+    const n = values.length;
+    const ranks = [0, n - 1, Math.floor(n / 2), Math.floor((n - 1) * 0.9), Math.ceil((n - 1) * 0.99), Math.floor(n / 3)];
+    const selected = values.slice();
+    selectRanks(selected, ranks);
+    const sorted = values.slice().sort();
+    for (const k of ranks) expect(selected[k]).toBe(sorted[k]);
+    // A permutation of the input: the same multiset of values.
+    expect(selected.slice().sort()).toEqual(sorted);
+    // Each asked rank splits the values: nothing larger before it, nothing smaller after it.
+    for (const k of ranks) {
+      let misplaced = 0;
+      for (let i = 0; i < n; i++) if ((i < k && selected[i]! > selected[k]!) || (i > k && selected[i]! < selected[k]!)) misplaced++;
+      expect(misplaced).toBe(0);
+    }
+  });
+
+  it('gives distribution() the percentiles of the fully sorted values', () => {
+    const values = Float64Array.from({ length: 50_001 }, () => next() * 10);
+    const sorted = values.slice().sort();
+    const d = distribution(values);
+    expect(d.p50).toBe(Number(percentileSorted(sorted, 0.5).toPrecision(6)));
+    expect(d.p99).toBe(Number(percentileSorted(sorted, 0.99).toPrecision(6)));
+    expect(d.max).toBe(Number(sorted[sorted.length - 1]!.toPrecision(6)));
   });
 });
