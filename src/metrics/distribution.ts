@@ -24,7 +24,8 @@ export function percentileSorted(sorted: Float64Array, p: number): number {
 
 /**
  * Summarizes the finite entries of `values` (NaN = not defined for that request, skipped).
- * Copies them into a Float64Array and selects the ranks the percentiles read (selectRanks).
+ * Copies them into a Float64Array and sorts it natively, or for many values selects only the ranks
+ * the percentiles read (selectRanks).
  */
 export function distribution(values: Float64Array): Distribution {
   let count = 0;
@@ -39,13 +40,16 @@ export function distribution(values: Float64Array): Distribution {
     sum += v;
   }
   if (count === 0) return { count, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
-  // Only the ranks the percentiles read need their sorted values: select them, don't sort all.
-  const ranks = [count - 1];
-  for (const p of PERCENTILES) {
-    const at = (count - 1) * p; // as percentileSorted indexes
-    ranks.push(Math.floor(at), Math.ceil(at));
+  if (count < SELECT_FROM) sorted.sort();
+  else {
+    // Only the ranks the percentiles read need their sorted values: select them, don't sort all.
+    const ranks = [count - 1];
+    for (const p of PERCENTILES) {
+      const at = (count - 1) * p; // as percentileSorted indexes
+      ranks.push(Math.floor(at), Math.ceil(at));
+    }
+    selectRanks(sorted, ranks);
   }
-  selectRanks(sorted, ranks);
   return {
     count,
     mean: roundOrNull(sum / count),
@@ -58,6 +62,12 @@ export function distribution(values: Float64Array): Distribution {
 }
 
 const PERCENTILES = [0.5, 0.9, 0.95, 0.99];
+
+/**
+ * From this many values selecting beats the native sort (C++): at 1M values about 3x, while below
+ * ~100k the sort wins, the selection's JavaScript being barely compiled yet.
+ */
+const SELECT_FROM = 200_000;
 
 /** Below this many values a range is sorted outright. */
 const SMALL = 32;
