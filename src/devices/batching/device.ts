@@ -18,7 +18,7 @@ import { RunningBatch } from '../kit/running-batch.js';
 import { createWaitQueue } from '../kit/wait-queue.js';
 import type { ReplicaIdentity } from '../slots.js';
 import type { ContinuousBatchingDeviceSpec } from './schema.js';
-import { admissionCheck, formationOf } from './modes.js';
+import { admissionCheck, decodeLimitOf, formationOf } from './modes.js';
 import { createPrefixKeeper } from './prefix.js';
 import { createCpuTier, kvTierExtra } from './kv-tiers.js';
 import type { FormationKit } from './formation.js';
@@ -35,6 +35,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
   const resumeGen = new Map<number, number>(); // tokens generated before a preemption (rare: a map is fine)
   const formation = formationOf(spec);
+  const decodeLimit = decodeLimitOf(spec);
   const rejectReason = admissionCheck(spec, kv, id.group);
   const shape = emptyShape();
   const role = spec.role;
@@ -63,6 +64,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let segPrefillS = 0; // legacy: the prefill pass's part of the iteration (split energy by it)
   // The open run: `runBatch` sequences decoding since runStartS from total context runCtx0, runDone steps so far.
   let runOpen = false, runStartS = 0, runCtx0 = 0, runBatch = 0, runDone = 0;
+  // From decodeAll, for startRun: the fewest tokens a sequence has left, the batch's cached tokens (-1: scan).
+  let runLeft = -1, runContext = 0;
   let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
   let kickPending = false;
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
@@ -197,7 +200,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     busyS += durS;
     busyEnergyJ += energyJ;
     batchSeqS += runBatch * durS;
-    for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(batch.id[i]!, energyJ / runBatch);
+    const share = energyJ / runBatch;
+    const ids = batch.id;
+    for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(ids[i]!, share);
   }
 
   /** Applies the progress of the segment that just ended and retires finished sequences. */
@@ -247,9 +252,10 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (abandonedHere > 0) dropAbandoned();
     if (!done) return;
     closeRun();
-    batch.retain((i) => {
+    // Blocks of the finished sequences, when none held cached blocks (else they are recounted).
+    let freed = 0, recount = false;
+    batch.removeFinished((i) => {
       const rid = batch.id[i]!;
-      if (batch.gen[i]! < batch.out[i]!) return true;
       if (role === 'prefill' && requests[rid]!.outputTokens > 1) {
         // Its KV stays here until it has been sent to a decode replica.
         const blocks = kv.held(batch.computed[i]!);
@@ -257,17 +263,19 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         heldOutside += blocks;
         handed.push(rid);
         handedOff++;
-        return false;
+        return;
       }
       finished++;
+      if (batch.nodes[i] === undefined) freed += kv.held(batch.computed[i]!);
+      else recount = true;
       if (prefix) {
         prefix.release(i);
         prefix.forget(rid);
       }
       lifecycle.finished(rid, segEndS);
-      return false;
     });
-    kv.used = usedBlocks();
+    // kv.used was usedBlocks() before the retirements: it drops by their blocks unless cached ones were shared.
+    kv.used = recount ? usedBlocks() : kv.used - freed;
     if (handed.length > 0) {
       for (const rid of handed) handoff!.prefilled(rid, id.index);
       handed.length = 0;
@@ -320,24 +328,27 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function startIteration(): void {
     kit.preemptedNow = 0;
     stallS = 0;
-    if (landed.length > 0) admitLanded();
-    formation(kit);
-    // An empty replica that cannot take the queue head never will: end it rather than hang
-    // (unless KV held outside the batch will be freed: P/D).
-    while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
-      const rid = queue.shift();
-      resumeGen.delete(rid);
-      dropSwapped(rid);
-      prefix?.forget(rid);
-      lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
+    if (!decodeAll()) {
+      if (landed.length > 0) admitLanded();
       formation(kit);
+      // An empty replica that cannot take the queue head never will: end it rather than hang
+      // (unless KV held outside the batch will be freed: P/D).
+      while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
+        const rid = queue.shift();
+        resumeGen.delete(rid);
+        dropSwapped(rid);
+        prefix?.forget(rid);
+        lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
+        formation(kit);
+      }
+      if (incoming.length > 0) reserveIncoming();
+      if (batch.n === 0) {
+        closeRun();
+        return; // idle
+      }
+      fillShape();
+      runLeft = -1;
     }
-    if (incoming.length > 0) reserveIncoming();
-    if (batch.n === 0) {
-      closeRun();
-      return; // idle
-    }
-    fillShape();
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
     segStartS = engine.nowS;
     epoch++;
@@ -364,12 +375,18 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     } else if (runBatch !== batch.n || runCtx0 + runDone * runBatch !== shape.decodeContextTokens) {
       throw new Error(`${id.name}: a decode run continued with a changed batch`);
     }
-    let steps = Infinity;
-    const { out, gen, sched } = batch;
-    for (let i = 0; i < batch.n; i++) {
-      const left = out[i]! - gen[i]!;
-      if (left < steps) steps = left;
-      sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
+    let steps = runLeft;
+    let context = runContext; // tokens in the cache, summed: bounds the KV the run will hold (below)
+    if (steps < 0) {
+      steps = Infinity;
+      context = 0;
+      const { out, gen, sched, computed } = batch;
+      for (let i = 0; i < batch.n; i++) {
+        const left = out[i]! - gen[i]!;
+        if (left < steps) steps = left;
+        context += computed[i]!;
+        sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
+      }
     }
     // A named output block is cached as it fills, which can change what later steps evict: stop there.
     if (prefix && prefix.keyed > 0) for (let i = 0; i < batch.n; i++) steps = Math.min(steps, prefix.stepsToNextNamed(i));
@@ -377,9 +394,41 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     // iteration that preempted; V0 freed blocks its queue head may now fit): run one step. Legacy
     // preempts, then admits at the same boundary, so its queue stays blocked for the whole run.
     if (!spec.fastForward || (!legacy && kit.preemptedNow > 0 && queue.size > 0)) steps = 1;
-    else if (heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
+    else if (!fitsSurely(context, steps) && heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
     runSteps = steps;
     segEndS = runStartS + model.decodeRunS(runBatch, runCtx0, runDone + steps);
+  }
+
+  /**
+   * The common boundary in one pass: every running sequence decodes, nobody waits (queue, P/D
+   * handoffs) and the KV cache has the blocks of this step. Then every mode's formation schedules
+   * one token per sequence, taking a block where the last one is full; this does what the
+   * formation, fillShape and startRun's scan would (same blocks, same shape, same run length:
+   * `runLeft`, `runContext`), without their three passes. False (nothing changed): form as usual.
+   */
+  function decodeAll(): boolean {
+    const n = batch.n;
+    if (n === 0 || n > decodeLimit || queue.size > 0 || landed.length + incoming.length > 0) return false;
+    const { out, gen, computed, target } = batch;
+    const { lookahead, blockSize } = kv;
+    let grow = 0, steps = Infinity, context = 0;
+    for (let i = 0; i < n; i++) {
+      const c = computed[i]!;
+      if (c < target[i]! || c === 0) return false; // still prefilling
+      // A decode needs a new block exactly when its last one is full (c >= 1 here).
+      if ((c + lookahead) % blockSize === 0) grow++;
+      context += c;
+      const left = out[i]! - gen[i]!;
+      if (left < steps) steps = left;
+    }
+    if (grow > kv.capacityBlocks - kv.used) return false;
+    kv.used += grow;
+    shape.prefillSeqs = shape.prefillTokens = shape.prefillPastTokens = shape.prefillPairs = 0;
+    shape.decodeSeqs = n;
+    shape.decodeContextTokens = context + n;
+    runLeft = steps;
+    runContext = context;
+    return true;
   }
 
   /** Legacy price: a prefill pass plus a decode step, added (each asked only when it has work: noisy models draw per call). */
@@ -417,6 +466,16 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (!prefix || prefix.keyed === 0) return total;
     for (let i = 0; i < batch.n; i++) total -= batch.nodes[i]?.length ?? 0;
     return total + prefix.cache.inUse;
+  }
+
+  /**
+   * A cheap sufficient test of heldAfter(j) <= capacity from the batch's total context: a sequence
+   * of c tokens holds at most (c + j + lookahead + blockSize - 1) / blockSize blocks after j steps.
+   * Without named blocks only (their sharing is counted apart); false means "ask heldAfter".
+   */
+  function fitsSurely(context: number, j: number): boolean {
+    if (prefix && prefix.keyed > 0) return false;
+    return context + batch.n * (j + kv.lookahead + kv.blockSize - 1) <= (kv.capacityBlocks - heldOutside) * kv.blockSize;
   }
 
   /** Largest j in [1, hi) whose KV need fits (j = 1 fits: the formation ensured it). */
@@ -548,7 +607,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     ...id,
     kind: 'continuous-batching',
     capacity: spec.maxBatchSize,
-    queued: () => queue.size + incoming.length + inTransfer.size + landed.length,
+    queued: role === undefined ? () => queue.size : () => queue.size + incoming.length + inTransfer.size + landed.length,
     running: () => batch.n,
     kvUtilization: () => usedNow() / kv.capacityBlocks,
     cachedPrefixTokens(r) {

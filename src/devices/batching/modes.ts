@@ -16,11 +16,17 @@ export interface ModeSettings {
   readonly chunkedPrefill: boolean;
   readonly maxModelLen?: number;
   readonly priorityPreemption?: boolean;
+  readonly prefixCaching?: boolean;
 }
 
 interface SchedulerMode {
   readonly name: string;
   formation(s: ModeSettings): Formation;
+  /**
+   * Sequences the formation lets decode in one iteration when every running sequence decodes,
+   * nothing waits and the KV cache has the blocks: all of them, up to the mode's token budget.
+   */
+  decodeLimit(s: ModeSettings): number;
   /** Why a request is refused on arrival, or undefined. Reasons name the limit, not the request, so they group. */
   refuse(s: ModeSettings, kv: KvBlocks, group: string, r: Request): string | undefined;
 }
@@ -30,6 +36,7 @@ const MODES = [
     name: 'vllm-v1',
     formation: (s) =>
       chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.maxBatchedTokens, longPrefillThreshold: s.longPrefillThreshold, chunking: s.chunkedPrefill, priorityPreemption: s.priorityPreemption }),
+    decodeLimit: (s) => s.maxBatchedTokens,
     refuse: (s, kv, group, r) =>
       overModelLen(s, group, r) ??
       promptOverKv(kv, group, r) ??
@@ -38,11 +45,14 @@ const MODES = [
   {
     name: 'sarathi',
     formation: (s) => chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.chunkSize, longPrefillThreshold: 0, priorityPreemption: s.priorityPreemption }),
+    decodeLimit: (s) => s.chunkSize,
     refuse: (s, kv, group, r) => overModelLen(s, group, r) ?? promptOverKv(kv, group, r),
   },
   {
     name: 'prefill-first',
     formation: (s) => prefillFirstFormation(s.maxBatchSize, s.maxBatchedTokens),
+    // Its decodes take blocks through kit.schedule, which also evicts free cached blocks: no shortcut then.
+    decodeLimit: (s) => (s.prefixCaching ? 0 : Infinity),
     // vLLM V0 ignores a prompt longer than its prompt limit (it never chunks).
     refuse: (s, kv, group, r) =>
       overModelLen(s, group, r) ??
@@ -52,6 +62,7 @@ const MODES = [
   {
     name: 'legacy',
     formation: (s) => legacyFormation(s.maxBatchSize, s.maxBatchedTokens),
+    decodeLimit: () => Infinity,
     // llmsim 0.1 checked the KV cache with the TRUE output length, which no real server knows.
     refuse: (s, kv, group, r) => {
       const capacity = kv.capacityBlocks * kv.blockSize;
@@ -74,6 +85,11 @@ function modeOf(s: ModeSettings): SchedulerMode {
 /** The formation of a device entry's mode. */
 export function formationOf(s: ModeSettings): Formation {
   return modeOf(s).formation(s);
+}
+
+/** Sequences a device entry's formation decodes at once when all decode and none waits (SchedulerMode.decodeLimit). */
+export function decodeLimitOf(s: ModeSettings): number {
+  return modeOf(s).decodeLimit(s);
 }
 
 /** The arrival check of a device entry's mode for one replica's KV cache. */

@@ -23,7 +23,15 @@ export interface KvBlocks {
 
 /** A block counter for `capacityTokens` (Infinity = unbounded) in blocks of `blockSize` tokens. */
 export function createKvBlocks(capacityTokens: number, blockSize: number, lookahead: number): KvBlocks {
-  const held = (computed: number) => (computed > 0 ? Math.ceil((computed + lookahead) / blockSize) : 0);
+  // A power-of-two block size (the default 16) divides by a shift: the same integers for the
+  // token counts of a sequence (far below 2^31), without a float division on the hot path.
+  const ceilDiv = (computed: number) => Math.ceil((computed + lookahead) / blockSize);
+  const shift = 31 - Math.clz32(blockSize);
+  const round = blockSize - 1 + lookahead;
+  const held =
+    blockSize === 2 ** shift
+      ? (computed: number) => (computed > 0 ? (computed < 0x40000000 ? (computed + round) >>> shift : ceilDiv(computed)) : 0)
+      : (computed: number) => (computed > 0 ? ceilDiv(computed) : 0);
   const kv: KvBlocks = {
     blockSize,
     capacityBlocks: Math.floor(capacityTokens / blockSize),

@@ -68,6 +68,33 @@ export class RunningBatch {
     this.n--;
   }
 
+  /**
+   * Removes the sequences that generated all their tokens (gen >= out), calling `ended(i)` for
+   * each just before it goes; the others keep their order (one pass, no call for those kept).
+   */
+  removeFinished(ended: (i: number) => void): void {
+    const { id, computed, target, gen, sched, out, nodes, keys } = this;
+    let w = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (gen[i]! >= out[i]!) {
+        ended(i);
+        continue;
+      }
+      if (w !== i) {
+        id[w] = id[i]!;
+        computed[w] = computed[i]!;
+        target[w] = target[i]!;
+        gen[w] = gen[i]!;
+        sched[w] = sched[i]!;
+        out[w] = out[i]!;
+        nodes[w] = nodes[i];
+        keys[w] = keys[i];
+      }
+      w++;
+    }
+    this.n = w;
+  }
+
   /** Keeps the sequences for which `keep(i)` is true, in order (one pass). */
   retain(keep: (i: number) => boolean): void {
     let w = 0;
