@@ -26,8 +26,8 @@ export interface StreamRun {
   readonly cluster: readonly PreparedDeviceGroup[];
   readonly result: StreamResult;
   readonly summary: Summary;
-  /** `trace`: the trace file was read as the run went; `memory`: the workload was built whole first. */
-  readonly reads: 'trace' | 'memory';
+  /** `trace`: the trace file was read as the run went; `generator`: drawn as pulled; `memory`: the workload was built whole first. */
+  readonly reads: 'trace' | 'generator' | 'memory';
   /** True when some percentile comes from the quantile sketch. */
   readonly sketched: boolean;
 }
