@@ -34,6 +34,10 @@ for (const c of benchCases) {
   const wallS = (performance.now() - t0) / 1000;
   const r = JSON.parse(line) as Record<string, number>;
   console.log(`\n${c.title}   [target ${c.target}]`);
+  if (c.csv) {
+    console.log(`  ${num(r.requests)} rows: ${fmt(r.usPerRow, 3)} us CPU per row (median of 5 passes); the process's first ${num(r.coldRows)} rows ${fmt(r.coldUsPerRow, 3)} us per row`);
+    continue;
+  }
   if (c.id === 'engine') {
     console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)}, ${versus(r.eventsPerCpuS!, ref?.eventsPerCpuS, rate)} per CPU s (process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
     continue;

@@ -13,7 +13,10 @@ const id = process.argv[2];
 const c = benchCases.find((b) => b.id === id);
 if (!c) throw new Error(`unknown bench case ${id}`);
 
-if (c.stream) {
+if (c.csv) {
+  const { runCsvCase } = await import('./csv-case.js');
+  out(runCsvCase(checkScenario(c.scenario!, { file: `bench:${c.id}`, baseDir: root })));
+} else if (c.stream) {
   const { runStreamCase } = await import('./stream-case.js');
   out(runStreamCase(c, root));
 } else if (!c.scenario) {

@@ -12,6 +12,8 @@ export interface BenchCase {
   readonly scenario?: Record<string, unknown>;
   /** Id of the case this one is compared with (same workload, another setting): the bench prints the ratios. */
   readonly versus?: string;
+  /** requests.csv case (csv-case.ts): the scenario runs in memory, then its rows are formatted and timed. */
+  readonly csv?: true;
   /** Streamed case: the trace the bench writes and runs with `--stream --no-requests` (stream-case.ts); `scenario` gives the cluster and policy. */
   readonly stream?: { count: number; rateRps: number; promptMin: number; promptMax: number; outputMin: number; outputMax: number; readOnly?: boolean };
 }
@@ -92,6 +94,27 @@ const cases: readonly BenchCase[] = [
       seed: 1,
       workload: { trace: { path: 'traces/vidur-conv-poisson1-n10000.csv', format: 'vidur' } },
       cluster: { devices: [{ ...llama70bCb, replicas: 1 }] },
+    },
+  },
+  {
+    id: 'requests-csv',
+    title: 'requests.csv rows: 200,000 requests (8 x 16-slot `slots` replicas, deadlines), formatted and written to the null device',
+    target: '>= 2x faster per row than the original writer (~4.3 us per row hot)',
+    csv: true,
+    scenario: {
+      name: 'bench-requests-csv',
+      seed: 1,
+      workload: {
+        synthetic: {
+          count: 200_000,
+          arrival: { process: 'poisson', rateRps: 9 },
+          prompt: { dist: 'lognormal', median: 200, sigma: 0.7, max: 2048 },
+          output: { dist: 'lognormal', median: 100, sigma: 0.7, max: 1024 },
+        },
+        deadline: { baseS: 1, perOutputTokenS: 0.05 },
+      },
+      cluster: { devices: [{ ...llama7bSlots, replicas: 8, slots: 16 }] },
+      policy: { name: 'fifo', params: { routing: 'least-loaded' } },
     },
   },
   // Streamed runs (llmsim run --stream --no-requests) of a native trace the bench writes first;

@@ -12,6 +12,7 @@ import { loadScenario, resolvedScenarioText, type LoadedScenario } from '../scen
 import { runScenario } from '../scenario/run.js';
 import { scenarioNotStreamable, streamScenario, type StreamRun } from '../scenario/stream-run.js';
 import type { Summary } from '../metrics/summary.js';
+import type { WriteChunk } from '../metrics/requests-csv.js';
 import { loadPolicies } from '../policies/registry.js';
 import { parseOptions, realOption, seedOption } from './options.js';
 import { COMMANDS } from './catalog.js';
@@ -92,7 +93,7 @@ function formatted(format: Exclude<(typeof RUN_FORMATS)[number], 'table'>, summa
 async function streamCommand(run: LoadedScenario, dir: string, requests: boolean, quiet: boolean, print: (text: string) => void): Promise<void> {
   const { streamed, written } = await withOutput(dir, 'run', (out) => {
     let streamed: StreamRun | undefined;
-    const go = (csv?: (text: string) => void) => (streamed = streamScenario(run, { requestsCsv: csv }));
+    const go = (csv?: WriteChunk) => (streamed = streamScenario(run, { requestsCsv: csv }));
     if (!requests) go();
     const staged = writeResults(out.stage(), {
       summary: () => streamed!.summary,

@@ -13,7 +13,7 @@ import { checkFault } from '../output/hooks.js';
  * `body` receives a `write(text)` callback so large files can be streamed in chunks.
  * A file-system failure is an InputError (its `cause` is Node's error).
  */
-export function writeFileAtomic(file: string, body: (write: (text: string) => void) => void): void {
+export function writeFileAtomic(file: string, body: (write: (data: string | Uint8Array) => void) => void): void {
   try {
     writeFileDurable(file, body);
   } catch (err) {

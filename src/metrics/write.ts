@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimResult } from '../simulation/result.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
-import { writeRequestsCsv } from './requests-csv.js';
+import { writeRequestsCsv, type WriteChunk } from './requests-csv.js';
 import type { Summary } from './summary.js';
 
 /** What `writeResults` writes. */
@@ -18,7 +18,7 @@ export interface ResultFiles {
    */
   readonly requests?: boolean;
   /** Body of requests.csv when not written from `result` (a streamed run writes its rows as requests end). */
-  readonly requestsBody?: (write: (text: string) => void) => void;
+  readonly requestsBody?: (write: WriteChunk) => void;
 }
 
 /** File names inside a results directory. */
@@ -34,7 +34,7 @@ export function writeResults(dir: string, files: ResultFiles): string[] {
   const written: string[] = [];
   if (files.requests ?? true) {
     const requestsPath = join(dir, RESULT_FILE_NAMES.requests);
-    const body = files.requestsBody ?? ((write: (text: string) => void) => writeRequestsCsv(files.result!, write));
+    const body = files.requestsBody ?? ((write: WriteChunk) => writeRequestsCsv(files.result!, write));
     writeFileAtomic(requestsPath, body);
     written.push(requestsPath);
   } else {

@@ -34,7 +34,7 @@ export function temporaryOwner(name: string): { file: string; pid: number } | un
  * is removed and the error rethrown. Temporaries of the same file left by killed processes are
  * removed first. `body` receives `write(text)` so large files can be streamed in chunks.
  */
-export function writeFileDurable(file: string, body: (write: (text: string) => void) => void): void {
+export function writeFileDurable(file: string, body: (write: (data: string | Uint8Array) => void) => void): void {
   removeStaleTemporaries(dirname(file), basename(file));
   const temp = temporaryName(file);
   let fd: number | undefined;

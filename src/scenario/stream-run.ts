@@ -1,4 +1,4 @@
-import { RequestsCsvRows } from '../metrics/requests-csv.js';
+import { RequestsCsvRows, type WriteChunk } from '../metrics/requests-csv.js';
 import type { RecordTable } from '../metrics/records.js';
 import { SummaryAccumulator } from '../metrics/stream-summary.js';
 import type { Summary } from '../metrics/summary.js';
@@ -15,7 +15,7 @@ export interface StreamScenarioOptions {
   /** Summary name (default: the scenario's name). */
   readonly name?: string;
   /** Receives requests.csv in chunks as requests end (no requests.csv when absent). */
-  readonly requestsCsv?: (text: string) => void;
+  readonly requestsCsv?: WriteChunk;
   /** Percentile values kept exactly per metric before the sketch (default EXACT_QUANTILE_LIMIT); tests lower it. */
   readonly exactLimit?: number;
   readonly profiles?: (file: string) => Profile;
@@ -26,8 +26,8 @@ export interface StreamRun {
   readonly cluster: readonly PreparedDeviceGroup[];
   readonly result: StreamResult;
   readonly summary: Summary;
-  /** `trace`: the trace file was read as the run went; `memory`: the workload was built whole first. */
-  readonly reads: 'trace' | 'memory';
+  /** `trace`: the trace file was read as the run went; `generator`: drawn as pulled; `memory`: the workload was built whole first. */
+  readonly reads: 'trace' | 'generator' | 'memory';
   /** True when some percentile comes from the quantile sketch. */
   readonly sketched: boolean;
 }

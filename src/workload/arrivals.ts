@@ -28,30 +28,15 @@ export function makeGapSampler(spec: ArrivalSpec, rng: RandomStream): () => numb
  * Poisson(rate * T)). Either `count` arrivals, or all arrivals before `durationS`, or both:
  * `count` arrivals whose count + 1 gaps are rescaled to sum to `durationS` (for Poisson, exactly
  * the process conditioned on `count` arrivals in [0, durationS): sorted uniform times; how
- * inference-perf spreads a stage's requests over the stage).
+ * inference-perf spreads a stage's requests over the stage). `open` gives the `arrivals` stream
+ * from its start (called twice for count and duration: once for the sum, once for the times).
  */
-export function generateArrivals(spec: ArrivalSpec, rng: RandomStream, count: number | undefined, durationS: number | undefined): Float64Array {
-  const gap = makeGapSampler(spec, rng);
-  let t = 0;
-  if (count !== undefined && durationS !== undefined) {
-    const out = new Float64Array(count);
-    for (let i = 0; i < count; i++) out[i] = t += gap();
-    const scale = durationS / (t + gap());
-    for (let i = 0; i < count; i++) out[i]! *= scale;
-    return out;
-  }
-  if (count !== undefined) {
-    const out = new Float64Array(count);
-    for (let i = 0; i < count; i++) out[i] = t += gap();
-    return out;
-  }
-  if (durationS === undefined) throw new Error('generateArrivals needs count or durationS');
-  // Size for the expected count plus slack; grow by doubling if the process runs hot.
-  let out = new Float64Array(Math.ceil(durationS * spec.rateRps * 1.1) + 16);
+export function generateArrivals(spec: ArrivalSpec, open: () => RandomStream, count: number | undefined, durationS: number | undefined): Float64Array {
+  const next = streamArrivals(spec, open, count, durationS);
+  // Size for the count, or the expected count plus slack; grow by doubling if the process runs hot.
+  let out = new Float64Array(count ?? Math.ceil(durationS! * spec.rateRps * 1.1) + 16);
   let n = 0;
-  for (;;) {
-    t += gap();
-    if (t >= durationS) break;
+  for (let t = next(); t !== undefined; t = next()) {
     if (n === out.length) {
       const bigger = new Float64Array(out.length * 2);
       bigger.set(out);
@@ -59,5 +44,32 @@ export function generateArrivals(spec: ArrivalSpec, rng: RandomStream, count: nu
     }
     out[n++] = t;
   }
-  return out.subarray(0, n);
+  return n === out.length ? out : out.subarray(0, n);
+}
+
+/** `generateArrivals` one time at a time (undefined after the last), in constant memory: what streamed runs pull. */
+export function streamArrivals(spec: ArrivalSpec, open: () => RandomStream, count: number | undefined, durationS: number | undefined): () => number | undefined {
+  if (count === undefined && durationS === undefined) throw new Error('generateArrivals needs count or durationS');
+  let gap = makeGapSampler(spec, open());
+  let scale = 1;
+  if (count !== undefined && durationS !== undefined) {
+    // The sum of count + 1 gaps first; then the same gaps again from the stream's start.
+    let t = 0;
+    for (let i = 0; i < count; i++) t += gap();
+    scale = durationS / (t + gap());
+    gap = makeGapSampler(spec, open());
+  }
+  let t = 0;
+  let i = 0;
+  return () => {
+    if (count !== undefined) {
+      if (i >= count) return undefined;
+      i++;
+      t += gap();
+      return durationS !== undefined ? t * scale : t;
+    }
+    if (t >= durationS!) return undefined;
+    t += gap();
+    return t < durationS! ? t : undefined;
+  };
 }

@@ -63,10 +63,13 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
   if (spec.limit !== undefined && drafts.length > spec.limit) drafts.length = spec.limit;
   if (spec.uncertainty) deriveUncertainty(drafts, spec.uncertainty.rho, createStream(opts.seed, 'uncertainty-signal'));
   if (spec.deadline) {
-    const { fixedS, baseS = 0, perOutputTokenS = 0 } = spec.deadline;
-    for (const d of drafts) d.deadlineS = fixedS ?? baseS + perOutputTokenS * d.outputTokens;
+    const deadline = deadlineOf(spec.deadline);
+    for (const d of drafts) d.deadlineS = deadline(d);
   }
-  if (spec.classMix !== undefined) assignClasses(drafts, spec.classMix, createStream(opts.seed, 'class-mix'));
+  if (spec.classMix !== undefined) {
+    const assign = classAssigner(spec.classMix, createStream(opts.seed, 'class-mix'));
+    for (const d of drafts) assign(d);
+  }
   const timeout = spec.timeoutS;
   if (timeout !== undefined) {
     for (const d of drafts) {
@@ -77,16 +80,22 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
   return finalizeIds(drafts);
 }
 
+/** A request's relative deadline under `workload.deadline`. */
+export function deadlineOf(spec: NonNullable<WorkloadSpec['deadline']>): (d: DraftRequest) => number {
+  const { fixedS, baseS = 0, perOutputTokenS = 0 } = spec;
+  return (d) => fixedS ?? baseS + perOutputTokenS * d.outputTokens;
+}
+
 /**
- * Gives each request without a class one drawn from `mix` (weights, normalized), in request
- * order from its own stream: the other streams, and so arrivals and lengths, do not change.
+ * Gives each request without a class one drawn from `mix` (weights, normalized); called in request
+ * order, it draws from its own stream: the other streams, and so arrivals and lengths, do not change.
  */
-function assignClasses(drafts: DraftRequest[], mix: Readonly<Record<string, number>>, rng: RandomStream): void {
+export function classAssigner(mix: Readonly<Record<string, number>>, rng: RandomStream): (d: DraftRequest) => void {
   const names = Object.keys(mix);
   const total = names.reduce((a, k) => a + mix[k]!, 0);
-  for (const d of drafts) {
+  return (d) => {
     const u = rng.next() * total;
-    if (d.class !== undefined) continue;
+    if (d.class !== undefined) return;
     let acc = 0;
     let pick = names[names.length - 1]!;
     for (const k of names) {
@@ -97,7 +106,12 @@ function assignClasses(drafts: DraftRequest[], mix: Readonly<Record<string, numb
       }
     }
     d.class = pick;
-  }
+  };
+}
+
+/** A generator that made nothing was given too short a duration: say so at that field. */
+export function emptyGenerator(where: (field: string) => InputLocation, kind: string, gen: { durationS?: number; arrival: { rateRps: number } }): InputError {
+  return new InputError(where(`${kind}.durationS`), `expected a duration long enough for one arrival, found none in ${gen.durationS} s at ${gen.arrival.rateRps} req/s`);
 }
 
 /** The drafts of the workload's one source: a trace, a synthetic generator or sessions. */
@@ -107,18 +121,17 @@ function readOrGenerate(spec: WorkloadSpec, opts: BuildWorkloadOptions, where: (
     const file = resolve(spec.trace.path);
     return parseTrace(readTextFile(file, 'trace file'), file, spec.trace.format, { model: spec.trace.model, mooncakeArrivals: spec.trace.mooncakeArrivals, columns: spec.trace.columns, time: spec.trace.time });
   }
-  // A generator that made nothing was given too short a duration: say so at that field.
   const nonEmpty = (drafts: DraftRequest[], kind: string, gen: { durationS?: number; arrival: { rateRps: number } }) => {
     if (drafts.length > 0) return drafts;
-    throw new InputError(where(`${kind}.durationS`), `expected a duration long enough for one arrival, found none in ${gen.durationS} s at ${gen.arrival.rateRps} req/s`);
+    throw emptyGenerator(where, kind, gen);
   };
   if (spec.synthetic) return nonEmpty(generateSynthetic(spec.synthetic, opts.seed, empiricalLoader(resolve)), 'synthetic', spec.synthetic);
   if (spec.sessions) return nonEmpty(generateSessions(spec.sessions, opts.seed, where('sessions')), 'sessions', spec.sessions);
   throw new Error('workload has no trace, synthetic or sessions: validate it with workloadSchema first');
 }
 
-/** Loads empirical length columns, each file once per workload. */
-function empiricalLoader(resolve: (p: string) => string): EmpiricalLoader {
+/** Loads empirical length columns, each file once per workload (`resolve`: a path as written to the file). */
+export function empiricalLoader(resolve: (p: string) => string): EmpiricalLoader {
   const cache = new Map<string, DraftRequest[]>();
   return (path, format, column) => {
     const file = resolve(path);

@@ -1,7 +1,7 @@
 import { InputError, describeValue } from '../errors.js';
 import { MAX_TIME_S } from '../limits.js';
 import { parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable } from './csv-table.js';
+import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
 /** Columns of the Azure LLM inference trace 2023 (AzurePublicDataset). */
@@ -52,32 +52,44 @@ function daysInMonth(year: number, month: number): number {
  */
 export function parseAzureCsv(text: string, file: string): DraftRequest[] {
   const table = readCsvTable(text, file);
-  const col = findColumns(table, 'azure', AZURE_COLUMNS);
+  const row = azureRowReader(table);
   const out: DraftRequest[] = new Array(table.rows.length);
+  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
+  return out;
+}
+
+/**
+ * Checks an Azure header and returns the reader of its rows, called once per row in file order
+ * (arrivals count from the first row's timestamp; order is checked against the row before): what
+ * `parseAzureCsv` and streamed runs share.
+ */
+export function azureRowReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): (row: string[], line: number | undefined) => DraftRequest {
+  const { file } = table;
+  const col = findColumns(table, 'azure', AZURE_COLUMNS);
+  let i = 0;
   let first: ExactTime | undefined;
   let prev: ExactTime = { wholeS: 0, nanos: 0 };
   let prevText = '';
+  let prevLine: number | undefined;
   let firstText = '';
-  for (let i = 0; i < table.rows.length; i++) {
-    const row = table.rows[i]!;
-    const line = table.lines[i];
+  return (row, line) => {
     const stamp = row[col.TIMESTAMP]!;
     const t = parseTimestamp(stamp);
     if (!t) throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected a timestamp like 2023-11-16 18:15:46.6805900, found ${describeValue(stamp)}`);
     if (first === undefined) (first = t), (firstText = stamp.trim());
     else if (t.wholeS < prev.wholeS || (t.wholeS === prev.wholeS && t.nanos < prev.nanos)) {
-      throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected arrival times in non-decreasing order: a time >= ${prevText} (the previous row, line ${table.lines[i - 1]}), found ${stamp.trim()}`);
+      throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected arrival times in non-decreasing order: a time >= ${prevText} (the previous row, line ${prevLine}), found ${stamp.trim()}`);
     }
     if (t.wholeS - first.wholeS > MAX_TIME_S) throw new InputError({ file, line, field: 'TIMESTAMP' }, `expected an arrival at most ${MAX_TIME_S} s after the first row's (${firstText}), found ${stamp.trim()}`);
     prev = t;
     prevText = stamp.trim();
-    out[i] = {
-      id: i,
+    prevLine = line;
+    return {
+      id: i++,
       // Both differences are exact integers; only the final sum rounds.
       arrivalS: t.wholeS - first.wholeS + (t.nanos - first.nanos) * 1e-9,
       promptTokens: parseTokenCell(row[col.ContextTokens], { file, line, field: 'ContextTokens' }),
       outputTokens: parseTokenCell(row[col.GeneratedTokens], { file, line, field: 'GeneratedTokens' }),
     };
-  }
-  return out;
+  };
 }

@@ -1,6 +1,6 @@
 import { InputError, describeValue } from '../errors.js';
 import { checkOrder, checkSpan, parseTimeCell, parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable } from './csv-table.js';
+import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 import { hashIdsToPrefix } from './mooncake-prefix.js';
 import { createSegmentBook } from './segment-book.js';
@@ -20,19 +20,36 @@ export type MooncakeArrivals = 'spread' | 'burst';
  */
 export function parseMooncakeJsonl(text: string, file: string, arrivals: MooncakeArrivals = 'spread'): DraftRequest[] {
   const out: DraftRequest[] = [];
-  let prev = 0;
-  let prevLine = 0;
-  let firstMs = 0;
+  const read = mooncakeJsonReader(file);
   let line = 0;
-  // One book per file: a hash id must cover the same tokens wherever it appears.
-  const book = createSegmentBook<number>((id) => id);
   for (let start = 0; start <= text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     line++;
     const raw = text.slice(start, end).trim();
     start = end + 1;
-    if (raw === '') continue;
+    if (raw !== '') out.push(read(raw, line));
+  }
+  if (out.length === 0) throw new InputError({ file, line: 1 }, MOONCAKE_EMPTY);
+  if (arrivals === 'spread') spreadQuantizedArrivals(out);
+  return out;
+}
+
+/** The error of a Mooncake JSONL file without a line. */
+export const MOONCAKE_EMPTY = 'expected at least one JSON line, found an empty file';
+
+/**
+ * The reader of a Mooncake JSONL file's non-blank lines (trimmed), called once per line in file
+ * order (it checks order and span against the lines before; one segment book per file, as a hash
+ * id must cover the same tokens wherever it appears): what `parseMooncakeJsonl` and streamed runs share.
+ */
+export function mooncakeJsonReader(file: string): (raw: string, line: number) => DraftRequest {
+  let i = 0;
+  let prev = 0;
+  let prevLine = 0;
+  let firstMs = 0;
+  const book = createSegmentBook<number>((id) => id);
+  return (raw, line) => {
     let obj: unknown;
     try {
       obj = JSON.parse(raw);
@@ -46,13 +63,13 @@ export function parseMooncakeJsonl(text: string, file: string, arrivals: Mooncak
     const o = obj as Record<string, unknown>;
     const place = (field: string) => ({ file, line, field });
     const ms = parseTimeCell(cell(o.timestamp, place('timestamp')), place('timestamp'));
-    if (out.length > 0) checkOrder(prev, ms, prevLine, place('timestamp'));
-    if (out.length === 0) firstMs = ms;
+    if (i > 0) checkOrder(prev, ms, prevLine, place('timestamp'));
+    else firstMs = ms;
     checkSpan(firstMs, ms, place('timestamp'), 1000);
     prev = ms;
     prevLine = line;
     const d: DraftRequest = {
-      id: out.length,
+      id: i++,
       arrivalS: ms / 1000,
       promptTokens: parseTokenCell(cell(o.input_length, place('input_length')), place('input_length')),
       outputTokens: parseTokenCell(cell(o.output_length, place('output_length')), place('output_length')),
@@ -61,11 +78,8 @@ export function parseMooncakeJsonl(text: string, file: string, arrivals: Mooncak
       const prefix = hashIdsToPrefix(o.hash_ids, d.promptTokens, place('hash_ids'), book);
       if (prefix.length > 0) d.prefix = prefix;
     }
-    out.push(d);
-  }
-  if (out.length === 0) throw new InputError({ file, line: 1 }, 'expected at least one JSON line, found an empty file');
-  if (arrivals === 'spread') spreadQuantizedArrivals(out);
-  return out;
+    return d;
+  };
 }
 
 /**
@@ -106,27 +120,35 @@ function cell(v: unknown, place: { file: string; line: number; field: string }):
 /** Reads the Mooncake no-hash CSV (`timestamp,input_length,output_length,num_hash_blocks`). */
 export function parseMooncakeCsv(text: string, file: string, arrivals: MooncakeArrivals = 'spread'): DraftRequest[] {
   const table = readCsvTable(text, file);
-  const col = findColumns(table, 'mooncake', MOONCAKE_COLUMNS);
+  const row = mooncakeCsvRowReader(table);
   const out: DraftRequest[] = new Array(table.rows.length);
+  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
+  if (arrivals === 'spread') spreadQuantizedArrivals(out);
+  return out;
+}
+
+/** Checks a Mooncake CSV header and returns the reader of its rows, in file order: what `parseMooncakeCsv` and streamed runs share. */
+export function mooncakeCsvRowReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): (row: string[], line: number | undefined) => DraftRequest {
+  const { file } = table;
+  const col = findColumns(table, 'mooncake', MOONCAKE_COLUMNS);
+  let i = 0;
   let prev = 0;
+  let prevLine: number | undefined;
   let first = 0;
-  for (let i = 0; i < table.rows.length; i++) {
-    const row = table.rows[i]!;
-    const line = table.lines[i];
+  return (row, line) => {
     const ms = parseTimeCell(row[col.timestamp], { file, line, field: 'timestamp' });
-    if (i > 0) checkOrder(prev, ms, table.lines[i - 1], { file, line, field: 'timestamp' });
-    checkSpan(i === 0 ? ms : first, ms, { file, line, field: 'timestamp' }, 1000);
-    if (i === 0) first = ms;
+    if (i > 0) checkOrder(prev, ms, prevLine, { file, line, field: 'timestamp' });
+    else first = ms;
+    checkSpan(first, ms, { file, line, field: 'timestamp' }, 1000);
     prev = ms;
-    out[i] = {
-      id: i,
+    prevLine = line;
+    return {
+      id: i++,
       arrivalS: ms / 1000,
       promptTokens: parseTokenCell(row[col.input_length], { file, line, field: 'input_length' }),
       outputTokens: parseTokenCell(row[col.output_length], { file, line, field: 'output_length' }),
     };
-  }
-  if (arrivals === 'spread') spreadQuantizedArrivals(out);
-  return out;
+  };
 }
 
 /**
@@ -139,22 +161,47 @@ export function parseMooncakeCsv(text: string, file: string, arrivals: MooncakeA
  */
 export function spreadQuantizedArrivals(drafts: DraftRequest[]): void {
   const n = drafts.length;
-  const gaps: number[] = [];
-  for (let i = 1; i < n; i++) {
-    const g = drafts[i]!.arrivalS - drafts[i - 1]!.arrivalS;
-    if (g > 0) gaps.push(g);
-  }
-  if (gaps.length === 0) return;
-  const sorted = Float64Array.from(gaps).sort();
-  const mid = sorted.length >> 1;
-  const step = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const gaps = new Gaps();
+  for (let i = 1; i < n; i++) gaps.add(drafts[i]!.arrivalS - drafts[i - 1]!.arrivalS);
+  const step = gaps.median();
+  if (step === undefined) return;
   for (let i = 0; i < n; ) {
     const t = drafts[i]!.arrivalS;
     let j = i + 1;
     while (j < n && drafts[j]!.arrivalS === t) j++;
-    const width = j < n ? Math.min(step, drafts[j]!.arrivalS - t) : step;
-    const count = j - i;
-    for (let k = 1; k < count; k++) drafts[i + k]!.arrivalS = t + (k * width) / count;
+    spreadGroup(drafts, i, j, j < n ? drafts[j]!.arrivalS : undefined, step);
     i = j;
+  }
+}
+
+/** The group drafts[from, to) of equal arrival times spread over min(step, next - t) (no next: step), as `spreadQuantizedArrivals` does. */
+export function spreadGroup(drafts: DraftRequest[], from: number, to: number, next: number | undefined, step: number): void {
+  const t = drafts[from]!.arrivalS;
+  const width = next !== undefined ? Math.min(step, next - t) : step;
+  const count = to - from;
+  for (let k = 1; k < count; k++) drafts[from + k]!.arrivalS = t + (k * width) / count;
+}
+
+/** The nonzero gaps between successive arrivals, and their median (Mooncake's step). */
+export class Gaps {
+  private values = new Float64Array(1024);
+  private n = 0;
+
+  add(gap: number): void {
+    if (!(gap > 0)) return;
+    if (this.n === this.values.length) {
+      const bigger = new Float64Array(this.n * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.n++] = gap;
+  }
+
+  /** Undefined without a nonzero gap (a single timestamp). */
+  median(): number | undefined {
+    if (this.n === 0) return undefined;
+    const sorted = this.values.subarray(0, this.n).sort();
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   }
 }

@@ -1,6 +1,6 @@
 import { InputError, describeValue } from '../errors.js';
 import { checkOrder, checkSpan, parseNumberCell, parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable } from './csv-table.js';
+import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
 /** Required columns of a Vidur request list (others are ignored). */
@@ -13,13 +13,26 @@ export const VIDUR_COLUMNS = ['request_id', 'arrived_at', 'num_prefill_tokens', 
  */
 export function parseVidurCsv(text: string, file: string): DraftRequest[] {
   const table = readCsvTable(text, file);
-  const col = findColumns(table, 'vidur', VIDUR_COLUMNS);
+  const row = vidurRowReader(table);
   const out: DraftRequest[] = new Array(table.rows.length);
+  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
+  return out;
+}
+
+/**
+ * Checks a Vidur header and returns the reader of its rows, called once per row in file order (it
+ * checks order, span and ids against the rows before): what `parseVidurCsv` and streamed runs
+ * share. Arrivals are as written (the caller shifts them to start at 0).
+ */
+export function vidurRowReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): (row: string[], line: number | undefined) => DraftRequest {
+  const { file } = table;
+  const col = findColumns(table, 'vidur', VIDUR_COLUMNS);
+  let i = 0;
   let prev = 0;
+  let prevLine: number | undefined;
+  let first = 0;
   const idLine = new Map<string, number | undefined>();
-  for (let i = 0; i < table.rows.length; i++) {
-    const row = table.rows[i]!;
-    const line = table.lines[i];
+  return (row, line) => {
     const idText = row[col.request_id]!.trim();
     if (!/^\d+$/.test(idText)) throw new InputError({ file, line, field: 'request_id' }, `expected a whole-number request id, found ${describeValue(row[col.request_id])}`);
     const id = String(BigInt(idText));
@@ -27,15 +40,16 @@ export function parseVidurCsv(text: string, file: string): DraftRequest[] {
     idLine.set(id, line);
     const place = { file, line, field: 'arrived_at' };
     const arrivalS = parseNumberCell(row[col.arrived_at], place);
-    if (i > 0) checkOrder(prev, arrivalS, table.lines[i - 1], place);
-    checkSpan(i === 0 ? arrivalS : out[0]!.arrivalS, arrivalS, place);
+    if (i > 0) checkOrder(prev, arrivalS, prevLine, place);
+    else first = arrivalS;
+    checkSpan(first, arrivalS, place);
     prev = arrivalS;
-    out[i] = {
-      id: i,
+    prevLine = line;
+    return {
+      id: i++,
       arrivalS,
       promptTokens: parseTokenCell(row[col.num_prefill_tokens], { file, line, field: 'num_prefill_tokens' }),
       outputTokens: parseTokenCell(row[col.num_decode_tokens], { file, line, field: 'num_decode_tokens' }),
     };
-  }
-  return out;
+  };
 }

@@ -67,7 +67,7 @@ const noFiles: EmpiricalLoader = () => {
  * draws a session takes, so changing `turns` moves later sessions' lengths, nothing else does.
  */
 export function generateSessions(spec: SessionsSpec, seed: number | string, place: InputLocation): DraftRequest[] {
-  const starts = generateArrivals(spec.arrival, createStream(seed, 'arrivals'), spec.count, spec.durationS);
+  const starts = generateArrivals(spec.arrival, () => createStream(seed, 'arrivals'), spec.count, spec.durationS);
   const turns = makeLengthSampler(spec.turns, createStream(seed, 'turns'), 'prompt', noFiles);
   const user = makeLengthSampler(spec.userTokens, createStream(seed, 'user'), 'prompt', noFiles);
   const output = makeLengthSampler(spec.outputTokens, createStream(seed, 'output'), 'output', noFiles);

@@ -1,25 +1,32 @@
 /**
  * A workload as a pull source for streamed runs (src/simulation/stream.ts): the same requests, in
  * the same order and with the same ids, as `buildWorkload` returns, handed out one at a time.
- * A native (llmsim CSV) trace is read a chunk at a time while the simulation runs, so its size is
- * not limited by memory; other sources (foreign trace formats, generators) are built whole by
- * `buildWorkload` and then handed out, so only the results are streamed.
+ * Traces in the llmsim, Azure, Vidur and Mooncake (CSV and JSON lines) formats are read a chunk
+ * at a time while the simulation runs, and the synthetic generator draws each request when it is
+ * pulled, so their size is not limited by memory. Other trace formats (JSON documents, BurstGPT,
+ * trace.columns) are built whole by `buildWorkload` and then handed out: only the results stream.
  */
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import type { RequestSource } from '../simulation/stream.js';
-import { detectTraceReader } from './load-trace.js';
+import { createStream } from '../util/rng.js';
+import type { DraftRequest } from './draft.js';
+import { detectTraceReader, type TraceReader } from './load-trace.js';
+import { azureRowReader } from './read-azure.js';
+import { Gaps, MOONCAKE_EMPTY, mooncakeCsvRowReader, mooncakeJsonReader, spreadGroup } from './read-mooncake.js';
 import { nativeReader } from './read-native.js';
+import { vidurRowReader } from './read-vidur.js';
 import type { Request } from './request.js';
 import type { WorkloadSpec } from './schema.js';
 import { CsvRowReader, LineReader } from './stream-trace.js';
-import { buildWorkload, type BuildWorkloadOptions } from './index.js';
+import { streamSynthetic } from './synthetic.js';
+import { buildWorkload, classAssigner, deadlineOf, emptyGenerator, empiricalLoader, type BuildWorkloadOptions } from './index.js';
 import type { TraceFormat } from './dist-schema.js';
 
-/** A source and how it reads: `trace` = a file read as the run goes, `memory` = built whole first. */
+/** A source and how it reads: `trace` = a file read as the run goes, `generator` = drawn as pulled, `memory` = built whole first. */
 export interface WorkloadStream extends RequestSource {
-  readonly reads: 'trace' | 'memory';
+  readonly reads: 'trace' | 'generator' | 'memory';
   close(): void;
 }
 
@@ -32,77 +39,216 @@ export function workloadNotStreamable(spec: WorkloadSpec): string | undefined {
   return undefined;
 }
 
+/** Drafts in file or generation order (undefined after the last), before the workload steps. */
+interface Drafts {
+  next(): DraftRequest | undefined;
+  close(): void;
+}
+
 /** Opens the workload of a validated `workload:` block as a source; see the module comment. */
 export function openWorkloadStream(spec: WorkloadSpec, opts: BuildWorkloadOptions): WorkloadStream {
   const reason = workloadNotStreamable(spec);
   if (reason) throw new Error(`openWorkloadStream: ${reason}`);
-  const file = spec.trace && (isAbsolute(spec.trace.path) ? spec.trace.path : join(opts.baseDir, spec.trace.path));
-  if (!spec.trace || !file || !isNativeTrace(file, spec.trace.format)) {
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(opts.baseDir, p));
+  const where = (field: string) => ({ file: opts.specFile, field: `workload.${field}` });
+  if (spec.synthetic) {
+    const gen = spec.synthetic;
+    const next = streamSynthetic(gen, opts.seed, empiricalLoader(resolve));
+    let drawn = 0;
+    const drafts: Drafts = {
+      next: () => {
+        const d = next();
+        if (d === undefined && drawn === 0) throw emptyGenerator(where, 'synthetic', gen);
+        drawn++;
+        return d;
+      },
+      close: () => {},
+    };
+    return workloadSteps(spec, opts, 'synthetic', drafts, 'generator');
+  }
+  const trace = spec.trace && !spec.trace.columns ? spec.trace : undefined;
+  const file = trace && resolve(trace.path);
+  const reader = file && streamedReader(file, trace.format);
+  if (!reader) {
     const requests = buildWorkload(spec, opts);
     let i = 0;
     return { reads: 'memory', next: () => requests[i++], close: () => {} };
   }
-  return nativeStream(spec, file, opts);
+  let drafts = openTrace(file, reader);
+  if (reader !== 'llmsim') {
+    if ((reader === 'mooncake-csv' || reader === 'mooncake-jsonl') && (trace.mooncakeArrivals ?? 'spread') === 'spread') drafts = spreadArrivals(drafts, () => openTrace(file, reader));
+    drafts = shiftedToZero(drafts);
+  }
+  if (trace.model !== undefined) drafts = withModel(drafts, trace.model);
+  return workloadSteps(spec, opts, 'trace.path', drafts, 'trace');
 }
 
-// Whether `auto` (or `llmsim`) picks the native reader for this file: decided on its first line.
-function isNativeTrace(file: string, format: TraceFormat | undefined): boolean {
-  if (format === 'llmsim') return true;
-  if (format !== undefined && format !== 'auto') return false;
+/** Readers that read a file row by row. */
+const STREAMED_READERS: ReadonlySet<TraceReader> = new Set(['llmsim', 'azure', 'vidur', 'mooncake-csv', 'mooncake-jsonl']);
+
+// The reader `parseTrace` would pick, decided on the file's first line, when it reads row by row.
+function streamedReader(file: string, format: TraceFormat | undefined): TraceReader | undefined {
+  if ((format ?? 'auto') === 'auto' && /\.json$/i.test(file)) return undefined; // a JSON document
   const lines = new LineReader(file);
   try {
     let first: string | undefined;
     do first = lines.next();
     while (first !== undefined && first.trim() === '');
-    return detectTraceReader(first ?? '', file, 'auto') === 'llmsim';
+    const reader = detectTraceReader(first ?? '', file, format);
+    return STREAMED_READERS.has(reader) ? reader : undefined;
   } catch {
-    return false; // let the whole-file reader report the problem as it does
+    return undefined; // let the whole-file reader report the problem as it does
   } finally {
     lines.close();
   }
 }
 
-function nativeStream(spec: WorkloadSpec, file: string, opts: BuildWorkloadOptions): WorkloadStream {
-  const where = (field: string) => ({ file: opts.specFile, field: `workload.${field}` });
+// A trace's drafts as its whole-file reader makes them (before the shift to 0), row by row.
+function openTrace(file: string, reader: TraceReader): Drafts {
   const lines = new LineReader(file);
-  let rows: CsvRowReader;
-  let read: ReturnType<typeof nativeReader>;
   try {
-    rows = new CsvRowReader(lines);
-    read = nativeReader(rows);
+    if (reader === 'mooncake-jsonl') {
+      const read = mooncakeJsonReader(file);
+      let rows = 0;
+      return {
+        next: () => {
+          for (let raw = lines.next(); raw !== undefined; raw = lines.next()) {
+            const text = raw.trim();
+            if (text !== '') return (rows++, read(text, lines.line));
+          }
+          if (rows === 0) throw new InputError({ file, line: 1 }, MOONCAKE_EMPTY);
+          return undefined;
+        },
+        close: () => lines.close(),
+      };
+    }
+    const rows = new CsvRowReader(lines);
+    if (reader === 'llmsim') {
+      const read = nativeReader(rows);
+      return {
+        next: () => {
+          const text = rows.nextLine();
+          return text === undefined ? undefined : (read.fast(text, rows.line) ?? read.row(rows.cells(text), rows.line));
+        },
+        close: () => lines.close(),
+      };
+    }
+    const read = reader === 'azure' ? azureRowReader(rows) : reader === 'vidur' ? vidurRowReader(rows) : mooncakeCsvRowReader(rows);
+    return {
+      next: () => {
+        const text = rows.nextLine();
+        return text === undefined ? undefined : read(rows.cells(text), rows.line);
+      },
+      close: () => lines.close(),
+    };
   } catch (err) {
     lines.close();
     throw err;
   }
+}
+
+/**
+ * Mooncake's spread arrivals (`spreadQuantizedArrivals`) as the rows come: the step (the median
+ * gap) is read from the whole file first (a second reader; it keeps one number per distinct
+ * timestamp), then each group of equal timestamps is held until the next group's first row.
+ */
+function spreadArrivals(drafts: Drafts, reopen: () => Drafts): Drafts {
+  const gaps = new Gaps();
+  const pass = reopen();
+  try {
+    let prev: number | undefined;
+    for (let d = pass.next(); d !== undefined; d = pass.next()) {
+      if (prev !== undefined) gaps.add(d.arrivalS - prev);
+      prev = d.arrivalS;
+    }
+  } finally {
+    pass.close();
+  }
+  const step = gaps.median();
+  if (step === undefined) return drafts;
+  const group: DraftRequest[] = [];
+  let at = 0;
+  let ahead: DraftRequest | undefined = drafts.next();
+  return {
+    next: () => {
+      if (at < group.length) return group[at++];
+      if (ahead === undefined) return undefined;
+      group.length = 0;
+      at = 0;
+      const t = ahead.arrivalS;
+      while (ahead !== undefined && ahead.arrivalS === t) {
+        group.push(ahead);
+        ahead = drafts.next();
+      }
+      spreadGroup(group, 0, group.length, ahead?.arrivalS, step);
+      return group[at++];
+    },
+    close: () => drafts.close(),
+  };
+}
+
+/** Foreign clocks start anywhere: arrivals from the first one's (as `shiftToZero`). */
+function shiftedToZero(drafts: Drafts): Drafts {
+  let t0: number | undefined;
+  return {
+    next: () => {
+      const d = drafts.next();
+      if (d !== undefined) {
+        t0 ??= d.arrivalS;
+        if (t0 !== 0) d.arrivalS -= t0;
+      }
+      return d;
+    },
+    close: () => drafts.close(),
+  };
+}
+
+function withModel(drafts: Drafts, model: string): Drafts {
+  return {
+    next: () => {
+      const d = drafts.next();
+      if (d !== undefined && d.model === undefined) d.model = model;
+      return d;
+    },
+    close: () => drafts.close(),
+  };
+}
+
+/**
+ * `buildWorkload`'s steps, request by request: rateScale, the limits on times and tokens, window,
+ * limit, deadline, classMix (its stream drawn in request order), ids 0, 1, ... in that order.
+ */
+function workloadSteps(spec: WorkloadSpec, opts: BuildWorkloadOptions, source: 'trace.path' | 'synthetic', drafts: Drafts, reads: WorkloadStream['reads']): WorkloadStream {
+  const where = (field: string) => ({ file: opts.specFile, field: `workload.${field}` });
   const { rateScale } = spec;
   const startS = spec.window?.startS ?? 0;
   const endS = spec.window?.endS ?? Infinity;
   const limit = spec.limit ?? Infinity;
-  const deadline = spec.deadline;
-  const model = spec.trace!.model;
+  const deadline = spec.deadline && deadlineOf(spec.deadline);
+  const assignClass = spec.classMix && classAssigner(spec.classMix, createStream(opts.seed, 'class-mix'));
+  const timeField = rateScale !== 1 ? 'rateScale' : source === 'trace.path' ? source : `${source}.arrival.rateRps`;
   let emitted = 0;
   let done = false;
   const finish = () => {
-    if (!done) lines.close();
+    if (!done) drafts.close();
     done = true;
   };
   const next = (): Request | undefined => {
     while (!done && emitted < limit) {
-      const text = rows.nextLine();
-      if (text === undefined) break;
-      const d = read.fast(text, rows.line) ?? read.row(rows.cells(text), rows.line);
+      const d = drafts.next();
+      if (d === undefined) break;
       if (rateScale !== 1) d.arrivalS /= rateScale;
       if (d.arrivalS > MAX_TIME_S) {
-        throw new InputError(where(rateScale !== 1 ? 'rateScale' : 'trace.path'), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${rateScale !== 1 ? ` after dividing by rateScale ${rateScale}` : ''}`);
+        throw new InputError(where(timeField), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${rateScale !== 1 ? ` after dividing by rateScale ${rateScale}` : ''}`);
       }
       if (d.promptTokens > MAX_TOKENS || d.outputTokens > MAX_TOKENS) {
-        throw new InputError(where('trace.path'), `expected prompts and outputs of at most ${MAX_TOKENS} tokens, found request ${d.id} with ${d.promptTokens} + ${d.outputTokens}`);
+        throw new InputError(where(source), `expected prompts and outputs of at most ${MAX_TOKENS} tokens, found request ${d.id} with ${d.promptTokens} + ${d.outputTokens}`);
       }
       if (d.arrivalS < startS) continue;
       if (d.arrivalS >= endS) break; // sorted: nothing later is inside
       if (spec.window) d.arrivalS -= startS;
-      if (model !== undefined && d.model === undefined) d.model = model;
-      if (deadline) d.deadlineS = deadline.fixedS ?? (deadline.baseS ?? 0) + (deadline.perOutputTokenS ?? 0) * d.outputTokens;
+      if (deadline) d.deadlineS = deadline(d);
+      if (assignClass) assignClass(d);
       d.id = emitted++;
       return d;
     }
@@ -110,5 +256,5 @@ function nativeStream(spec: WorkloadSpec, file: string, opts: BuildWorkloadOptio
     if (emitted === 0 && spec.window) throw new InputError(where('window'), `expected the window [${startS}, ${spec.window.endS ?? 'end'}) s to contain a request, found none`);
     return undefined;
   };
-  return { reads: 'trace', next, close: finish };
+  return { reads, next, close: finish };
 }

@@ -42,12 +42,12 @@ describe('front-end time of a batching server (IterationModel.frontendS)', () =>
 describe('synthetic arrivals with both count and durationS', () => {
   it('gives exactly count arrivals inside [0, durationS), spread like the unconditioned process', () => {
     const spec = { process: 'poisson', rateRps: 5 } as const;
-    const out = generateArrivals(spec, createStream(7, 'arrivals'), 300, 60);
+    const out = generateArrivals(spec, () => createStream(7, 'arrivals'), 300, 60);
     expect(out.length).toBe(300);
     expect(out[299]!).toBeLessThan(60);
     for (let i = 1; i < out.length; i++) expect(out[i]!).toBeGreaterThanOrEqual(out[i - 1]!);
     // Same draws as the count-only stream, rescaled: the ratio is constant.
-    const raw = generateArrivals(spec, createStream(7, 'arrivals'), 300, undefined);
+    const raw = generateArrivals(spec, () => createStream(7, 'arrivals'), 300, undefined);
     const ratio = out[0]! / raw[0]!;
     for (let i = 0; i < out.length; i++) expect(out[i]! / raw[i]!).toBeCloseTo(ratio, 9);
     // Conditioned on 300 arrivals in [0, 60) the times are sorted uniforms: their mean is near 30.

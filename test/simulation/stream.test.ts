@@ -114,3 +114,67 @@ describe('past the exact limit, the summary takes percentiles from the sketch', 
     }
   });
 });
+
+describe('foreign traces and the generator are pulled as the run goes', () => {
+  // Each: a workload block (paths absolute), what the stream reads, the same results as building it whole.
+  const t = (name: string) => join(root, 'traces', name);
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'llmsim-stream-'));
+    // Mooncake CSV with quantized steps, a short gap (width = next - t) and a group at the very end.
+    const mooncake = ['timestamp,input_length,output_length,num_hash_blocks'];
+    for (let i = 0; i < 400; i++) mooncake.push(`${Math.floor(i / 7) * 3000},${200 + ((i * 31) % 900)},${1 + ((i * 17) % 120)},1`);
+    mooncake.push('1200000,100,10,1', '1200500,100,10,1', '1200500,120,12,1', '1200500,130,13,1');
+    writeFileSync(join(dir, 'mooncake.csv'), `${mooncake.join('\n')}\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const synthetic = (extra: string) => `  synthetic:\n    arrival: { process: poisson, rateRps: 4 }\n    prompt: { dist: lognormal, median: 300, sigma: 0.8, max: 4000 }\n    output: { dist: lognormal, median: 80, sigma: 0.7, max: 800 }\n${extra}`;
+  const cases: [string, () => string, 'trace' | 'generator'][] = [
+    ['azure (window, rateScale, limit, deadline)', () => `  trace: { path: ${t('azure-llm-2023-conv.csv')}, format: azure, model: m }\n  window: { startS: 60, endS: 3000 }\n  rateScale: 1.5\n  limit: 1500\n  deadline: { baseS: 2, perOutputTokenS: 0.05 }\n`, 'trace'],
+    ['azure auto-detected, classMix', () => `  trace: { path: ${t('azure-llm-2023-code.csv')} }\n  limit: 800\n  classMix: { a: 1, b: 3 }\n`, 'trace'],
+    ['vidur', () => `  trace: { path: ${t('vidur-conv-poisson1-n10000.csv')}, format: vidur }\n  limit: 1200\n  rateScale: 0.7\n`, 'trace'],
+    ['mooncake JSON lines, spread, with prefixes', () => `  trace: { path: ${t('mooncake-fast25-conversation-first3500.jsonl')}, format: mooncake }\n  limit: 300\n`, 'trace'],
+    ['mooncake CSV, spread (groups, short gaps, a last group)', () => `  trace: { path: ${join(dir, 'mooncake.csv')} }\n`, 'trace'],
+    ['mooncake CSV, burst', () => `  trace: { path: ${join(dir, 'mooncake.csv')}, mooncakeArrivals: burst }\n  window: { startS: 30 }\n`, 'trace'],
+    ['mooncake CSV (real), spread', () => `  trace: { path: ${t('mooncake-fast25-conversation-nohash.csv')} }\n  limit: 1000\n`, 'trace'],
+    ['synthetic, count', () => synthetic('    count: 1500\n'), 'generator'],
+    ['synthetic, duration', () => synthetic('    durationS: 300\n'), 'generator'],
+    ['synthetic, count and duration, uncertainty, deadline, classMix', () => `${synthetic('    count: 900\n    durationS: 240\n    uncertainty: { dist: beta, a: 2, b: 5 }\n')}  deadline: { fixedS: 30 }\n  classMix: { x: 2, y: 1 }\n`, 'generator'],
+    ['synthetic, shared prefixes in random order', () => `  synthetic:\n    count: 800\n    arrival: { process: gamma, rateRps: 3, cv: 2 }\n    prompt: { dist: shared-prefix, groups: 4, usersPerGroup: 20, systemTokens: 600, questionTokens: 90, order: random }\n    output: { dist: uniform, min: 10, max: 200 }\n  window: { startS: 10, endS: 200 }\n`, 'generator'],
+  ];
+  for (const [name, workload, reads] of cases) {
+    it(`${name}: same summary and requests.csv as building it whole`, () => {
+      const file = join(dir, 'scenario.yaml');
+      writeFileSync(
+        file,
+        `name: s\nseed: 3\nworkload:\n${workload()}cluster:\n  devices:\n    - name: g\n      kind: continuous-batching\n      replicas: 2\n` +
+          `      profile: ${join(root, 'profiles/splitwise/llama2-70b-h100-tp4.yaml')}\n      kvCapacityTokens: 60000\n      maxModelLen: 131072\npolicy:\n  name: least-loaded\nslo:\n  ttftS: 2\n`,
+      );
+      const a = inMemory(file);
+      const b = streamed(file);
+      expect(b.reads).toBe(reads);
+      expect(b.summary).toBe(a.summary);
+      expect(b.csv).toBe(a.csv);
+      expect(JSON.parse(a.summary).requests.total).toBeGreaterThan(50);
+    });
+  }
+
+  it('reports a bad row late in a streamed trace as reading it whole does', () => {
+    const bad = join(dir, 'vidur-bad.csv');
+    writeFileSync(bad, 'request_id,arrived_at,num_prefill_tokens,num_decode_tokens\n0,1,10,5\n1,2,10,5\n2,3,10,5\n1,4,10,5\n');
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, `name: s\nseed: 1\nworkload:\n  trace: { path: ${bad} }\ncluster:\n  devices:\n    - { name: g, kind: slots, slots: 2, profile: ${join(root, 'profiles/wilkins/llama-2-7b-a100.yaml')} }\n`);
+    const message = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const whole = message(() => inMemory(file));
+    expect(whole).toMatch(/vidur-bad.csv:5: request_id: expected each request id once, found 1 again \(first at line 3\)/);
+    expect(message(() => streamed(file))).toBe(whole);
+  });
+});
