@@ -82,6 +82,18 @@ function parseQuoted(text: string, file: string): { rows: string[][]; lines: num
   }
 }
 
+/** A reader of a CSV format's rows, made from its header and called once per row in file order. */
+export type RowReader<T> = (row: string[], line: number | undefined) => T;
+
+/** Reads CSV text whole with a format's row reader (the one streamed runs use row by row). */
+export function readRows<T>(text: string, file: string, reader: (table: CsvTable) => RowReader<T>): T[] {
+  const table = readCsvTable(text, file);
+  const row = reader(table);
+  const out: T[] = new Array(table.rows.length);
+  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
+  return out;
+}
+
 /** Column positions by name; -1 for optional columns that are absent. */
 export type ColumnIndex<K extends string> = Record<K, number>;
 

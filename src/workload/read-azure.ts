@@ -1,7 +1,7 @@
 import { InputError, describeValue } from '../errors.js';
 import { MAX_TIME_S } from '../limits.js';
 import { parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
+import { findColumns, readRows, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
 /** Columns of the Azure LLM inference trace 2023 (AzurePublicDataset). */
@@ -51,11 +51,7 @@ function daysInMonth(year: number, month: number): number {
  * request arrives at 0 and two timestamps 100 ns apart stay 100 ns apart.
  */
 export function parseAzureCsv(text: string, file: string): DraftRequest[] {
-  const table = readCsvTable(text, file);
-  const row = azureRowReader(table);
-  const out: DraftRequest[] = new Array(table.rows.length);
-  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
-  return out;
+  return readRows(text, file, azureRowReader);
 }
 
 /**

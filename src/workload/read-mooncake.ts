@@ -1,6 +1,6 @@
 import { InputError, describeValue } from '../errors.js';
 import { checkOrder, checkSpan, parseTimeCell, parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
+import { findColumns, readRows, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 import { hashIdsToPrefix } from './mooncake-prefix.js';
 import { createSegmentBook } from './segment-book.js';
@@ -119,10 +119,7 @@ function cell(v: unknown, place: { file: string; line: number; field: string }):
 
 /** Reads the Mooncake no-hash CSV (`timestamp,input_length,output_length,num_hash_blocks`). */
 export function parseMooncakeCsv(text: string, file: string, arrivals: MooncakeArrivals = 'spread'): DraftRequest[] {
-  const table = readCsvTable(text, file);
-  const row = mooncakeCsvRowReader(table);
-  const out: DraftRequest[] = new Array(table.rows.length);
-  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
+  const out = readRows(text, file, mooncakeCsvRowReader);
   if (arrivals === 'spread') spreadQuantizedArrivals(out);
   return out;
 }

@@ -1,7 +1,7 @@
 import { InputError, describeValue } from '../errors.js';
 import { MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import { checkOrder, checkSpan, parseNumberCell, parseTimeCell, parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
+import { findColumns, readRows, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 import { parsePrefixCell } from './prefix-cell.js';
 import { createSegmentBook } from './segment-book.js';
@@ -20,11 +20,7 @@ export const NATIVE_OPTIONAL_COLUMNS = ['model', 'uncertainty', 'deadline_s', 'c
  * since in our own format they are most likely typos.
  */
 export function parseNativeCsv(text: string, file: string): DraftRequest[] {
-  const table = readCsvTable(text, file);
-  const row = nativeRowReader(table);
-  const out: DraftRequest[] = new Array(table.rows.length);
-  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
-  return out;
+  return readRows(text, file, nativeRowReader);
 }
 
 /**

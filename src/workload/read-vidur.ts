@@ -1,6 +1,6 @@
 import { InputError, describeValue } from '../errors.js';
 import { checkOrder, checkSpan, parseNumberCell, parseTokenCell } from './cells.js';
-import { findColumns, readCsvTable, type CsvTable } from './csv-table.js';
+import { findColumns, readRows, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
 /** Required columns of a Vidur request list (others are ignored). */
@@ -12,11 +12,7 @@ export const VIDUR_COLUMNS = ['request_id', 'arrived_at', 'num_prefill_tokens', 
  * duplicated row), but is not kept: llmsim numbers requests by arrival order.
  */
 export function parseVidurCsv(text: string, file: string): DraftRequest[] {
-  const table = readCsvTable(text, file);
-  const row = vidurRowReader(table);
-  const out: DraftRequest[] = new Array(table.rows.length);
-  for (let i = 0; i < table.rows.length; i++) out[i] = row(table.rows[i]!, table.lines[i]);
-  return out;
+  return readRows(text, file, vidurRowReader);
 }
 
 /**

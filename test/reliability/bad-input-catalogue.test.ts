@@ -457,8 +457,9 @@ traceCases.push({ name: 'run: empirical lengths from a broken trace', files: { '
 // ---------------------------------------------------------------------------------------------
 // Profiles of each form
 
-// A streamed run (`run --stream`) reads a native trace chunk by chunk: the same one line for each.
-for (const c of traceCases.filter((c) => c.name.startsWith('run: native trace'))) traceCases.push({ ...c, name: `${c.name} (--stream)`, args: [...c.args, '--stream'] });
+// A streamed run (`run --stream`) reads native, Azure, Vidur and Mooncake traces chunk by chunk: the same one line for each.
+const streamedTrace = /^run: (native|azure|vidur|mooncake-csv|mooncake-jsonl) trace /;
+for (const c of traceCases.filter((c) => streamedTrace.test(c.name))) traceCases.push({ ...c, name: `${c.name} (--stream)`, args: [...c.args, '--stream'] });
 traceCases.push({
   name: 'run: native trace with a lone CR (--stream)',
   files: { 's.yaml': sub(['  trace: { path: t.csv }', '  trace: { path: tr.csv, format: llmsim }']), 'tr.csv': 'arrival_s,prompt_tokens,output_tokens\n0,10,5\n1,10,5\r2,10,5\n' },
