@@ -168,9 +168,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       runDone += runSteps;
       iterations += runSteps;
     } else {
-      accountIteration();
+      // One-pass split (not legacy): each sequence's share, charged in the loop below.
+      const energyJ = accountIteration();
+      const tokens = shape.prefillTokens + shape.decodeSeqs;
       for (let i = 0; i < batch.n; i++) {
         const s = sched[i]!;
+        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, (energyJ * s) / tokens);
         sched[i] = 0;
         const c = (computed[i]! += s);
         used += kv.held(c);
@@ -246,8 +249,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     kv.used = usedBlocks();
   }
 
-  /** Time and energy of the single iteration that just ended, shared among its sequences. */
-  function accountIteration(): void {
+  /**
+   * Time and energy of the single iteration that just ended; returns its energy. Legacy charges
+   * the sequences their shares here; otherwise completeSegment does, by tokens computed, as it
+   * applies their progress.
+   */
+  function accountIteration(): number {
     const durS = segEndS - segStartS;
     const seqs = shape.prefillSeqs + shape.decodeSeqs;
     const energyJ = model.iterationPowerW(shape) * durS;
@@ -263,14 +270,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         if (batch.prefilling(i)) lifecycle.chargeEnergy(rid, (prefillJ * s) / shape.prefillTokens);
         else lifecycle.chargeEnergy(rid, (energyJ - prefillJ) / shape.decodeSeqs);
       }
-      return;
     }
-    // One pass: energy by tokens computed.
-    const tokens = shape.prefillTokens + shape.decodeSeqs;
-    for (let i = 0; i < batch.n; i++) {
-      const s = batch.sched[i]!;
-      if (s > 0) lifecycle.chargeEnergy(batch.id[i]!, (energyJ * s) / tokens);
-    }
+    return energyJ;
   }
 
   /** Boundary: form the next iteration and start it (or go idle). */
