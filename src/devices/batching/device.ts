@@ -277,26 +277,24 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Boundary: form the next iteration and start it (or go idle). */
   function startIteration(): void {
     kit.preemptedNow = 0;
-    if (!decodeAll()) {
-      if (landed.length > 0) admitLanded();
+    const decodesOnly = decodeAll(); // formed in one pass (shape filled): skip the formation
+    if (landed.length > 0 && !decodesOnly) admitLanded();
+    if (!decodesOnly) formation(kit);
+    // An empty replica that cannot take the queue head never will: end it rather than hang
+    // (unless KV held outside the batch will be freed: P/D).
+    while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
+      const rid = queue.shift();
+      resumeGen.delete(rid);
+      prefix?.forget(rid);
+      lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
       formation(kit);
-      // An empty replica that cannot take the queue head never will: end it rather than hang
-      // (unless KV held outside the batch will be freed: P/D).
-      while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
-        const rid = queue.shift();
-        resumeGen.delete(rid);
-        prefix?.forget(rid);
-        lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
-        formation(kit);
-      }
-      if (incoming.length > 0) reserveIncoming();
-      if (batch.n === 0) {
-        closeRun();
-        return; // idle
-      }
-      fillShape();
-      runLeft = -1;
     }
+    if (incoming.length > 0) reserveIncoming();
+    if (batch.n === 0) {
+      closeRun();
+      return; // idle
+    }
+    if (!decodesOnly) fillShape();
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
     segStartS = engine.nowS;
     epoch++;
@@ -324,6 +322,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     }
     let steps = runLeft;
     let context = runContext; // tokens in the cache, summed: bounds the KV the run will hold (below)
+    runLeft = -1;
     if (steps < 0) {
       steps = Infinity;
       context = 0;
