@@ -219,9 +219,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       runDone += runSteps;
       iterations += runSteps;
     } else {
-      accountIteration();
+      // One-pass split (not legacy): each sequence's share, charged in the loop below.
+      const energyJ = accountIteration();
+      const tokens = shape.prefillTokens + shape.decodeSeqs;
       for (let i = 0; i < batch.n; i++) {
         const s = sched[i]!;
+        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, (energyJ * s) / tokens);
         sched[i] = 0;
         const c = (computed[i]! += s);
         used += kv.held(c);
@@ -297,8 +300,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     kv.used = usedBlocks();
   }
 
-  /** Time and energy of the single iteration that just ended, shared among its sequences. */
-  function accountIteration(): void {
+  /**
+   * Time and energy of the single iteration that just ended; returns its energy. Legacy charges
+   * the sequences their shares here; otherwise completeSegment does, by tokens computed, as it
+   * applies their progress.
+   */
+  function accountIteration(): number {
     const durS = segEndS - segStartS;
     const seqs = shape.prefillSeqs + shape.decodeSeqs;
     const energyJ = model.iterationPowerW(shape) * durS;
@@ -314,41 +321,33 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         if (batch.prefilling(i)) lifecycle.chargeEnergy(rid, (prefillJ * s) / shape.prefillTokens);
         else lifecycle.chargeEnergy(rid, (energyJ - prefillJ) / shape.decodeSeqs);
       }
-      return;
     }
-    // One pass: energy by tokens computed.
-    const tokens = shape.prefillTokens + shape.decodeSeqs;
-    for (let i = 0; i < batch.n; i++) {
-      const s = batch.sched[i]!;
-      if (s > 0) lifecycle.chargeEnergy(batch.id[i]!, (energyJ * s) / tokens);
-    }
+    return energyJ;
   }
 
   /** Boundary: form the next iteration and start it (or go idle). */
   function startIteration(): void {
     kit.preemptedNow = 0;
     stallS = 0;
-    if (!decodeAll()) {
-      if (landed.length > 0) admitLanded();
+    const decodesOnly = decodeAll(); // formed in one pass (shape filled): skip the formation
+    if (landed.length > 0 && !decodesOnly) admitLanded();
+    if (!decodesOnly) formation(kit);
+    // An empty replica that cannot take the queue head never will: end it rather than hang
+    // (unless KV held outside the batch will be freed: P/D).
+    while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
+      const rid = queue.shift();
+      resumeGen.delete(rid);
+      dropSwapped(rid);
+      prefix?.forget(rid);
+      lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
       formation(kit);
-      // An empty replica that cannot take the queue head never will: end it rather than hang
-      // (unless KV held outside the batch will be freed: P/D).
-      while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
-        const rid = queue.shift();
-        resumeGen.delete(rid);
-        dropSwapped(rid);
-        prefix?.forget(rid);
-        lifecycle.aborted(rid, `its recompute no longer fits the token budget or KV cache of a ${id.group} replica`);
-        formation(kit);
-      }
-      if (incoming.length > 0) reserveIncoming();
-      if (batch.n === 0) {
-        closeRun();
-        return; // idle
-      }
-      fillShape();
-      runLeft = -1;
     }
+    if (incoming.length > 0) reserveIncoming();
+    if (batch.n === 0) {
+      closeRun();
+      return; // idle
+    }
+    if (!decodesOnly) fillShape();
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
     segStartS = engine.nowS;
     epoch++;
@@ -377,6 +376,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     }
     let steps = runLeft;
     let context = runContext; // tokens in the cache, summed: bounds the KV the run will hold (below)
+    runLeft = -1;
     if (steps < 0) {
       steps = Infinity;
       context = 0;
