@@ -69,7 +69,7 @@ export const continuousBatchingDeviceSchema = z.strictObject({
   priorityPreemption: z
     .boolean()
     .optional()
-    .describe('vllm-v1 and sarathi: a waiting request of higher priority (class priorities, or the policy\'s order) that finds the batch or the KV cache full preempts the lowest-priority running sequence (recompute) instead of waiting, and a KV shortage preempts the lowest-priority sequence not yet scheduled in the iteration (newest among equals), never one of higher priority than the sequence needing room. Default off'),
+    .describe('vllm-v1 and sarathi: a waiting request of higher priority (class priorities, or the policy\'s order) that finds the batch or the KV cache full preempts the lowest-priority running sequence (recompute, or swap with kvTiers) instead of waiting, and a KV shortage preempts the lowest-priority sequence not yet scheduled in the iteration (newest among equals), never one of higher priority than the sequence needing room. Default off'),
   kvTiers: kvTiersSchema.optional(),
   fastForward: z.boolean().default(true).describe('Advance many decode steps per event while the batch is unchanged (same results, far fewer events)'),
   noise: noiseField,
