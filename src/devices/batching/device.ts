@@ -244,8 +244,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       prefix.cache.reclaim(before - prefix.cache.inUse);
       if (before > kv.peak) kv.peak = before;
       for (let i = 0; i < batch.n; i++) prefix.fill(i);
-      used = usedBlocks();
-      if (used + prefix.cache.cachedFree > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity with cached blocks`);
+      used = usedBlocks() - heldOutside; // held outside the batch: added below, once
+      if (used + heldOutside + prefix.cache.cachedFree > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity with cached blocks`);
     }
     used += heldOutside;
     // KV held now is the segment's peak; formations keep it within capacity.
