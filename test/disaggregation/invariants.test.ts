@@ -7,6 +7,7 @@ import { STATUS_FINISHED, STATUS_PENDING } from '../../src/metrics/records.js';
 import { fifoPolicy } from '../../src/policies/fifo.js';
 import { simulate, type PreparedDeviceGroup } from '../../src/simulation/simulate.js';
 import type { Request } from '../../src/workload/request.js';
+import { holderLifecycle, type HolderSpy } from '../support/holder-spy.js';
 import { testIterationModel } from '../support/models.js';
 
 /**
@@ -22,13 +23,8 @@ import { testIterationModel } from '../support/models.js';
  */
 const SCHEDULERS = ['vllm-v1', 'sarathi', 'prefill-first'] as const;
 
-interface Holder {
-  holder: Int32Array;
-  violations: string[];
-}
-
 /** A role group whose replicas report, through a spying lifecycle, which replica holds which request. */
-function spiedGroup(name: string, role: 'prefill' | 'decode', spec: Record<string, unknown>, kvTokens: number, replicas: number, spy: Holder): PreparedDeviceGroup {
+function spiedGroup(name: string, role: 'prefill' | 'decode', spec: Record<string, unknown>, kvTokens: number, replicas: number, spy: HolderSpy): PreparedDeviceGroup {
   const parsed = continuousBatchingDeviceSchema.parse({ name, kind: 'continuous-batching', profile: 'test', role, replicas, ...spec });
   const model = testIterationModel({ prefill: [0.02, 0.0001], decode: [0.01, 0.001, 0.00001], kvTokens });
   return {
@@ -41,29 +37,7 @@ function spiedGroup(name: string, role: 'prefill' | 'decode', spec: Record<strin
     gpus: 1,
     create: (ctx, id) => {
       const { holder, violations } = spy;
-      const free = (rid: number) => {
-        holder[rid] = -1;
-      };
-      const lifecycle = {
-        ...ctx.lifecycle,
-        started(rid: number, device: number, timeS: number, cached?: number) {
-          if (holder[rid] !== -1 && holder[rid] !== device) violations.push(`request ${rid} started on ${device} while ${holder[rid]} held it`);
-          holder[rid] = device;
-          ctx.lifecycle.started(rid, device, timeS, cached);
-        },
-        finished(rid: number, timeS: number) {
-          free(rid);
-          ctx.lifecycle.finished(rid, timeS);
-        },
-        aborted(rid: number, reason: string) {
-          free(rid);
-          ctx.lifecycle.aborted(rid, reason);
-        },
-        timedOut(rid: number, timeS: number) {
-          free(rid);
-          ctx.lifecycle.timedOut(rid, timeS);
-        },
-      };
+      const { lifecycle, free } = holderLifecycle(ctx, spy);
       const handoff = {
         ...ctx.handoff!,
         prefilled(rid: number, from: number) {
@@ -107,7 +81,7 @@ describe('P/D invariants over random workloads', () => {
   it('one replica at a time, KV within capacity, transfers between prefill end and decode start', () => {
     fc.assert(
       fc.property(requestsArb, clusterArb, (requests, c) => {
-        const spy: Holder = { holder: new Int32Array(requests.length).fill(-1), violations: [] };
+        const spy: HolderSpy = { holder: new Int32Array(requests.length).fill(-1), violations: [] };
         const spec = { blockSize: c.blockSize, scheduler: c.scheduler, maxBatchSize: c.maxBatchSize, maxBatchedTokens: 700, chunkSize: 256, fastForward: c.fastForward };
         const cluster = [spiedGroup('p', 'prefill', spec, c.prefillKv, c.prefillReplicas, spy), spiedGroup('d', 'decode', spec, c.decodeKv, c.decodeReplicas, spy)];
         const disaggregation = disaggregationSchema.parse({ link: { bandwidthBytesPerS: c.bandwidth, latencyS: c.latencyS, scope: c.scope }, decodeRouting: c.decodeRouting });

@@ -7,6 +7,7 @@ import { summarize } from '../../src/metrics/summary.js';
 import { fifoPolicy } from '../../src/policies/fifo.js';
 import { simulate, type PreparedDeviceGroup } from '../../src/simulation/simulate.js';
 import type { Request } from '../../src/workload/request.js';
+import { holderLifecycle, type HolderSpy } from '../support/holder-spy.js';
 import { testIterationModel } from '../support/models.js';
 
 /**
@@ -23,12 +24,7 @@ import { testIterationModel } from '../support/models.js';
  */
 const SCHEDULERS = ['vllm-v1', 'sarathi', 'prefill-first'] as const;
 
-interface Spy {
-  holder: Int32Array;
-  violations: string[];
-}
-
-function spiedGroup(spec: Record<string, unknown>, kvTokens: number, replicas: number, spy: Spy): PreparedDeviceGroup {
+function spiedGroup(spec: Record<string, unknown>, kvTokens: number, replicas: number, spy: HolderSpy): PreparedDeviceGroup {
   const parsed = continuousBatchingDeviceSchema.parse({ name: 'gpu', kind: 'continuous-batching', profile: 'test', replicas, ...spec });
   const model = testIterationModel({ prefill: [0.02, 0.0001], decode: [0.01, 0.001, 0.00001], kvTokens });
   return {
@@ -37,32 +33,15 @@ function spiedGroup(spec: Record<string, unknown>, kvTokens: number, replicas: n
     model: 'm',
     replicas,
     create: (ctx, id) => {
-      const { holder, violations } = spy;
+      const { violations } = spy;
       let device: Device | undefined;
-      const free = (rid: number) => void (holder[rid] = -1);
+      const base = holderLifecycle(ctx, spy).lifecycle;
       const lifecycle = {
-        ...ctx.lifecycle,
-        started(rid: number, d: number, timeS: number, cached?: number) {
-          if (holder[rid] !== -1 && holder[rid] !== d) violations.push(`request ${rid} started on ${d} while ${holder[rid]} held it`);
-          holder[rid] = d;
-          ctx.lifecycle.started(rid, d, timeS, cached);
-        },
+        ...base,
         chargeEnergy(rid: number, j: number) {
           const u = device!.kvUtilization!();
           if (u > 1) violations.push(`${id.name}: KV utilization ${u} at t=${ctx.engine.nowS}`);
           ctx.lifecycle.chargeEnergy(rid, j);
-        },
-        finished(rid: number, timeS: number) {
-          free(rid);
-          ctx.lifecycle.finished(rid, timeS);
-        },
-        aborted(rid: number, reason: string) {
-          free(rid);
-          ctx.lifecycle.aborted(rid, reason);
-        },
-        timedOut(rid: number, timeS: number) {
-          free(rid);
-          ctx.lifecycle.timedOut(rid, timeS);
         },
       };
       const spied: DeviceContext = { ...ctx, lifecycle };
@@ -114,7 +93,7 @@ describe('KV-tier invariants over random workloads', () => {
     fc.assert(
       fc.property(requestsArb, clusterArb, (requests, c) => {
         const runOnce = (fastForward: boolean) => {
-          const spy: Spy = { holder: new Int32Array(requests.length).fill(-1), violations: [] };
+          const spy: HolderSpy = { holder: new Int32Array(requests.length).fill(-1), violations: [] };
           const spec = {
             blockSize: c.blockSize,
             scheduler: c.scheduler,
