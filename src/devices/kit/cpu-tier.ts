@@ -12,9 +12,8 @@
  * A transfer of `b` blocks takes latencyS + b * bytesPerBlock / bytesPerS (one PCIe direction).
  * The tier never holds more than `capacityBlocks`.
  */
+import { IndexLru, NONE } from './index-lru.js';
 import type { BlockKey } from './prefix-cache.js';
-
-const NONE = -1;
 
 /** The CPU tier's physical parameters, per replica. */
 export interface CpuTierSpec {
@@ -93,13 +92,9 @@ export class CpuTier {
     transferS: 0,
     peakBlocks: 0,
   };
-  // Offloaded prefix blocks: a doubly linked list over identities (dense integers), least recently
-  // offloaded first. (A Map used as an LRU would skip its deleted entries on every eviction.)
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
+  // Offloaded prefix blocks, least recently offloaded first (identities are dense integers).
+  private readonly lru = new IndexLru();
   private present = new Uint8Array(0);
-  private head = NONE;
-  private tail = NONE;
   private offloadedCount = 0;
 
   constructor(readonly spec: CpuTierSpec) {
@@ -181,36 +176,26 @@ export class CpuTier {
 
   /** Drops offloaded blocks, least recent first, until `blocks` more fit. */
   private makeRoom(blocks: number): void {
-    while (this.usedBlocks + blocks > this.capacityBlocks && this.head !== NONE) {
+    while (this.usedBlocks + blocks > this.capacityBlocks && this.lru.head !== NONE) {
       this.version++;
-      this.unlink(this.head);
+      this.unlink(this.lru.head);
       this.counters.cpuEvictions++;
     }
   }
 
   private append(id: BlockIdentity): void {
     if (id >= this.present.length) {
-      const n = Math.max(1024, id + 1, this.present.length * 2);
-      const grow = <A extends Int32Array | Uint8Array>(a: A, b: A) => (b.set(a), b);
-      this.prev = grow(this.prev, new Int32Array(n));
-      this.next = grow(this.next, new Int32Array(n));
-      this.present = grow(this.present, new Uint8Array(n));
+      const present = new Uint8Array(Math.max(1024, id + 1, this.present.length * 2));
+      present.set(this.present);
+      this.present = present;
     }
     this.present[id] = 1;
-    this.prev[id] = this.tail;
-    this.next[id] = NONE;
-    if (this.tail === NONE) this.head = id;
-    else this.next[this.tail] = id;
-    this.tail = id;
+    this.lru.append(id);
     this.offloadedCount++;
   }
 
   private unlink(id: BlockIdentity): void {
-    const p = this.prev[id]!, n = this.next[id]!;
-    if (p === NONE) this.head = n;
-    else this.next[p] = n;
-    if (n === NONE) this.tail = p;
-    else this.prev[n] = p;
+    this.lru.unlink(id);
     this.present[id] = 0;
     this.offloadedCount--;
   }

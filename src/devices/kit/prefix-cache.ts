@@ -11,6 +11,8 @@
  * anonymous and in-use blocks need room, free cached blocks are evicted, least recently freed first.
  */
 
+import { IndexLru, NONE as LRU_END } from './index-lru.js';
+
 /** A block's content: `id * 2^21 + offset` within one segment, or a string when it spans several. */
 export type BlockKey = number | string;
 
@@ -34,15 +36,12 @@ export class PrefixCache {
   // Node columns, grown by doubling (a cache rarely names as many blocks as the capacity).
   private refs = new Int32Array(0);
   private parent = new Int32Array(0);
-  private prev = new Int32Array(0);
-  private next = new Int32Array(0);
   private readonly keys: BlockKey[] = [];
   private readonly children: (Map<BlockKey, number> | undefined)[] = [];
   private readonly rootChildren = new Map<BlockKey, number>();
   private readonly spare: number[] = [];
   private slots = 0;
-  private head = NONE; // least recently freed
-  private tail = NONE;
+  private readonly lru = new IndexLru(); // free cached nodes, least recently freed first
 
   constructor(readonly capacityBlocks: number) {}
 
@@ -66,7 +65,7 @@ export class PrefixCache {
   acquire(node: number): void {
     this.version++;
     if (this.refs[node]++ === 0) {
-      this.unlink(node);
+      this.lru.unlink(node);
       this.cachedFree--;
       this.inUse++;
     }
@@ -78,7 +77,7 @@ export class PrefixCache {
     if (--this.refs[node]! === 0) {
       this.inUse--;
       this.cachedFree++;
-      this.append(node);
+      this.lru.append(node);
     } else if (this.refs[node]! < 0) throw new Error(`prefix cache: block ${node} released more often than acquired`);
   }
 
@@ -106,13 +105,13 @@ export class PrefixCache {
    * in use) plus the named ones fit the capacity.
    */
   reclaim(otherBlocks: number): void {
-    while (otherBlocks + this.named > this.capacityBlocks && this.head !== NONE) this.evict(this.head);
+    while (otherBlocks + this.named > this.capacityBlocks && this.lru.head !== LRU_END) this.evict(this.lru.head);
   }
 
   /** The first `n` free blocks of the LRU list, least recently freed first (read-only). */
   leastRecentlyFreed(n: number): Set<number> {
     const out = new Set<number>();
-    for (let node = this.head; node !== NONE && out.size < n; node = this.next[node]!) out.add(node);
+    for (let node = this.lru.head; node !== LRU_END && out.size < n; node = this.lru.next(node)) out.add(node);
     return out;
   }
 
@@ -131,8 +130,6 @@ export class PrefixCache {
       };
       this.refs = grow(this.refs);
       this.parent = grow(this.parent);
-      this.prev = grow(this.prev);
-      this.next = grow(this.next);
     }
     return this.slots++;
   }
@@ -140,7 +137,7 @@ export class PrefixCache {
   private evict(node: number): void {
     this.onEvict?.(node);
     this.version++;
-    this.unlink(node);
+    this.lru.unlink(node);
     this.cachedFree--;
     this.evictions++;
     const p = this.parent[node]!;
@@ -151,22 +148,6 @@ export class PrefixCache {
     if (kids) for (const c of kids.values()) this.parent[c] = NONE;
     this.children[node] = undefined;
     this.spare.push(node);
-  }
-
-  private append(node: number): void {
-    this.prev[node] = this.tail;
-    this.next[node] = NONE;
-    if (this.tail === NONE) this.head = node;
-    else this.next[this.tail] = node;
-    this.tail = node;
-  }
-
-  private unlink(node: number): void {
-    const p = this.prev[node]!, n = this.next[node]!;
-    if (p === NONE) this.head = n;
-    else this.next[p] = n;
-    if (n === NONE) this.tail = p;
-    else this.prev[n] = p;
   }
 }
 
