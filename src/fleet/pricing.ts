@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../profiles/catalog.js';
+import { SHIPPED_PROFILES_DIR } from '../profiles/catalog.js';
 import { loadHardware, type GpuPrice } from '../profiles/hardware.js';
 
 export interface GroupPrice {
@@ -21,7 +21,7 @@ export function hardwarePrice(id: string | undefined): GpuPrice | undefined {
   if (id === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) return undefined;
   let price = byHardware.get(id);
   if (price === undefined) {
-    const file = join(PACKAGE_ROOT, 'profiles', 'hardware', `${id}.yaml`);
+    const file = join(SHIPPED_PROFILES_DIR, 'hardware', `${id}.yaml`);
     price = existsSync(file) ? (loadHardware(file).pricing?.[0] ?? null) : null;
     byHardware.set(id, price);
   }
