@@ -45,19 +45,12 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
   if (drafts.length > MAX_REQUESTS) throw new InputError(where(source), `expected at most ${MAX_REQUESTS} requests in a workload, found ${drafts.length}`);
   if (spec.rateScale !== 1) for (const d of drafts) d.arrivalS /= spec.rateScale;
   // Readers and generators keep to these; rateScale and generators can still cross them.
-  for (const d of drafts) {
-    if (d.arrivalS > MAX_TIME_S) {
-      const field = spec.rateScale !== 1 ? 'rateScale' : `${source === 'trace.path' ? source : `${source}.arrival.rateRps`}`;
-      throw new InputError(where(field), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${spec.rateScale !== 1 ? ` after dividing by rateScale ${spec.rateScale}` : ''}`);
-    }
-    if (d.promptTokens > MAX_TOKENS || d.outputTokens > MAX_TOKENS) {
-      throw new InputError(where(source), `expected prompts and outputs of at most ${MAX_TOKENS} tokens, found request ${d.id} with ${d.promptTokens} + ${d.outputTokens}`);
-    }
-  }
+  const check = draftLimits(spec, source, where);
+  for (const d of drafts) check(d);
   if (spec.window) {
     const { startS, endS } = spec.window;
     drafts = inWindow(drafts, startS, endS);
-    if (drafts.length === 0) throw new InputError(where('window'), `expected the window [${startS}, ${endS ?? 'end'}) s to contain a request, found none`);
+    if (drafts.length === 0) throw emptyWindow(spec.window, where);
     for (const d of drafts) d.arrivalS -= startS;
   }
   if (spec.limit !== undefined && drafts.length > spec.limit) drafts.length = spec.limit;
@@ -78,6 +71,31 @@ export function buildWorkload(spec: WorkloadSpec, opts: BuildWorkloadOptions): R
     }
   }
   return finalizeIds(drafts);
+}
+
+type Where = (field: string) => { file: string | undefined; field: string };
+
+/**
+ * The limits every request must keep after rateScale (readers and generators keep to them, but
+ * rateScale and generators can cross them): a checker of one draft, throwing an InputError that
+ * names the field to change. Shared by buildWorkload and the streamed workload.
+ */
+export function draftLimits(spec: WorkloadSpec, source: 'trace.path' | 'synthetic' | 'sessions', where: Where): (d: DraftRequest) => void {
+  const scaled = spec.rateScale !== 1;
+  const timeField = scaled ? 'rateScale' : source === 'trace.path' ? source : `${source}.arrival.rateRps`;
+  return (d) => {
+    if (d.arrivalS > MAX_TIME_S) {
+      throw new InputError(where(timeField), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${scaled ? ` after dividing by rateScale ${spec.rateScale}` : ''}`);
+    }
+    if (d.promptTokens > MAX_TOKENS || d.outputTokens > MAX_TOKENS) {
+      throw new InputError(where(source), `expected prompts and outputs of at most ${MAX_TOKENS} tokens, found request ${d.id} with ${d.promptTokens} + ${d.outputTokens}`);
+    }
+  };
+}
+
+/** The error of a window that keeps no request. */
+export function emptyWindow(window: NonNullable<WorkloadSpec['window']>, where: Where): InputError {
+  return new InputError(where('window'), `expected the window [${window.startS}, ${window.endS ?? 'end'}) s to contain a request, found none`);
 }
 
 /** A request's relative deadline under `workload.deadline`. */

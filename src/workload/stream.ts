@@ -8,7 +8,6 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { MAX_TIME_S, MAX_TOKENS } from '../limits.js';
 import type { RequestSource } from '../simulation/stream.js';
 import { createStream } from '../util/rng.js';
 import type { DraftRequest } from './draft.js';
@@ -21,7 +20,7 @@ import type { Request } from './request.js';
 import type { WorkloadSpec } from './schema.js';
 import { CsvRowReader, LineReader } from './stream-trace.js';
 import { streamSynthetic } from './synthetic.js';
-import { buildWorkload, classAssigner, deadlineOf, emptyGenerator, empiricalLoader, type BuildWorkloadOptions } from './index.js';
+import { buildWorkload, classAssigner, deadlineOf, draftLimits, emptyGenerator, emptyWindow, empiricalLoader, type BuildWorkloadOptions } from './index.js';
 import type { TraceFormat } from './dist-schema.js';
 
 /** A source and how it reads: `trace` = a file read as the run goes, `generator` = drawn as pulled, `memory` = built whole first. */
@@ -226,7 +225,7 @@ function workloadSteps(spec: WorkloadSpec, opts: BuildWorkloadOptions, source: '
   const limit = spec.limit ?? Infinity;
   const deadline = spec.deadline && deadlineOf(spec.deadline);
   const assignClass = spec.classMix && classAssigner(spec.classMix, createStream(opts.seed, 'class-mix'));
-  const timeField = rateScale !== 1 ? 'rateScale' : source === 'trace.path' ? source : `${source}.arrival.rateRps`;
+  const check = draftLimits(spec, source, where);
   let emitted = 0;
   let done = false;
   const finish = () => {
@@ -238,12 +237,7 @@ function workloadSteps(spec: WorkloadSpec, opts: BuildWorkloadOptions, source: '
       const d = drafts.next();
       if (d === undefined) break;
       if (rateScale !== 1) d.arrivalS /= rateScale;
-      if (d.arrivalS > MAX_TIME_S) {
-        throw new InputError(where(timeField), `expected arrival times <= ${MAX_TIME_S} s, found request ${d.id} arriving at ${d.arrivalS} s${rateScale !== 1 ? ` after dividing by rateScale ${rateScale}` : ''}`);
-      }
-      if (d.promptTokens > MAX_TOKENS || d.outputTokens > MAX_TOKENS) {
-        throw new InputError(where(source), `expected prompts and outputs of at most ${MAX_TOKENS} tokens, found request ${d.id} with ${d.promptTokens} + ${d.outputTokens}`);
-      }
+      check(d);
       if (d.arrivalS < startS) continue;
       if (d.arrivalS >= endS) break; // sorted: nothing later is inside
       if (spec.window) d.arrivalS -= startS;
@@ -253,7 +247,7 @@ function workloadSteps(spec: WorkloadSpec, opts: BuildWorkloadOptions, source: '
       return d;
     }
     finish();
-    if (emitted === 0 && spec.window) throw new InputError(where('window'), `expected the window [${startS}, ${spec.window.endS ?? 'end'}) s to contain a request, found none`);
+    if (emitted === 0 && spec.window) throw emptyWindow(spec.window, where);
     return undefined;
   };
   return { reads, next, close: finish };
