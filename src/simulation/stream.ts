@@ -84,10 +84,13 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     const model = requests[slot]!.model;
     return model === undefined ? all : eligibleByModel.get(model);
   };
-  const dispatch = (slot: number) => {
-    const eligible = eligibleOf(slot)!;
-    const chosen = policy.route(requests[slot]!, eligible, cluster);
-    if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${requests[slot]!.id} to replica ${chosen}, which is not eligible`);
+  const dispatch = (slot: number, eligible: readonly number[]) => {
+    const request = requests[slot]!;
+    const chosen = policy.route(request, eligible, cluster);
+    // `all` is every replica in index order: membership is a range check.
+    if (eligible === all ? !(chosen >= 0 && chosen < all.length && Number.isInteger(chosen)) : !eligible.includes(chosen)) {
+      throw new Error(`policy ${input.policy.name} routed request ${request.id} to replica ${chosen}, which is not eligible`);
+    }
     devices[chosen]!.admit(slot);
   };
 
@@ -144,17 +147,17 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     }
     lastEventS = engine.nowS;
     if (target === decided) {
-      dispatch(arg);
+      dispatch(arg, eligibleOf(arg)!);
       return;
     }
     pull(); // the next arrival is scheduled before this one is handled, as in simulate()
-    const request = requests[arg]!;
-    if (!eligibleOf(arg)) {
-      lifecycle.rejected(arg, `no device serves model "${request.model}"`);
+    const eligible = eligibleOf(arg);
+    if (!eligible) {
+      lifecycle.rejected(arg, `no device serves model "${requests[arg]!.model}"`);
       return;
     }
     if (overheadS === 0) {
-      dispatch(arg);
+      dispatch(arg, eligible);
       return;
     }
     schedulerFreeS = Math.max(engine.nowS, schedulerFreeS) + overheadS;
