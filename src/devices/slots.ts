@@ -36,7 +36,7 @@ export interface ReplicaIdentity {
  * what makes it checkable against Erlang C and Pollaczek-Khinchine.
  */
 export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
-  const { requests, lifecycle, engine } = ctx;
+  const { requests, lifecycle, engine, loads } = ctx;
   const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
   let busy = 0;
   let waiting = 0; // queue.size, kept here: routers read it for every replica on every arrival
@@ -71,12 +71,14 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
         queue.push(rid);
         waiting++;
       }
+      if (loads) loads[id.index] = waiting + busy;
     },
     cancel(rid) {
       // A slot cannot stop a request in service: it runs to its end (then counts as timed out).
       if (lifecycle.hasStarted(rid)) return false;
       queue.remove(rid);
       waiting--;
+      if (loads) loads[id.index] = waiting + busy;
       return true;
     },
     fire(rid) {
@@ -89,6 +91,7 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
         waiting--;
         start(queue.shift());
       }
+      if (loads) loads[id.index] = waiting + busy;
     },
     stats(windowS): DeviceStats {
       const idleSlotS = Math.max(0, spec.slots * windowS - busySlotS);

@@ -57,7 +57,9 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   let lastS = -Infinity; // last finish or time-out
   const engine = new Engine();
   const devices: Device[] = [];
-  const cluster: ClusterView = { devices, nowS: () => engine.nowS };
+  // The load board, when every replica keeps it: least-loaded routing reads it (ClusterView.loads).
+  const loads = input.cluster.every((g) => g.keepsLoads) ? new Int32Array(input.cluster.reduce((n, g) => n + g.replicas, 0)) : undefined;
+  const cluster: ClusterView = loads ? { devices, nowS: () => engine.nowS, loads } : { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
   let lastServedEndS = -Infinity;
@@ -71,7 +73,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
 
   for (const group of input.cluster) {
     for (let r = 0; r < group.replicas; r++) {
-      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority }, policy);
+      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority, loads }, policy);
     }
   }
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
