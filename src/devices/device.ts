@@ -115,6 +115,11 @@ export interface DeviceContext {
   readonly selectBatch?: (waiting: readonly number[], maxBatch: number) => readonly number[];
   /** P/D disaggregation: where replicas with a role report prefilled requests and KV reservations. */
   readonly handoff?: KvHandoff;
+  /**
+   * When given, the replica keeps `loads[index]` equal to its queued() + running() after every
+   * change (the cluster's load board, `ClusterView.loads`). Only kinds that implement it get one.
+   */
+  readonly loads?: Int32Array;
 }
 
 /** A device replica: receives routed requests and its own events, reports stats at the end. */

@@ -36,9 +36,10 @@ export interface ReplicaIdentity {
  * what makes it checkable against Erlang C and Pollaczek-Khinchine.
  */
 export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
-  const { requests, lifecycle, engine } = ctx;
+  const { requests, lifecycle, engine, loads } = ctx;
   const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
   let busy = 0;
+  let waiting = 0; // queue.size, kept here: routers read it for every replica on every arrival
   let busySlotS = 0;
   let busyEnergyJ = 0;
   let finished = 0;
@@ -62,16 +63,22 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
     ...id,
     kind: 'slots',
     capacity: spec.slots,
-    queued: () => queue.size,
+    queued: () => waiting,
     running: () => busy,
     admit(rid) {
       if (busy < spec.slots) start(rid);
-      else queue.push(rid);
+      else {
+        queue.push(rid);
+        waiting++;
+      }
+      if (loads) loads[id.index] = waiting + busy;
     },
     cancel(rid) {
       // A slot cannot stop a request in service: it runs to its end (then counts as timed out).
       if (lifecycle.hasStarted(rid)) return false;
       queue.remove(rid);
+      waiting--;
+      if (loads) loads[id.index] = waiting + busy;
       return true;
     },
     fire(rid) {
@@ -80,7 +87,11 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
       // A request whose client gave up ran to its end but counts as timed out, not finished.
       if (!lifecycle.abandoned(rid)) finished++;
       lifecycle.finished(rid, engine.nowS);
-      if (queue.size > 0) start(queue.shift());
+      if (waiting > 0) {
+        waiting--;
+        start(queue.shift());
+      }
+      if (loads) loads[id.index] = waiting + busy;
     },
     stats(windowS): DeviceStats {
       const idleSlotS = Math.max(0, spec.slots * windowS - busySlotS);

@@ -11,6 +11,12 @@ export interface ClusterView {
   nowS(): number;
   /** Grid carbon intensity of replica `index`'s group now, gCO2/kWh (only with a `fleet.carbon` series). */
   gco2PerKwh?(index: number): number;
+  /**
+   * queued() + running() of every replica, by index, kept current by the replicas themselves: given
+   * only when every replica keeps it (a streamed run of `slots` replicas), so least-loaded reads a
+   * number per replica instead of calling two functions. Equal to what those functions return.
+   */
+  readonly loads?: Int32Array;
 }
 
 /**

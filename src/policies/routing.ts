@@ -18,6 +18,18 @@ export function roundRobin(): (eligible: readonly number[]) => number {
 export function leastLoaded(eligible: readonly number[], cluster: ClusterView): number {
   let best = eligible[0]!;
   let bestLoad = Infinity;
+  const loads = cluster.loads;
+  if (loads !== undefined) {
+    for (let k = 0; k < eligible.length; k++) {
+      const i = eligible[k]!;
+      const load = loads[i]!;
+      if (load < bestLoad) {
+        bestLoad = load;
+        best = i;
+      }
+    }
+    return best;
+  }
   for (const i of eligible) {
     const d = cluster.devices[i]!;
     const load = d.queued() + d.running();

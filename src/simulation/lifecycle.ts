@@ -57,7 +57,7 @@ export interface Lifecycle {
  * finishes), `onEnd` is called once whatever way a request ends (a closed-loop client's next turn).
  */
 export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void, onEnd?: (rid: number) => void): Lifecycle {
-  const abandonedAt = new Map<number, number>(); // rare: a map is fine
+  const abandonedAt = new Map<number, number>(); // rare: a map is fine, looked up only when not empty
   const pending = (rid: number, stage: string) => {
     if (records.status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
   };
@@ -72,12 +72,12 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
     },
     firstToken(rid, timeS) {
       pending(rid, 'first token');
-      if (abandonedAt.has(rid)) return; // nobody is listening any more
+      if (abandonedAt.size !== 0 && abandonedAt.has(rid)) return; // nobody is listening any more
       if (!Number.isNaN(records.firstTokenS[rid]!)) throw new Error(`request ${rid}: a second first token`);
       records.firstTokenS[rid] = timeS;
     },
     finished(rid, timeS) {
-      const gaveUp = abandonedAt.get(rid);
+      const gaveUp = abandonedAt.size === 0 ? undefined : abandonedAt.get(rid);
       if (gaveUp !== undefined) {
         records.timeOut(rid, gaveUp);
         abandonedAt.delete(rid);
@@ -106,7 +106,7 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
       pending(rid, 'abandoned');
       abandonedAt.set(rid, timeS);
     },
-    abandoned: (rid) => abandonedAt.has(rid),
+    abandoned: (rid) => abandonedAt.size !== 0 && abandonedAt.has(rid),
     preempted(rid) {
       pending(rid, 'preempted');
       records.preemptions[rid]! += 1;

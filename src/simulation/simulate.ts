@@ -39,6 +39,8 @@ export interface PreparedDeviceGroup {
   readonly role?: 'prefill' | 'decode';
   /** KV-cache bytes per token of its model, when the profile gives the model's shape (P/D transfers). */
   readonly kvBytesPerToken?: number;
+  /** True when its replicas keep the load board (`DeviceContext.loads`) when given one. */
+  readonly keepsLoads?: boolean;
   create(ctx: DeviceContext, identity: ReplicaIdentity): Device;
 }
 

@@ -57,7 +57,9 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   let lastS = -Infinity; // last finish or time-out
   const engine = new Engine();
   const devices: Device[] = [];
-  const cluster: ClusterView = { devices, nowS: () => engine.nowS };
+  // The load board, when every replica keeps it: least-loaded routing reads it (ClusterView.loads).
+  const loads = input.cluster.every((g) => g.keepsLoads) ? new Int32Array(input.cluster.reduce((n, g) => n + g.replicas, 0)) : undefined;
+  const cluster: ClusterView = loads ? { devices, nowS: () => engine.nowS, loads } : { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
   let lastServedEndS = -Infinity;
@@ -71,7 +73,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
 
   for (const group of input.cluster) {
     for (let r = 0; r < group.replicas; r++) {
-      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority }, policy);
+      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority, loads }, policy);
     }
   }
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
@@ -84,10 +86,13 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     const model = requests[slot]!.model;
     return model === undefined ? all : eligibleByModel.get(model);
   };
-  const dispatch = (slot: number) => {
-    const eligible = eligibleOf(slot)!;
-    const chosen = policy.route(requests[slot]!, eligible, cluster);
-    if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${requests[slot]!.id} to replica ${chosen}, which is not eligible`);
+  const dispatch = (slot: number, eligible: readonly number[]) => {
+    const request = requests[slot]!;
+    const chosen = policy.route(request, eligible, cluster);
+    // `all` is every replica in index order: membership is a range check.
+    if (eligible === all ? !(chosen >= 0 && chosen < all.length && Number.isInteger(chosen)) : !eligible.includes(chosen)) {
+      throw new Error(`policy ${input.policy.name} routed request ${request.id} to replica ${chosen}, which is not eligible`);
+    }
     devices[chosen]!.admit(slot);
   };
 
@@ -144,17 +149,17 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     }
     lastEventS = engine.nowS;
     if (target === decided) {
-      dispatch(arg);
+      dispatch(arg, eligibleOf(arg)!);
       return;
     }
     pull(); // the next arrival is scheduled before this one is handled, as in simulate()
-    const request = requests[arg]!;
-    if (!eligibleOf(arg)) {
-      lifecycle.rejected(arg, `no device serves model "${request.model}"`);
+    const eligible = eligibleOf(arg);
+    if (!eligible) {
+      lifecycle.rejected(arg, `no device serves model "${requests[arg]!.model}"`);
       return;
     }
     if (overheadS === 0) {
-      dispatch(arg);
+      dispatch(arg, eligible);
       return;
     }
     schedulerFreeS = Math.max(engine.nowS, schedulerFreeS) + overheadS;

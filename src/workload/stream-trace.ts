@@ -1,12 +1,13 @@
 /**
  * Reading a trace file a chunk at a time (for streamed runs, `llmsim run --stream`), so a trace of
- * any size is read in constant memory: bytes are decoded as UTF-8 per 1 MiB chunk and split into
- * lines, CSV lines into cells. The same rules as reading the whole file (`readTextFile`,
+ * any size is read in constant memory: bytes are read and checked as UTF-8 per 1 MiB chunk and
+ * split into lines, CSV lines into cells. The same rules as reading the whole file (`readTextFile`,
  * `readCsvTable`): a UTF-8 BOM ignored, LF or CRLF line ends, empty lines skipped, quoted cells
  * (RFC 4180, also spanning lines) parsed by csv-parse, a row's cell count checked against the
  * header's, invalid UTF-8 reported at its line and column. One difference: a lone CR (not followed
  * by LF) is an error here, since whole-file reading guesses the file's record delimiter from it.
  */
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { InputError } from '../errors.js';
@@ -14,17 +15,31 @@ import { firstInvalidUtf8, readTextFile } from '../util/yaml-file.js';
 
 const CHUNK_BYTES = 1 << 20;
 
-/** The lines of a text file, read chunk by chunk. */
+/**
+ * The lines of a text file, read chunk by chunk. Lines stay bytes until asked for as text: `span`
+ * finds the next line and leaves it at [start, stop) of `data`, so a reader of plain rows (the
+ * native fast path) parses numbers from the bytes with no string made; `text` decodes it. Each
+ * chunk is checked as UTF-8 when it is read (by a streaming decoder once a non-ASCII byte was
+ * seen; an ASCII chunk needs no check), so an invalid byte is reported before any line of its chunk.
+ */
 export class LineReader {
-  /** 1-based number of the line `next` returned last. */
+  /** 1-based number of the line `next` or `span` returned last. */
   line = 0;
+  /** Bytes of the file held now: the current line is data[start, stop), without its line end. */
+  data = Buffer.allocUnsafe(2 * CHUNK_BYTES);
+  start = 0;
+  stop = 0;
   private readonly fd: number;
-  private readonly bytes = Buffer.allocUnsafe(CHUNK_BYTES);
+  private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  private buf = '';
+  /** data[pos, len) is not yet returned. */
   private pos = 0;
+  private len = 0;
   private eof = false;
-  /** Whether `buf` holds a CR anywhere: only then are lines searched for a lone one. */
+  private begun = false;
+  /** Whether a non-ASCII byte was read: from then on every chunk goes through the decoder. */
+  private decoding = false;
+  /** Whether data[pos, len) may hold a CR: only then are lines searched for a lone one. */
   private hasCr = false;
 
   constructor(
@@ -41,22 +56,42 @@ export class LineReader {
 
   /** The next line without its line end, or undefined at the end of the file. */
   next(): string | undefined {
-    let end = this.buf.indexOf('\n', this.pos);
-    while (end === -1 && !this.eof) {
+    return this.span() ? this.text() : undefined;
+  }
+
+  /** Moves to the next line (data[start, stop)); false at the end of the file. */
+  span(): boolean {
+    let end = this.pos;
+    for (;;) {
+      const data = this.data;
+      const len = this.len;
+      while (end < len && data[end] !== 10) end++;
+      if (end < len || this.eof) break;
+      end -= this.pos;
       this.fill();
-      end = this.buf.indexOf('\n', this.pos);
     }
-    if (end === -1) {
-      if (this.pos >= this.buf.length) return undefined;
-      end = this.buf.length;
+    if (end >= this.len) {
+      if (this.pos >= this.len) return false;
+      end = this.len; // the last line, without a line end
     }
+    const data = this.data;
     let stop = end;
-    if (stop > this.pos && this.buf.charCodeAt(stop - 1) === 13) stop--;
-    const text = this.buf.slice(this.pos, stop);
+    if (stop > this.pos && data[stop - 1] === 13) stop--;
+    this.start = this.pos;
+    this.stop = stop;
     this.pos = end + 1;
     this.line++;
-    if (this.hasCr && text.includes('\r')) throw new InputError({ file: this.file, line: this.line }, 'expected LF or CRLF line ends in a streamed trace, found a lone CR (convert the line ends, or run without --stream)');
-    return text;
+    if (this.hasCr) {
+      for (let i = this.start; i < stop; i++) {
+        if (data[i] === 13) throw new InputError({ file: this.file, line: this.line }, 'expected LF or CRLF line ends in a streamed trace, found a lone CR (convert the line ends, or run without --stream)');
+      }
+    }
+    return true;
+  }
+
+  /** The current line as text. */
+  text(): string {
+    return this.data.toString(this.decoding ? 'utf8' : 'latin1', this.start, this.stop);
   }
 
   close(): void {
@@ -64,18 +99,30 @@ export class LineReader {
   }
 
   private fill(): void {
-    const n = readSync(this.fd, this.bytes, 0, CHUNK_BYTES, null);
+    const n = readSync(this.fd, this.chunk, 0, CHUNK_BYTES, null);
     if (n === 0) this.eof = true;
-    let text: string;
-    try {
-      text = this.decoder.decode(this.bytes.subarray(0, n), { stream: n > 0 });
-    } catch {
-      throw this.invalidUtf8();
+    const got = this.chunk.subarray(0, n);
+    if (this.decoding || !isAscii(got)) {
+      this.decoding = true;
+      try {
+        this.decoder.decode(got, { stream: n > 0 });
+      } catch {
+        throw this.invalidUtf8();
+      }
     }
-    if (this.pos === 0 && this.line === 0 && this.buf === '' && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // decode ignores a BOM; this is belt and braces
-    this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + text : text;
+    // Keep data[pos, len), then append the chunk (without a leading BOM, which decoding ignores).
+    const keep = this.len - this.pos;
+    const bom = !this.begun && n >= 3 && got[0] === 0xef && got[1] === 0xbb && got[2] === 0xbf ? 3 : 0;
+    this.begun = true;
+    if (keep + n > this.data.length) {
+      const more = Buffer.allocUnsafe(Math.max(2 * this.data.length, keep + n));
+      this.data.copy(more, 0, this.pos, this.len);
+      this.data = more;
+    } else if (this.pos > 0) this.data.copyWithin(0, this.pos, this.len);
+    got.copy(this.data, keep, bom);
     this.pos = 0;
-    this.hasCr = this.buf.includes('\r');
+    this.len = keep + n - bom;
+    this.hasCr = this.data.subarray(0, this.len).indexOf(13) !== -1;
   }
 
   // Finds the first invalid byte from the start of the file, in pieces cut after a line feed
@@ -86,8 +133,8 @@ export class LineReader {
       let line = 1;
       let carry = Buffer.alloc(0);
       for (;;) {
-        const n = readSync(fd, this.bytes, 0, CHUNK_BYTES, null);
-        const data = Buffer.concat([carry, this.bytes.subarray(0, n)]);
+        const n = readSync(fd, this.chunk, 0, CHUNK_BYTES, null);
+        const data = Buffer.concat([carry, this.chunk.subarray(0, n)]);
         const cut = n === 0 ? data.length : data.lastIndexOf(10) + 1;
         const piece = data.subarray(0, cut);
         const at = firstInvalidUtf8(piece);
@@ -131,18 +178,27 @@ export class CsvRowReader {
     return text === undefined ? undefined : this.cells(text);
   }
 
-  /** The next non-empty line as written (a fast path may parse it), or undefined after the last. */
+  /** The next non-empty line as written, or undefined after the last. */
   nextLine(): string | undefined {
-    let text: string | undefined;
-    do text = this.lines.next();
-    while (text === '');
-    if (text === undefined) {
+    return this.nextSpan() ? this.lines.text() : undefined;
+  }
+
+  /**
+   * Moves to the next non-empty line, left as bytes at `lines.data[lines.start, lines.stop)` (a
+   * fast path may parse it there; `lines.text()` is its text); false after the last.
+   */
+  nextSpan(): boolean {
+    const lines = this.lines;
+    let more: boolean;
+    do more = lines.span();
+    while (more && lines.start === lines.stop);
+    if (!more) {
       if (this.rows === 0) throw new InputError({ file: this.file, line: this.headerLine + 1 }, 'expected at least one data row after the header, found none');
-      return undefined;
+      return false;
     }
-    this.line = this.lines.line;
+    this.line = lines.line;
     this.rows++;
-    return text;
+    return true;
   }
 
   /** The cells of the row that starts with line `text` (from `nextLine`), checked against the header. */

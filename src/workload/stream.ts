@@ -126,8 +126,8 @@ function openTrace(file: string, reader: TraceReader): Drafts {
       const read = nativeReader(rows);
       return {
         next: () => {
-          const text = rows.nextLine();
-          return text === undefined ? undefined : (read.fast(text, rows.line) ?? read.row(rows.cells(text), rows.line));
+          if (!rows.nextSpan()) return undefined;
+          return read.fast(lines.data, lines.start, lines.stop, rows.line) ?? read.row(rows.cells(lines.text()), rows.line);
         },
         close: () => lines.close(),
       };

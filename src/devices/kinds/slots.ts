@@ -14,6 +14,6 @@ export const slotsKind = defineDeviceKind({
     const base = compileCostModel(profile);
     const cost = replicaModel(spec, profile, base, compileCostModel, env);
     const known = { accuracy: profile.form === 'bilinear' ? profile.accuracy : undefined, gpus: profile.gpus, hardware: profile.hardware, estimate: costEstimator(base) };
-    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, create: (ctx, id) => createSlotsDevice(spec, cost(ctx, id), ctx, id) };
+    return { name: spec.name, kind: spec.kind, model: profile.model, replicas: spec.replicas, ...known, keepsLoads: true, create: (ctx, id) => createSlotsDevice(spec, cost(ctx, id), ctx, id) };
   },
 });
