@@ -49,7 +49,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let stallS = 0;
   const offload = cpu && tiers!.prefixOffload ? { tier: cpu, stall: (s: number) => void (stallS += s) } : undefined;
   const prefix = spec.prefixCaching && !legacy && role === undefined ? createPrefixKeeper(requests, batch, kv, offload) : undefined;
-  const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0);
+  const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.size > 0 ? (resumeGen.get(rid) ?? 0) : 0);
   const hitTokens = (rid: number) => (prefix ? prefix.lookup(rid, target(rid)).blocks * kv.blockSize : 0);
   /** A request ends while swapped out: its CPU blocks are freed (no copy). */
   const dropSwapped = (rid: number) => {
@@ -64,6 +64,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let segPrefillS = 0; // legacy: the prefill pass's part of the iteration (split energy by it)
   // The open run: `runBatch` sequences decoding since runStartS from total context runCtx0, runDone steps so far.
   let runOpen = false, runStartS = 0, runCtx0 = 0, runBatch = 0, runDone = 0;
+  // Steps from the run's start after which its first sequence finishes (the batch is fixed in a run).
+  let runFinishAt = Infinity;
   // From decodeAll, for startRun: the fewest tokens a sequence has left, the batch's cached tokens (-1: scan).
   let runLeft = -1, runContext = 0;
   let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
@@ -194,15 +196,20 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Accounts the open run's time and energy (its batch is still the current one) and closes it. */
   function closeRun(): void {
     if (!runOpen) return;
+    const share = closeRunShare();
+    const ids = batch.id;
+    for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(ids[i]!, share);
+  }
+
+  /** closeRun without the charges: accounts the run's time and energy, closes it and returns each sequence's share. */
+  function closeRunShare(): number {
     runOpen = false;
     const durS = engine.nowS - runStartS;
     const energyJ = model.busyPowerW(runBatch) * durS;
     busyS += durS;
     busyEnergyJ += energyJ;
     batchSeqS += runBatch * durS;
-    const share = energyJ / runBatch;
-    const ids = batch.id;
-    for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(ids[i]!, share);
+    return energyJ / runBatch;
   }
 
   /** Applies the progress of the segment that just ended and retires finished sequences. */
@@ -211,6 +218,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const { computed, gen, sched, out, id: ids } = batch;
     let used = 0, done = false;
     if (runSteps > 0) {
+      // The run's last segment, nothing cached to name, nobody abandoned, no P/D role: one pass.
+      if (runDone + runSteps >= runFinishAt && role === undefined && abandonedHere === 0 && !(prefix && (prefix.keyed > 0 || prefix.cache.named > 0))) return endRun();
       for (let i = 0; i < batch.n; i++) {
         const c = (computed[i]! += runSteps);
         used += kv.held(c);
@@ -229,9 +238,10 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         const c = (computed[i]! += s);
         used += kv.held(c);
         // A chunk that does not end the prompt yields no token.
-        if (s === 0 || c < batch.target[i]!) continue;
-        if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, segEndS);
-        if (gen[i]! >= out[i]!) done = true;
+        if (s > 0 && c >= batch.target[i]!) {
+          if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, segEndS);
+          if (gen[i]! >= out[i]!) done = true;
+        }
       }
       iterations++;
     }
@@ -254,6 +264,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (used > kv.peak) kv.peak = used;
     if (abandonedHere > 0) dropAbandoned();
     if (!done) return;
+    // Without cached blocks held or P/D roles, the batch changes only by these retirements: one pass.
+    if (role === undefined && !(prefix && prefix.keyed > 0)) return retireFused();
     closeRun();
     // Blocks of the finished sequences, when none held cached blocks (else they are recounted).
     let freed = 0, recount = false;
@@ -283,6 +295,70 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       for (const rid of handed) handoff!.prefilled(rid, id.index);
       handed.length = 0;
     }
+  }
+
+  /**
+   * completeSegment's retirements in one pass when no sequence holds cached blocks and no P/D role
+   * parks KV: what closeRun's charges and removeFinished would do, each request getting the same
+   * charges in the same order (its run share just before it is retired, rather than every share
+   * first: no request's record depends on another's).
+   */
+  function retireFused(): void {
+    const closing = runOpen;
+    const share = closing ? closeRunShare() : 0;
+    const { computed, gen, out, id: ids } = batch;
+    let freed = 0, w = 0;
+    for (let i = 0; i < batch.n; i++) {
+      const rid = ids[i]!;
+      if (closing) lifecycle.chargeEnergy(rid, share);
+      if (gen[i]! >= out[i]!) {
+        finished++;
+        freed += kv.held(computed[i]!);
+        prefix?.forget(rid);
+        lifecycle.finished(rid, segEndS);
+        continue;
+      }
+      if (w !== i) batch.move(i, w);
+      w++;
+    }
+    batch.n = w;
+    kv.used -= freed;
+  }
+
+  /**
+   * completeSegment for the segment that ends a run when nothing else changes the batch: the
+   * segment's progress, the run's close and the retirements in one pass (completeSegment's loop,
+   * closeRun's and retireFused's), each sequence and each KV figure getting the same values and
+   * each request the same calls in the same order.
+   */
+  function endRun(): void {
+    const share = closeRunShare();
+    const { computed, gen, out, id: ids } = batch;
+    let used = 0, freed = 0, w = 0, done = false;
+    for (let i = 0; i < batch.n; i++) {
+      const rid = ids[i]!;
+      const c = (computed[i]! += runSteps);
+      const held = kv.held(c);
+      used += held;
+      lifecycle.chargeEnergy(rid, share);
+      if ((gen[i]! += runSteps) >= out[i]!) {
+        done = true;
+        finished++;
+        freed += held;
+        prefix?.forget(rid);
+        lifecycle.finished(rid, segEndS);
+        continue;
+      }
+      if (w !== i) batch.move(i, w);
+      w++;
+    }
+    if (!done) throw new Error(`${id.name}: a decode run ended with no sequence finished`);
+    batch.n = w;
+    iterations += runSteps;
+    // KV held at the step's end, before the retirements, is the segment's peak.
+    if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
+    if (used > kv.peak) kv.peak = used;
+    kv.used = used - freed;
   }
 
   /** Ends the sequences whose client gave up (as vLLM handles aborts between steps), freeing their blocks. */
@@ -388,6 +464,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
       }
     }
+    runFinishAt = runDone + steps;
     // A named output block is cached as it fills, which can change what later steps evict: stop there.
     if (prefix && prefix.keyed > 0) for (let i = 0; i < batch.n; i++) steps = Math.min(steps, prefix.stepsToNextNamed(i));
     // After a preemption a mode may admit at the very next boundary (vLLM v1 admits nothing in the
@@ -410,13 +487,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const n = batch.n;
     if (n === 0 || n > decodeLimit || queue.size > 0 || landed.length + incoming.length > 0) return false;
     const { out, gen, computed, target } = batch;
-    const { lookahead, blockSize } = kv;
     let grow = 0, steps = Infinity, context = 0;
     for (let i = 0; i < n; i++) {
       const c = computed[i]!;
       if (c < target[i]! || c === 0) return false; // still prefilling
-      // A decode needs a new block exactly when its last one is full (c >= 1 here).
-      if ((c + lookahead) % blockSize === 0) grow++;
+      if (kv.endsBlock(c)) grow++; // a decode needs a new block exactly when its last one is full
       context += c;
       const left = out[i]! - gen[i]!;
       if (left < steps) steps = left;
