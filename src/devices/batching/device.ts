@@ -678,8 +678,19 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     return true;
   }
 
+  // The identity's fields one by one, not spread: every replica's object then has one hidden
+  // class, so routers reading queued() and running() on each replica stay monomorphic (a spread
+  // gave the later replicas another). `rest` is empty: a field added to ReplicaIdentity fails here.
+  const { index, name, group, model: modelName, accuracy, gpus, estimate, ...rest } = id;
+  rest satisfies Record<string, never>;
   return {
-    ...id,
+    index,
+    name,
+    group,
+    model: modelName,
+    accuracy,
+    gpus,
+    estimate,
     kind: 'continuous-batching',
     capacity: spec.maxBatchSize,
     queued: role === undefined ? () => queue.size : () => queue.size + incoming.length + inTransfer.size + landed.length,
