@@ -96,7 +96,10 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       }
       const tierVersion = offload?.tier.version ?? -1;
       if (rid === lastRid && targetTokens === lastTarget && cache.version === lastVersion && tierVersion === lastTierVersion) return hit;
-      [lastRid, lastTarget, lastVersion, lastTierVersion] = [rid, targetTokens, cache.version, tierVersion];
+      lastRid = rid;
+      lastTarget = targetTokens;
+      lastVersion = cache.version;
+      lastTierVersion = tierVersion;
       const k = keys(rid);
       const max = Math.min(k.length, Math.floor((targetTokens - 1) / bs));
       hit.blocks = hit.freeBlocks = hit.cpuBlocks = 0;
