@@ -473,7 +473,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (!spec.fastForward || (!legacy && kit.preemptedNow > 0 && queue.size > 0)) steps = 1;
     else if (!fitsSurely(context, steps) && heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
     runSteps = steps;
-    segEndS = runStartS + model.decodeRunS(runBatch, runCtx0, runDone + steps);
+    segEndS = runBoundaryS(steps);
   }
 
   /**
@@ -570,18 +570,17 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
    */
   function cutAfterNow(force = false): void {
     if (!active || runSteps <= 1 || (!force && batch.n >= batch.max)) return;
-    const boundary = (j: number) => runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
-    let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (boundary(mid) > engine.nowS) hi = mid;
-      else lo = mid;
-    }
+    const hi = stepsDoneNow() + 1; // the first boundary strictly after now
     if (hi === runSteps) return;
     runSteps = hi;
-    segEndS = boundary(hi);
+    segEndS = runBoundaryS(hi);
     epoch++;
     ctx.schedule(segEndS, epoch);
+  }
+
+  /** The time of the open run's boundary `j` steps into the segment in flight (j = 0: its start). */
+  function runBoundaryS(j: number): number {
+    return runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
   }
 
   /** P/D, decode: reserves KV blocks for waiting prefilled requests, in order, while they fit the free blocks. */
@@ -631,7 +630,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1;
-      if (runStartS + model.decodeRunS(runBatch, runCtx0, runDone + mid) > engine.nowS) hi = mid;
+      if (runBoundaryS(mid) > engine.nowS) hi = mid;
       else lo = mid;
     }
     return lo;
