@@ -40,14 +40,19 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const shape = emptyShape();
   const role = spec.role;
   // KV tiers (kvTiers): a CPU tier for swapped-out sequences and offloaded prefix blocks; PCIe
-  // copies stall the iteration they are part of (stallS, added to its time).
+  // copies stall the iteration they are part of (hot.stallS, added to its time).
   const tiers = spec.kvTiers;
   const cpu = tiers && createCpuTier(tiers, kv.blockSize, tiers.kvBytesPerToken!);
   const swapping = tiers?.preemptionMode === 'swap';
   const swapped = new Map<number, { computed: number; target: number; gen: number; blocks: number }>(); // rid -> state at swap-out
   const tierHits = { gpuTokens: 0, gpuRequests: 0, cpuTokens: 0, cpuRequests: 0 };
-  let stallS = 0;
-  const offload = cpu && tiers!.prefixOffload ? { tier: cpu, stall: (s: number) => void (stallS += s) } : undefined;
+  // Fractional numbers written at every event, as fields of one object: a closure's `let` holding
+  // one is a boxed number, reallocated at each assignment. segStartS/segEndS: the segment in flight;
+  // runStartS: the open run's start; busyS, busyEnergyJ, batchSeqS: the replica's sums; stallS:
+  // PCIe time of the iteration being formed (KV tiers); segPrefillS: legacy, the prefill pass's
+  // part of the iteration (energy is split by it).
+  const hot = { segStartS: 0, segEndS: 0, runStartS: 0, busyS: 0, busyEnergyJ: 0, batchSeqS: 0, stallS: 0, segPrefillS: 0 };
+  const offload = cpu && tiers!.prefixOffload ? { tier: cpu, stall: (s: number) => void (hot.stallS += s) } : undefined;
   const prefix = spec.prefixCaching && !legacy && role === undefined ? createPrefixKeeper(requests, batch, kv, offload) : undefined;
   const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.size > 0 ? (resumeGen.get(rid) ?? 0) : 0);
   const hitTokens = (rid: number) => (prefix ? prefix.lookup(rid, target(rid)).blocks * kv.blockSize : 0);
@@ -60,15 +65,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   };
 
   // The segment in flight: one iteration (runSteps 0), or runSteps decode steps of the open run.
-  let active = false, epoch = 0, segStartS = 0, segEndS = 0, runSteps = 0;
-  let segPrefillS = 0; // legacy: the prefill pass's part of the iteration (split energy by it)
-  // The open run: `runBatch` sequences decoding since runStartS from total context runCtx0, runDone steps so far.
-  let runOpen = false, runStartS = 0, runCtx0 = 0, runBatch = 0, runDone = 0;
+  let active = false, epoch = 0, runSteps = 0;
+  // The open run: `runBatch` sequences decoding since hot.runStartS from total context runCtx0, runDone steps so far.
+  let runOpen = false, runCtx0 = 0, runBatch = 0, runDone = 0;
   // Steps from the run's start after which its first sequence finishes (the batch is fixed in a run).
   let runFinishAt = Infinity;
   // From decodeAll, for startRun: the fewest tokens a sequence has left, the batch's cached tokens (-1: scan).
   let runLeft = -1, runContext = 0;
-  let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
+  let iterations = 0, preemptions = 0, finished = 0;
   let kickPending = false;
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
   const frontendS = model.frontendS ?? 0;
@@ -141,7 +145,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const outS = blocks > 0 ? cpu!.swapOut(blocks) : undefined;
       if (outS !== undefined) {
         // Swap (vLLM v0): its GPU blocks are free for this iteration; the copy runs first, stalling it.
-        stallS += outS;
+        hot.stallS += outS;
         swapped.set(rid, { computed: batch.computed[i]!, target: batch.target[i]!, gen: batch.gen[i]!, blocks });
       } else resumeGen.set(rid, batch.gen[i]!);
       lifecycle.preempted(rid);
@@ -170,7 +174,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const i = batch.push(rid, s.target, s.gen, requests[rid]!.outputTokens);
     batch.computed[i] = s.computed;
     kv.used += s.blocks;
-    stallS += cpu!.swapIn(s.blocks);
+    hot.stallS += cpu!.swapIn(s.blocks);
     lifecycle.started(rid, id.index, engine.nowS);
     kit.schedule(i, tokens);
     return i;
@@ -204,11 +208,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** closeRun without the charges: accounts the run's time and energy, closes it and returns each sequence's share. */
   function closeRunShare(): number {
     runOpen = false;
-    const durS = engine.nowS - runStartS;
+    const durS = engine.nowS - hot.runStartS;
     const energyJ = model.busyPowerW(runBatch) * durS;
-    busyS += durS;
-    busyEnergyJ += energyJ;
-    batchSeqS += runBatch * durS;
+    hot.busyS += durS;
+    hot.busyEnergyJ += energyJ;
+    hot.batchSeqS += runBatch * durS;
     return energyJ / runBatch;
   }
 
@@ -239,7 +243,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         used += kv.held(c);
         // A chunk that does not end the prompt yields no token.
         if (s > 0 && c >= batch.target[i]!) {
-          if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, segEndS);
+          if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, hot.segEndS);
           if (gen[i]! >= out[i]!) done = true;
         }
       }
@@ -287,7 +291,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         prefix.release(i);
         prefix.forget(rid);
       }
-      lifecycle.finished(rid, segEndS);
+      lifecycle.finished(rid, hot.segEndS);
     });
     // kv.used was usedBlocks() before the retirements: it drops by their blocks unless cached ones were shared.
     kv.used = recount ? usedBlocks() : kv.used - freed;
@@ -315,7 +319,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         finished++;
         freed += kv.held(computed[i]!);
         prefix?.forget(rid);
-        lifecycle.finished(rid, segEndS);
+        lifecycle.finished(rid, hot.segEndS);
         continue;
       }
       if (w !== i) batch.move(i, w);
@@ -346,7 +350,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         finished++;
         freed += held;
         prefix?.forget(rid);
-        lifecycle.finished(rid, segEndS);
+        lifecycle.finished(rid, hot.segEndS);
         continue;
       }
       if (w !== i) batch.move(i, w);
@@ -382,15 +386,15 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
    * applies their progress.
    */
   function accountIteration(): number {
-    const durS = segEndS - segStartS;
+    const durS = hot.segEndS - hot.segStartS;
     const seqs = shape.prefillSeqs + shape.decodeSeqs;
     const energyJ = model.iterationPowerW(shape) * durS;
-    busyS += durS;
-    busyEnergyJ += energyJ;
-    batchSeqS += seqs * durS;
+    hot.busyS += durS;
+    hot.busyEnergyJ += energyJ;
+    hot.batchSeqS += seqs * durS;
     if (legacy) {
       // Legacy split: the prefill pass's share to the prompts by tokens, the decode step's evenly.
-      const prefillJ = durS > 0 ? energyJ * (segPrefillS / durS) : 0;
+      const prefillJ = durS > 0 ? energyJ * (hot.segPrefillS / durS) : 0;
       for (let i = 0; i < batch.n; i++) {
         const s = batch.sched[i]!;
         const rid = batch.id[i]!;
@@ -404,7 +408,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Boundary: form the next iteration and start it (or go idle). */
   function startIteration(): void {
     kit.preemptedNow = 0;
-    stallS = 0;
+    hot.stallS = 0;
     const decodesOnly = decodeAll(); // formed in one pass (shape filled): skip the formation
     if (landed.length > 0 && !decodesOnly) admitLanded();
     if (!decodesOnly) formation(kit);
@@ -425,25 +429,25 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     }
     if (!decodesOnly) fillShape();
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
-    segStartS = engine.nowS;
+    hot.segStartS = engine.nowS;
     epoch++;
     active = true;
     // PCIe copies (KV tiers) stall this iteration: it is not part of a decode run.
-    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n && stallS === 0) startRun();
+    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n && hot.stallS === 0) startRun();
     else {
       closeRun();
       runSteps = 0;
-      segEndS = engine.nowS + stallS + (legacy ? legacyIterationS() : model.iterationS(shape));
+      hot.segEndS = engine.nowS + hot.stallS + (legacy ? legacyIterationS() : model.iterationS(shape));
     }
-    if (!(segEndS > segStartS)) throw new Error(`${id.name}: iteration of non-positive length at t=${segStartS}; check the profile`);
-    ctx.schedule(segEndS, epoch);
+    if (!(hot.segEndS > hot.segStartS)) throw new Error(`${id.name}: iteration of non-positive length at t=${hot.segStartS}; check the profile`);
+    ctx.schedule(hot.segEndS, epoch);
   }
 
   /** Every sequence decodes: continue the open run (same batch) or open one, for as many steps as nothing changes. */
   function startRun(): void {
     if (!runOpen) {
       runOpen = true;
-      runStartS = engine.nowS;
+      hot.runStartS = engine.nowS;
       runCtx0 = shape.decodeContextTokens;
       runBatch = batch.n;
       runDone = 0;
@@ -473,7 +477,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (!spec.fastForward || (!legacy && kit.preemptedNow > 0 && queue.size > 0)) steps = 1;
     else if (!fitsSurely(context, steps) && heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
     runSteps = steps;
-    segEndS = runBoundaryS(steps);
+    hot.segEndS = runBoundaryS(steps);
   }
 
   /**
@@ -508,8 +512,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
 
   /** Legacy price: a prefill pass plus a decode step, added (each asked only when it has work: noisy models draw per call). */
   function legacyIterationS(): number {
-    segPrefillS = shape.prefillTokens > 0 ? model.prefillS(shape.prefillTokens) : 0;
-    return segPrefillS + (shape.decodeSeqs > 0 ? model.decodeStepS(shape.decodeSeqs, shape.decodeContextTokens) : 0);
+    hot.segPrefillS = shape.prefillTokens > 0 ? model.prefillS(shape.prefillTokens) : 0;
+    return hot.segPrefillS + (shape.decodeSeqs > 0 ? model.decodeStepS(shape.decodeSeqs, shape.decodeContextTokens) : 0);
   }
 
   function fillShape(): void {
@@ -573,14 +577,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const hi = stepsDoneNow() + 1; // the first boundary strictly after now
     if (hi === runSteps) return;
     runSteps = hi;
-    segEndS = runBoundaryS(hi);
+    hot.segEndS = runBoundaryS(hi);
     epoch++;
-    ctx.schedule(segEndS, epoch);
+    ctx.schedule(hot.segEndS, epoch);
   }
 
   /** The time of the open run's boundary `j` steps into the segment in flight (j = 0: its start). */
   function runBoundaryS(j: number): number {
-    return runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
+    return hot.runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
   }
 
   /** P/D, decode: reserves KV blocks for waiting prefilled requests, in order, while they fit the free blocks. */
@@ -794,9 +798,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         name: id.name,
         group: id.group,
         kind: 'continuous-batching',
-        busyS,
-        busyEnergyJ,
-        idleEnergyJ: model.idlePowerW * Math.max(0, windowS - busyS),
+        busyS: hot.busyS,
+        busyEnergyJ: hot.busyEnergyJ,
+        idleEnergyJ: model.idlePowerW * Math.max(0, windowS - hot.busyS),
         finished,
         iterations,
         preemptions,
@@ -807,7 +811,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
           ? `iteration energy = busy power(batch) x iteration time; idle ${model.idlePowerW} W`
           : `iteration energy = busy power(sequences in the pass) x pass time, shared by tokens computed; idle ${model.idlePowerW} W`,
         extra: {
-          meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0,
+          meanBatchSize: hot.busyS > 0 ? hot.batchSeqS / hot.busyS : 0,
           ...(role === 'prefill' && { kvHandoffs: handedOff }),
           ...(role === 'decode' && { kvReceived: received }),
           ...(cpu && kvTierExtra(cpu, tierHits)),
