@@ -235,9 +235,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       // One-pass split (not legacy): each sequence's share, charged in the loop below.
       const energyJ = accountIteration();
       const tokens = shape.prefillTokens + shape.decodeSeqs;
+      // A decode's share, (energyJ * 1) / tokens, is energyJ / tokens exactly: divided once.
+      const perToken = energyJ / tokens;
       for (let i = 0; i < batch.n; i++) {
         const s = sched[i]!;
-        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, (energyJ * s) / tokens);
+        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, s === 1 ? perToken : (energyJ * s) / tokens);
         sched[i] = 0;
         const c = (computed[i]! += s);
         used += kv.held(c);
