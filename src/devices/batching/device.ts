@@ -40,16 +40,21 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const shape = emptyShape();
   const role = spec.role;
   // KV tiers (kvTiers): a CPU tier for swapped-out sequences and offloaded prefix blocks; PCIe
-  // copies stall the iteration they are part of (stallS, added to its time).
+  // copies stall the iteration they are part of (hot.stallS, added to its time).
   const tiers = spec.kvTiers;
   const cpu = tiers && createCpuTier(tiers, kv.blockSize, tiers.kvBytesPerToken!);
   const swapping = tiers?.preemptionMode === 'swap';
   const swapped = new Map<number, { computed: number; target: number; gen: number; blocks: number }>(); // rid -> state at swap-out
   const tierHits = { gpuTokens: 0, gpuRequests: 0, cpuTokens: 0, cpuRequests: 0 };
-  let stallS = 0;
-  const offload = cpu && tiers!.prefixOffload ? { tier: cpu, stall: (s: number) => void (stallS += s) } : undefined;
+  // Fractional numbers written at every event, as fields of one object: a closure's `let` holding
+  // one is a boxed number, reallocated at each assignment. segStartS/segEndS: the segment in flight;
+  // runStartS: the open run's start; busyS, busyEnergyJ, batchSeqS: the replica's sums; stallS:
+  // PCIe time of the iteration being formed (KV tiers); segPrefillS: legacy, the prefill pass's
+  // part of the iteration (energy is split by it).
+  const hot = { segStartS: 0, segEndS: 0, runStartS: 0, busyS: 0, busyEnergyJ: 0, batchSeqS: 0, stallS: 0, segPrefillS: 0 };
+  const offload = cpu && tiers!.prefixOffload ? { tier: cpu, stall: (s: number) => void (hot.stallS += s) } : undefined;
   const prefix = spec.prefixCaching && !legacy && role === undefined ? createPrefixKeeper(requests, batch, kv, offload) : undefined;
-  const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.get(rid) ?? 0);
+  const target = (rid: number) => requests[rid]!.promptTokens + (resumeGen.size > 0 ? (resumeGen.get(rid) ?? 0) : 0);
   const hitTokens = (rid: number) => (prefix ? prefix.lookup(rid, target(rid)).blocks * kv.blockSize : 0);
   /** A request ends while swapped out: its CPU blocks are freed (no copy). */
   const dropSwapped = (rid: number) => {
@@ -60,13 +65,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   };
 
   // The segment in flight: one iteration (runSteps 0), or runSteps decode steps of the open run.
-  let active = false, epoch = 0, segStartS = 0, segEndS = 0, runSteps = 0;
-  let segPrefillS = 0; // legacy: the prefill pass's part of the iteration (split energy by it)
-  // The open run: `runBatch` sequences decoding since runStartS from total context runCtx0, runDone steps so far.
-  let runOpen = false, runStartS = 0, runCtx0 = 0, runBatch = 0, runDone = 0;
+  let active = false, epoch = 0, runSteps = 0;
+  // The open run: `runBatch` sequences decoding since hot.runStartS from total context runCtx0, runDone steps so far.
+  let runOpen = false, runCtx0 = 0, runBatch = 0, runDone = 0;
+  // Steps from the run's start after which its first sequence finishes (the batch is fixed in a run).
+  let runFinishAt = Infinity;
   // From decodeAll, for startRun: the fewest tokens a sequence has left, the batch's cached tokens (-1: scan).
   let runLeft = -1, runContext = 0;
-  let busyS = 0, busyEnergyJ = 0, iterations = 0, preemptions = 0, finished = 0, batchSeqS = 0;
+  let iterations = 0, preemptions = 0, finished = 0;
   let kickPending = false;
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
   const frontendS = model.frontendS ?? 0;
@@ -139,7 +145,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const outS = blocks > 0 ? cpu!.swapOut(blocks) : undefined;
       if (outS !== undefined) {
         // Swap (vLLM v0): its GPU blocks are free for this iteration; the copy runs first, stalling it.
-        stallS += outS;
+        hot.stallS += outS;
         swapped.set(rid, { computed: batch.computed[i]!, target: batch.target[i]!, gen: batch.gen[i]!, blocks });
       } else resumeGen.set(rid, batch.gen[i]!);
       lifecycle.preempted(rid);
@@ -168,7 +174,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const i = batch.push(rid, s.target, s.gen, requests[rid]!.outputTokens);
     batch.computed[i] = s.computed;
     kv.used += s.blocks;
-    stallS += cpu!.swapIn(s.blocks);
+    hot.stallS += cpu!.swapIn(s.blocks);
     lifecycle.started(rid, id.index, engine.nowS);
     kit.schedule(i, tokens);
     return i;
@@ -194,15 +200,20 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Accounts the open run's time and energy (its batch is still the current one) and closes it. */
   function closeRun(): void {
     if (!runOpen) return;
-    runOpen = false;
-    const durS = engine.nowS - runStartS;
-    const energyJ = model.busyPowerW(runBatch) * durS;
-    busyS += durS;
-    busyEnergyJ += energyJ;
-    batchSeqS += runBatch * durS;
-    const share = energyJ / runBatch;
+    const share = closeRunShare();
     const ids = batch.id;
     for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(ids[i]!, share);
+  }
+
+  /** closeRun without the charges: accounts the run's time and energy, closes it and returns each sequence's share. */
+  function closeRunShare(): number {
+    runOpen = false;
+    const durS = engine.nowS - hot.runStartS;
+    const energyJ = model.busyPowerW(runBatch) * durS;
+    hot.busyS += durS;
+    hot.busyEnergyJ += energyJ;
+    hot.batchSeqS += runBatch * durS;
+    return energyJ / runBatch;
   }
 
   /** Applies the progress of the segment that just ended and retires finished sequences. */
@@ -211,6 +222,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const { computed, gen, sched, out, id: ids } = batch;
     let used = 0, done = false;
     if (runSteps > 0) {
+      // The run's last segment, nothing cached to name, nobody abandoned, no P/D role: one pass.
+      if (runDone + runSteps >= runFinishAt && role === undefined && abandonedHere === 0 && !(prefix && (prefix.keyed > 0 || prefix.cache.named > 0))) return endRun();
       for (let i = 0; i < batch.n; i++) {
         const c = (computed[i]! += runSteps);
         used += kv.held(c);
@@ -222,16 +235,19 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       // One-pass split (not legacy): each sequence's share, charged in the loop below.
       const energyJ = accountIteration();
       const tokens = shape.prefillTokens + shape.decodeSeqs;
+      // A decode's share, (energyJ * 1) / tokens, is energyJ / tokens exactly: divided once.
+      const perToken = energyJ / tokens;
       for (let i = 0; i < batch.n; i++) {
         const s = sched[i]!;
-        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, (energyJ * s) / tokens);
+        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, s === 1 ? perToken : (energyJ * s) / tokens);
         sched[i] = 0;
         const c = (computed[i]! += s);
         used += kv.held(c);
         // A chunk that does not end the prompt yields no token.
-        if (s === 0 || c < batch.target[i]!) continue;
-        if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, segEndS);
-        if (gen[i]! >= out[i]!) done = true;
+        if (s > 0 && c >= batch.target[i]!) {
+          if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, hot.segEndS);
+          if (gen[i]! >= out[i]!) done = true;
+        }
       }
       iterations++;
     }
@@ -254,6 +270,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (used > kv.peak) kv.peak = used;
     if (abandonedHere > 0) dropAbandoned();
     if (!done) return;
+    // Without cached blocks held or P/D roles, the batch changes only by these retirements: one pass.
+    if (role === undefined && !(prefix && prefix.keyed > 0)) return retireFused();
     closeRun();
     // Blocks of the finished sequences, when none held cached blocks (else they are recounted).
     let freed = 0, recount = false;
@@ -275,7 +293,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         prefix.release(i);
         prefix.forget(rid);
       }
-      lifecycle.finished(rid, segEndS);
+      lifecycle.finished(rid, hot.segEndS);
     });
     // kv.used was usedBlocks() before the retirements: it drops by their blocks unless cached ones were shared.
     kv.used = recount ? usedBlocks() : kv.used - freed;
@@ -283,6 +301,70 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       for (const rid of handed) handoff!.prefilled(rid, id.index);
       handed.length = 0;
     }
+  }
+
+  /**
+   * completeSegment's retirements in one pass when no sequence holds cached blocks and no P/D role
+   * parks KV: what closeRun's charges and removeFinished would do, each request getting the same
+   * charges in the same order (its run share just before it is retired, rather than every share
+   * first: no request's record depends on another's).
+   */
+  function retireFused(): void {
+    const closing = runOpen;
+    const share = closing ? closeRunShare() : 0;
+    const { computed, gen, out, id: ids } = batch;
+    let freed = 0, w = 0;
+    for (let i = 0; i < batch.n; i++) {
+      const rid = ids[i]!;
+      if (closing) lifecycle.chargeEnergy(rid, share);
+      if (gen[i]! >= out[i]!) {
+        finished++;
+        freed += kv.held(computed[i]!);
+        prefix?.forget(rid);
+        lifecycle.finished(rid, hot.segEndS);
+        continue;
+      }
+      if (w !== i) batch.move(i, w);
+      w++;
+    }
+    batch.n = w;
+    kv.used -= freed;
+  }
+
+  /**
+   * completeSegment for the segment that ends a run when nothing else changes the batch: the
+   * segment's progress, the run's close and the retirements in one pass (completeSegment's loop,
+   * closeRun's and retireFused's), each sequence and each KV figure getting the same values and
+   * each request the same calls in the same order.
+   */
+  function endRun(): void {
+    const share = closeRunShare();
+    const { computed, gen, out, id: ids } = batch;
+    let used = 0, freed = 0, w = 0, done = false;
+    for (let i = 0; i < batch.n; i++) {
+      const rid = ids[i]!;
+      const c = (computed[i]! += runSteps);
+      const held = kv.held(c);
+      used += held;
+      lifecycle.chargeEnergy(rid, share);
+      if ((gen[i]! += runSteps) >= out[i]!) {
+        done = true;
+        finished++;
+        freed += held;
+        prefix?.forget(rid);
+        lifecycle.finished(rid, hot.segEndS);
+        continue;
+      }
+      if (w !== i) batch.move(i, w);
+      w++;
+    }
+    if (!done) throw new Error(`${id.name}: a decode run ended with no sequence finished`);
+    batch.n = w;
+    iterations += runSteps;
+    // KV held at the step's end, before the retirements, is the segment's peak.
+    if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
+    if (used > kv.peak) kv.peak = used;
+    kv.used = used - freed;
   }
 
   /** Ends the sequences whose client gave up (as vLLM handles aborts between steps), freeing their blocks. */
@@ -306,15 +388,15 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
    * applies their progress.
    */
   function accountIteration(): number {
-    const durS = segEndS - segStartS;
+    const durS = hot.segEndS - hot.segStartS;
     const seqs = shape.prefillSeqs + shape.decodeSeqs;
     const energyJ = model.iterationPowerW(shape) * durS;
-    busyS += durS;
-    busyEnergyJ += energyJ;
-    batchSeqS += seqs * durS;
+    hot.busyS += durS;
+    hot.busyEnergyJ += energyJ;
+    hot.batchSeqS += seqs * durS;
     if (legacy) {
       // Legacy split: the prefill pass's share to the prompts by tokens, the decode step's evenly.
-      const prefillJ = durS > 0 ? energyJ * (segPrefillS / durS) : 0;
+      const prefillJ = durS > 0 ? energyJ * (hot.segPrefillS / durS) : 0;
       for (let i = 0; i < batch.n; i++) {
         const s = batch.sched[i]!;
         const rid = batch.id[i]!;
@@ -328,7 +410,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   /** Boundary: form the next iteration and start it (or go idle). */
   function startIteration(): void {
     kit.preemptedNow = 0;
-    stallS = 0;
+    hot.stallS = 0;
     const decodesOnly = decodeAll(); // formed in one pass (shape filled): skip the formation
     if (landed.length > 0 && !decodesOnly) admitLanded();
     if (!decodesOnly) formation(kit);
@@ -349,25 +431,25 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     }
     if (!decodesOnly) fillShape();
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
-    segStartS = engine.nowS;
+    hot.segStartS = engine.nowS;
     epoch++;
     active = true;
     // PCIe copies (KV tiers) stall this iteration: it is not part of a decode run.
-    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n && stallS === 0) startRun();
+    if (shape.prefillSeqs === 0 && shape.decodeSeqs === batch.n && hot.stallS === 0) startRun();
     else {
       closeRun();
       runSteps = 0;
-      segEndS = engine.nowS + stallS + (legacy ? legacyIterationS() : model.iterationS(shape));
+      hot.segEndS = engine.nowS + hot.stallS + (legacy ? legacyIterationS() : model.iterationS(shape));
     }
-    if (!(segEndS > segStartS)) throw new Error(`${id.name}: iteration of non-positive length at t=${segStartS}; check the profile`);
-    ctx.schedule(segEndS, epoch);
+    if (!(hot.segEndS > hot.segStartS)) throw new Error(`${id.name}: iteration of non-positive length at t=${hot.segStartS}; check the profile`);
+    ctx.schedule(hot.segEndS, epoch);
   }
 
   /** Every sequence decodes: continue the open run (same batch) or open one, for as many steps as nothing changes. */
   function startRun(): void {
     if (!runOpen) {
       runOpen = true;
-      runStartS = engine.nowS;
+      hot.runStartS = engine.nowS;
       runCtx0 = shape.decodeContextTokens;
       runBatch = batch.n;
       runDone = 0;
@@ -388,6 +470,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         sched[i] = 0; // a run's steps are applied by completeSegment, not as one scheduled token
       }
     }
+    runFinishAt = runDone + steps;
     // A named output block is cached as it fills, which can change what later steps evict: stop there.
     if (prefix && prefix.keyed > 0) for (let i = 0; i < batch.n; i++) steps = Math.min(steps, prefix.stepsToNextNamed(i));
     // After a preemption a mode may admit at the very next boundary (vLLM v1 admits nothing in the
@@ -396,7 +479,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (!spec.fastForward || (!legacy && kit.preemptedNow > 0 && queue.size > 0)) steps = 1;
     else if (!fitsSurely(context, steps) && heldAfter(steps) > kv.capacityBlocks) steps = lastFittingStep(steps);
     runSteps = steps;
-    segEndS = runStartS + model.decodeRunS(runBatch, runCtx0, runDone + steps);
+    hot.segEndS = runBoundaryS(steps);
   }
 
   /**
@@ -410,13 +493,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const n = batch.n;
     if (n === 0 || n > decodeLimit || queue.size > 0 || landed.length + incoming.length > 0) return false;
     const { out, gen, computed, target } = batch;
-    const { lookahead, blockSize } = kv;
     let grow = 0, steps = Infinity, context = 0;
     for (let i = 0; i < n; i++) {
       const c = computed[i]!;
       if (c < target[i]! || c === 0) return false; // still prefilling
-      // A decode needs a new block exactly when its last one is full (c >= 1 here).
-      if ((c + lookahead) % blockSize === 0) grow++;
+      if (kv.endsBlock(c)) grow++; // a decode needs a new block exactly when its last one is full
       context += c;
       const left = out[i]! - gen[i]!;
       if (left < steps) steps = left;
@@ -433,8 +514,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
 
   /** Legacy price: a prefill pass plus a decode step, added (each asked only when it has work: noisy models draw per call). */
   function legacyIterationS(): number {
-    segPrefillS = shape.prefillTokens > 0 ? model.prefillS(shape.prefillTokens) : 0;
-    return segPrefillS + (shape.decodeSeqs > 0 ? model.decodeStepS(shape.decodeSeqs, shape.decodeContextTokens) : 0);
+    hot.segPrefillS = shape.prefillTokens > 0 ? model.prefillS(shape.prefillTokens) : 0;
+    return hot.segPrefillS + (shape.decodeSeqs > 0 ? model.decodeStepS(shape.decodeSeqs, shape.decodeContextTokens) : 0);
   }
 
   function fillShape(): void {
@@ -495,18 +576,17 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
    */
   function cutAfterNow(force = false): void {
     if (!active || runSteps <= 1 || (!force && batch.n >= batch.max)) return;
-    const boundary = (j: number) => runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
-    let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1;
-      if (boundary(mid) > engine.nowS) hi = mid;
-      else lo = mid;
-    }
+    const hi = stepsDoneNow() + 1; // the first boundary strictly after now
     if (hi === runSteps) return;
     runSteps = hi;
-    segEndS = boundary(hi);
+    hot.segEndS = runBoundaryS(hi);
     epoch++;
-    ctx.schedule(segEndS, epoch);
+    ctx.schedule(hot.segEndS, epoch);
+  }
+
+  /** The time of the open run's boundary `j` steps into the segment in flight (j = 0: its start). */
+  function runBoundaryS(j: number): number {
+    return hot.runStartS + model.decodeRunS(runBatch, runCtx0, runDone + j);
   }
 
   /** P/D, decode: reserves KV blocks for waiting prefilled requests, in order, while they fit the free blocks. */
@@ -556,7 +636,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     let lo = 0, hi = runSteps; // boundary(lo) <= now < boundary(hi)
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1;
-      if (runStartS + model.decodeRunS(runBatch, runCtx0, runDone + mid) > engine.nowS) hi = mid;
+      if (runBoundaryS(mid) > engine.nowS) hi = mid;
       else lo = mid;
     }
     return lo;
@@ -603,8 +683,19 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     return true;
   }
 
+  // The identity's fields one by one, not spread: every replica's object then has one hidden
+  // class, so routers reading queued() and running() on each replica stay monomorphic (a spread
+  // gave the later replicas another). `rest` is empty: a field added to ReplicaIdentity fails here.
+  const { index, name, group, model: modelName, accuracy, gpus, estimate, ...rest } = id;
+  rest satisfies Record<string, never>;
   return {
-    ...id,
+    index,
+    name,
+    group,
+    model: modelName,
+    accuracy,
+    gpus,
+    estimate,
     kind: 'continuous-batching',
     capacity: spec.maxBatchSize,
     queued: role === undefined ? () => queue.size : () => queue.size + incoming.length + inTransfer.size + landed.length,
@@ -709,9 +800,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         name: id.name,
         group: id.group,
         kind: 'continuous-batching',
-        busyS,
-        busyEnergyJ,
-        idleEnergyJ: model.idlePowerW * Math.max(0, windowS - busyS),
+        busyS: hot.busyS,
+        busyEnergyJ: hot.busyEnergyJ,
+        idleEnergyJ: model.idlePowerW * Math.max(0, windowS - hot.busyS),
         finished,
         iterations,
         preemptions,
@@ -722,7 +813,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
           ? `iteration energy = busy power(batch) x iteration time; idle ${model.idlePowerW} W`
           : `iteration energy = busy power(sequences in the pass) x pass time, shared by tokens computed; idle ${model.idlePowerW} W`,
         extra: {
-          meanBatchSize: busyS > 0 ? batchSeqS / busyS : 0,
+          meanBatchSize: hot.busyS > 0 ? hot.batchSeqS / hot.busyS : 0,
           ...(role === 'prefill' && { kvHandoffs: handedOff }),
           ...(role === 'decode' && { kvReceived: received }),
           ...(cpu && kvTierExtra(cpu, tierHits)),

@@ -106,7 +106,7 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
         continue;
       }
       // A decode needs a new block exactly when its last one is full (computed >= 1 here).
-      const grow = (computed + kv.lookahead) % kv.blockSize === 0 ? 1 : 0;
+      const grow = kv.endsBlock(computed) ? 1 : 0;
       if (grow > kv.capacityBlocks - kv.used) {
         const tokens = byPriority ? priorityRoom(kit, i, 1) : makeRoom(kit, i, 1); // default: only the newest leave (i itself last), indices below stay valid
         i -= moved;

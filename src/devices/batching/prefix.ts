@@ -87,9 +87,19 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
     cache,
     keyed: 0,
     lookup(rid, targetTokens) {
+      if (requests[rid]!.prefix === undefined) {
+        // Nothing nameable (most requests): no hit, whatever the cache holds. `hit` no longer
+        // holds the last memoized lookup's result.
+        lastRid = -1;
+        hit.blocks = hit.freeBlocks = hit.cpuBlocks = 0;
+        return hit;
+      }
       const tierVersion = offload?.tier.version ?? -1;
       if (rid === lastRid && targetTokens === lastTarget && cache.version === lastVersion && tierVersion === lastTierVersion) return hit;
-      [lastRid, lastTarget, lastVersion, lastTierVersion] = [rid, targetTokens, cache.version, tierVersion];
+      lastRid = rid;
+      lastTarget = targetTokens;
+      lastVersion = cache.version;
+      lastTierVersion = tierVersion;
       const k = keys(rid);
       const max = Math.min(k.length, Math.floor((targetTokens - 1) / bs));
       hit.blocks = hit.freeBlocks = hit.cpuBlocks = 0;
@@ -181,7 +191,9 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       return Math.max(1, (next + 1) * bs - batch.computed[i]!);
     },
     forget(rid) {
-      if (requests[rid]!.prefix !== undefined) keysOf.delete(rid);
+      // Only requests with a prefix have keys; the map is empty without them (and the request's
+      // object, cold by the time it ends, is not read).
+      if (keysOf.size > 0) keysOf.delete(rid);
     },
   };
   /**

@@ -19,6 +19,8 @@ export interface KvBlocks {
   growth(computed: number, tokens: number): number;
   /** Blocks free now. */
   free(): number;
+  /** True when a sequence with `computed` (>= 1) tokens has filled its last block: its next token takes a new one. */
+  endsBlock(computed: number): boolean;
 }
 
 /** A block counter for `capacityTokens` (Infinity = unbounded) in blocks of `blockSize` tokens. */
@@ -41,6 +43,8 @@ export function createKvBlocks(capacityTokens: number, blockSize: number, lookah
     held,
     growth: (computed, tokens) => held(computed + tokens) - held(computed),
     free: () => kv.capacityBlocks - kv.used,
+    // A mask for power-of-two sizes: the same test as the remainder for non-negative counts.
+    endsBlock: blockSize === 2 ** shift ? (computed) => ((computed + lookahead) & (blockSize - 1)) === 0 : (computed) => (computed + lookahead) % blockSize === 0,
   };
   return kv;
 }

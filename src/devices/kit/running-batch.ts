@@ -53,18 +53,21 @@ export class RunningBatch {
     return this.computed[i]! < this.target[i]!;
   }
 
+  /** Copies sequence `from` into slot `to` (to < from: compaction keeping the order). */
+  move(from: number, to: number): void {
+    this.id[to] = this.id[from]!;
+    this.computed[to] = this.computed[from]!;
+    this.target[to] = this.target[from]!;
+    this.gen[to] = this.gen[from]!;
+    this.sched[to] = this.sched[from]!;
+    this.out[to] = this.out[from]!;
+    this.nodes[to] = this.nodes[from];
+    this.keys[to] = this.keys[from];
+  }
+
   /** Removes sequence i, keeping the order of the others. */
   removeAt(i: number): void {
-    for (let j = i + 1; j < this.n; j++) {
-      this.id[j - 1] = this.id[j]!;
-      this.computed[j - 1] = this.computed[j]!;
-      this.target[j - 1] = this.target[j]!;
-      this.gen[j - 1] = this.gen[j]!;
-      this.sched[j - 1] = this.sched[j]!;
-      this.out[j - 1] = this.out[j]!;
-      this.nodes[j - 1] = this.nodes[j];
-      this.keys[j - 1] = this.keys[j];
-    }
+    for (let j = i + 1; j < this.n; j++) this.move(j, j - 1);
     this.n--;
   }
 
@@ -73,23 +76,14 @@ export class RunningBatch {
    * each just before it goes; the others keep their order (one pass, no call for those kept).
    */
   removeFinished(ended: (i: number) => void): void {
-    const { id, computed, target, gen, sched, out, nodes, keys } = this;
+    const { gen, out } = this;
     let w = 0;
     for (let i = 0; i < this.n; i++) {
       if (gen[i]! >= out[i]!) {
         ended(i);
         continue;
       }
-      if (w !== i) {
-        id[w] = id[i]!;
-        computed[w] = computed[i]!;
-        target[w] = target[i]!;
-        gen[w] = gen[i]!;
-        sched[w] = sched[i]!;
-        out[w] = out[i]!;
-        nodes[w] = nodes[i];
-        keys[w] = keys[i];
-      }
+      if (w !== i) this.move(i, w);
       w++;
     }
     this.n = w;
@@ -100,16 +94,7 @@ export class RunningBatch {
     let w = 0;
     for (let i = 0; i < this.n; i++) {
       if (!keep(i)) continue;
-      if (w !== i) {
-        this.id[w] = this.id[i]!;
-        this.computed[w] = this.computed[i]!;
-        this.target[w] = this.target[i]!;
-        this.gen[w] = this.gen[i]!;
-        this.sched[w] = this.sched[i]!;
-        this.out[w] = this.out[i]!;
-        this.nodes[w] = this.nodes[i];
-        this.keys[w] = this.keys[i];
-      }
+      if (w !== i) this.move(i, w);
       w++;
     }
     this.n = w;

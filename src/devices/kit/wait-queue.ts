@@ -26,12 +26,10 @@ type Inner = Omit<WaitQueue, 'remove'>;
  */
 class Removable implements WaitQueue {
   private readonly removed = new Set<number>();
+  /** Requests waiting (the inner queue's size less the removed ones): a field, as routers read it per replica per request. */
+  size = 0;
 
   constructor(private readonly inner: Inner) {}
-
-  get size(): number {
-    return this.inner.size - this.removed.size;
-  }
 
   peek(): number {
     this.drop();
@@ -40,20 +38,25 @@ class Removable implements WaitQueue {
 
   shift(): number {
     this.drop();
-    return this.inner.shift();
+    const id = this.inner.shift();
+    if (id >= 0) this.size--;
+    return id;
   }
 
   push(id: number): void {
     this.inner.push(id);
+    this.size++;
   }
 
   requeue(id: number): void {
     this.inner.requeue(id);
+    this.size++;
   }
 
   remove(id: number): void {
     if (this.removed.has(id)) throw new Error(`request ${id} removed twice from a wait queue`);
     this.removed.add(id);
+    this.size--;
   }
 
   private drop(): void {
