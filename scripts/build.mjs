@@ -72,6 +72,9 @@ const runBundle = await build({
   target: 'node20',
   external: EXTERNAL,
   logLevel: 'warning',
+  // No comments or indentation: less to read, hash and decode at each start (still one statement a line).
+  minifyWhitespace: true,
+  sourcemap: true,
   plugins: [zodEnglishOnly, onlyRun],
   // ES module semantics (strict mode) and import.meta.url as the bundle's own file URL.
   define: { 'import.meta.url': '__llmsimBundleUrl' },
@@ -79,7 +82,7 @@ const runBundle = await build({
 });
 // A vm.Script has no import() of its own (only behind an experimental option): the packages kept
 // out of the bundle (the LP solver) are imported through the loader's (src/code-cache.ts).
-for (const f of runBundle.outputFiles) writeFileSync(f.path, f.text.replace(/(?<![\w$.])import\(/g, '__llmsimImport('));
+for (const f of runBundle.outputFiles) writeFileSync(f.path, f.path.endsWith('.cjs') ? f.text.replace(/(?<![\w$.])import\(/g, '__llmsimImport(') : f.text);
 
 // Type declarations of the library (dist/index.d.ts and what it references); the code is the bundle.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

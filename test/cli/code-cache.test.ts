@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { codeCacheDir, codeCacheFile, loadBundle } from '../../src/code-cache.js';
+import { KEPT_CACHE_FILES, codeCacheDir, codeCacheFile, loadBundle } from '../../src/code-cache.js';
 import { tempDir } from '../support/tmp.js';
 
 // The V8 code cache of `llmsim run`'s bundle (src/code-cache.ts): whatever the cache holds, the
@@ -80,5 +80,22 @@ describe('code cache of the run bundle', () => {
     expect(codeCacheDir({ LLMSIM_CODE_CACHE: 'off' })).toBeUndefined();
     expect(codeCacheDir({ XDG_CACHE_HOME: '/c' })).toBe(join('/c', 'llmsim'));
     expect(codeCacheDir({})).toMatch(/[\\/]\.cache[\\/]llmsim$/);
+  });
+});
+
+describe('code cache directory', () => {
+  it(`keeps the ${KEPT_CACHE_FILES} newest cache files when it saves one, and nothing else is touched`, () => {
+    const { file, cache } = bundle(answer(7));
+    mkdirSync(cache, { mode: 0o700 });
+    const old = Array.from({ length: KEPT_CACHE_FILES + 2 }, (_, i) => join(cache, `code-${String(i).padStart(32, '0')}.bin`));
+    old.forEach((f, i) => {
+      writeFileSync(f, 'x');
+      utimesSync(f, 1000 + i, 1000 + i);
+    });
+    writeFileSync(join(cache, 'notes.txt'), 'not a cache file');
+    loadBundle(file, opts(cache)).save();
+    const left = readdirSync(cache).sort();
+    // The new file, the KEPT_CACHE_FILES - 1 newest old ones, and the file that is not a cache.
+    expect(left).toEqual([...old.slice(old.length - (KEPT_CACHE_FILES - 1)).map((f) => f.slice(cache.length + 1)), codeCacheFile(cache, Buffer.from(answer(7))).slice(cache.length + 1), 'notes.txt'].sort());
   });
 });
