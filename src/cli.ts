@@ -31,5 +31,9 @@ function bundledMain(argv: readonly string[]): Main | undefined {
 }
 
 const argv = process.argv;
-const main = bundledMain(argv) ?? (await import('./main.js')).main;
-process.exitCode = await main(argv);
+const bundled = bundledMain(argv);
+process.exitCode = await (bundled ?? (await import('./main.js')).main)(argv);
+// A run has written and closed everything by now (its files synchronously, its output through
+// stdout and stderr, flushed when their buffers are empty): exit at once rather than let Node wait
+// for V8's background work (concurrent GC marking, optimizing compiles), 30-60 ms of every run.
+if (bundled && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
