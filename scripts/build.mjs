@@ -74,7 +74,9 @@ const runBundle = await build({
   logLevel: 'warning',
   // No comments or indentation: less to read, hash and decode at each start (still one statement a line).
   minifyWhitespace: true,
+  // Mapped to src/ (the ES modules' maps carry the sources' text; this one would only repeat it).
   sourcemap: true,
+  sourcesContent: false,
   plugins: [zodEnglishOnly, onlyRun],
   // ES module semantics (strict mode) and import.meta.url as the bundle's own file URL.
   define: { 'import.meta.url': '__llmsimBundleUrl' },
