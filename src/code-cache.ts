@@ -100,12 +100,28 @@ export function loadBundle(file: string, options: CodeCacheOptions): LoadedBundl
 /** Makes `dir` (0700) if missing; true when it is a directory of this user that no one else can write. */
 function ownPrivateDir(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0);
     const st = statSync(dir);
     const uid = process.getuid?.();
     return st.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * mkdir -p, one level at a time (at most 8 missing levels), all 0700: Node 20's recursive mkdirSync
+ * never returns for a path under /proc (HOME=/proc/..., as some sandboxes set it).
+ */
+function makeDirs(dir: string, depth: number): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || depth >= 8 || dirname(dir) === dir) throw err;
+    makeDirs(dirname(dir), depth + 1);
+    mkdirSync(dir, { mode: 0o700 });
   }
 }
 

@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEPT_CACHE_FILES, codeCacheDir, codeCacheFile, loadBundle } from '../../src/code-cache.js';
@@ -97,5 +98,19 @@ describe('code cache directory', () => {
     const left = readdirSync(cache).sort();
     // The new file, the KEPT_CACHE_FILES - 1 newest old ones, and the file that is not a cache.
     expect(left).toEqual([...old.slice(old.length - (KEPT_CACHE_FILES - 1)).map((f) => f.slice(cache.length + 1)), codeCacheFile(cache, Buffer.from(answer(7))).slice(cache.length + 1), 'notes.txt'].sort());
+  });
+});
+
+describe('code cache directory that cannot be made', () => {
+  // Node 20's recursive mkdirSync never returns under /proc: run in a child, with a time limit.
+  it.skipIf(process.platform !== 'linux')('runs without a cache, and returns, when the directory would be under /proc', () => {
+    const { file } = bundle(answer(7));
+    const script = `const { loadBundle } = await import(${JSON.stringify(new URL('../../src/code-cache.ts', import.meta.url).href)});
+const b = loadBundle(${JSON.stringify(file)}, { dir: '/proc/llmsim-no-such-dir/.cache/llmsim', dynamicImport: (s) => import(s) });
+b.save();
+process.stdout.write(String(b.exports.value));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.stdout).toBe('42');
   });
 });
