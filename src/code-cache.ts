@@ -43,9 +43,10 @@ function homedirOrUndefined(): string | undefined {
   }
 }
 
-/** The cache file of a bundle with these bytes, under this Node and these flags. */
-export function codeCacheFile(dir: string, bundle: Uint8Array, execArgv: readonly string[] = process.execArgv): string {
-  const hash = createHash('sha256').update(bundle).update('\0').update(process.version).update('\0').update(process.arch).update('\0').update(execArgv.join('\0')).digest('hex');
+/** The cache file of a bundle with these bytes, under this Node and these flags (command line and NODE_OPTIONS). */
+export function codeCacheFile(dir: string, bundle: Uint8Array, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string {
+  const flags = [...execArgv, nodeOptions].join('\0');
+  const hash = createHash('sha256').update(bundle).update('\0').update(process.version).update('\0').update(process.arch).update('\0').update(flags).digest('hex');
   return join(dir, `code-${hash.slice(0, 32)}.bin`);
 }
 
