@@ -6,7 +6,7 @@
 // in; the heavy ones (chart library, WebAssembly solvers, the worker pool) stay in node_modules
 // and load only in the commands that use them.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const EXTERNAL = ['vega', 'vega-lite', 'highs', 'nlopt-js', 'piscina', 'tsx', 'tsx/*', 'esbuild'];
@@ -48,6 +48,43 @@ await build({
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: { js: "import { createRequire as __llmsimRequire } from 'node:module'; const require = __llmsimRequire(import.meta.url);" },
 });
+
+// dist/run.cjs: the CLI with the run command only, as one CommonJS file, so that src/cli.ts can
+// compile it with a V8 code cache (src/code-cache.ts; Node 20 caches no ES module). The catalog's
+// other commands become empty modules (never loaded: cli.ts sends only `run` here).
+const onlyRun = {
+  name: 'only-run-command',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[\w-]+\.js$/ }, (args) =>
+      /[\\/]src[\\/]commands[\\/]catalog\.ts$/.test(args.importer) && args.path !== './run.js' ? { path: args.path, namespace: 'not-run' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'not-run' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+const runBundle = await build({
+  entryPoints: { run: 'src/run-bundle.ts' },
+  write: false,
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  logLevel: 'warning',
+  // No comments or indentation: less to read, hash and decode at each start (still one statement a line).
+  minifyWhitespace: true,
+  // Mapped to src/ (the ES modules' maps carry the sources' text; this one would only repeat it).
+  sourcemap: true,
+  sourcesContent: false,
+  plugins: [zodEnglishOnly, onlyRun],
+  // ES module semantics (strict mode) and import.meta.url as the bundle's own file URL.
+  define: { 'import.meta.url': '__llmsimBundleUrl' },
+  banner: { js: "'use strict';\nvar __llmsimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// A vm.Script has no import() of its own (only behind an experimental option): the packages kept
+// out of the bundle (the LP solver) are imported through the loader's (src/code-cache.ts).
+for (const f of runBundle.outputFiles) writeFileSync(f.path, f.path.endsWith('.cjs') ? f.text.replace(/(?<![\w$.])import\(/g, '__llmsimImport(') : f.text);
 
 // Type declarations of the library (dist/index.d.ts and what it references); the code is the bundle.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

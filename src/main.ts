@@ -2,6 +2,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { InputError } from './errors.js';
 import { CommandFailure } from './commands/failure.js';
 import { COMMANDS, type CommandName } from './commands/catalog.js';
+import { requestedCommand } from './commands/requested.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -38,11 +39,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   return program;
 }
 
-/** The command `args` (after node and the script) run or ask help for: `run` in `run x.yaml` and in `help run`. */
-export function requestedCommand(args: readonly string[]): string | undefined {
-  const words = args.filter((a) => !a.startsWith('-'));
-  return words[0] === 'help' ? words[1] : words[0];
-}
+export { requestedCommand } from './commands/requested.js';
 
 /**
  * Commander's usage errors in llmsim's form, naming the flag or argument, what was expected and

@@ -1,9 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
-import { benchCases } from './cases.js';
+import { benchCases, type BenchCase } from './cases.js';
 import { REFERENCE, versus } from './reference.js';
 
 /**
@@ -46,6 +48,7 @@ for (const c of benchCases) {
   console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${versus(wallS, ref?.wallS, s2)}, process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}`);
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
   if (r.requestsPerCpuS !== undefined) console.log(`  streamed: ${num(r.requestsPerCpuS)} requests per CPU s of the run; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
+  if (c.cli) cliRun(c);
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
@@ -76,4 +79,34 @@ function startup(): void {
     const before = REFERENCE.startup.commands[cmd];
     console.log(`  llmsim ${cmd.padEnd(9)} ${versus(s, before, s2)}; x${fmt(s / nodeS)} node -e 0${before !== undefined ? ` (README x${fmt(before / REFERENCE.startup.nodeS)})` : ''}`);
   });
+}
+
+/**
+ * The case as a user runs it: its scenario written to a YAML file (JSON, with absolute paths),
+ * `llmsim run <file> -o <dir> -q` (files written, through dist/run.cjs and its code cache, made by
+ * one run first in a temporary cache directory); median and best wall of 5 runs.
+ */
+function cliRun(c: BenchCase): void {
+  const dir = mkdtempSync(join(tmpdir(), 'llmsim-bench-cli-'));
+  try {
+    const root = resolve(here, '..', '..');
+    const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? join(root, p) : p);
+    const scenario = structuredClone(c.scenario) as { workload: { trace?: { path: string } }; cluster: { devices: { profile?: unknown }[] } };
+    if (scenario.workload.trace) scenario.workload.trace.path = abs(scenario.workload.trace.path) as string;
+    for (const d of scenario.cluster.devices) d.profile = abs(d.profile);
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, JSON.stringify(scenario));
+    const env = { ...process.env, LLMSIM_CODE_CACHE: join(dir, 'code-cache') };
+    const times: number[] = [];
+    for (let i = 0; i <= 5; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [join(here, '..', 'cli.js'), 'run', file, '-o', join(dir, 'out'), '-q'], { stdio: 'ignore', env });
+      if (r.status !== 0) throw new Error(`llmsim run (bench case ${c.id}) exited with ${r.status}`);
+      if (i > 0) times.push((performance.now() - t0) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`  \`llmsim run\` of it (files written, code cache warm): process wall ${s2(times[2]!)} median, ${s2(times[0]!)} best of 5`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

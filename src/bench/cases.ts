@@ -12,6 +12,8 @@ export interface BenchCase {
   readonly scenario?: Record<string, unknown>;
   /** Id of the case this one is compared with (same workload, another setting): the bench prints the ratios. */
   readonly versus?: string;
+  /** Also timed as a user runs it: `llmsim run <scenario>.yaml -o <dir> -q` in a fresh process, files written, code cache warm (bench.ts). */
+  readonly cli?: true;
   /** requests.csv case (csv-case.ts): the scenario runs in memory, then its rows are formatted and timed. */
   readonly csv?: true;
   /** Streamed case: the trace the bench writes and runs with `--stream --no-requests` (stream-case.ts); `scenario` gives the cluster and policy. */
@@ -26,6 +28,7 @@ function underLegacy(c: BenchCase): BenchCase {
     id: `${c.id}-legacy`,
     title: `${c.title}, scheduler: legacy`,
     target: '-',
+    cli: undefined,
     scenario: { ...scenario, cluster: { devices: scenario.cluster.devices.map((d) => ({ ...d, scheduler: 'legacy' })) } },
   };
 }
@@ -58,6 +61,7 @@ const cases: readonly BenchCase[] = [
     id: 'azure-conv-cb4',
     title: '(b) Azure LLM 2023 conv trace, all 19,366 requests, 4 continuous-batching replicas (Llama-2 70B, H100 TP4)',
     target: '< 0.5 s process wall',
+    cli: true,
     scenario: {
       name: 'bench-azure-conv',
       seed: 1,
@@ -89,6 +93,7 @@ const cases: readonly BenchCase[] = [
     id: 'vidur-10k',
     title: 'Vidur request list (10,000 requests, Poisson 1 req/s), 1 continuous-batching replica',
     target: '< 0.25 s process wall, byte-identical results',
+    cli: true,
     scenario: {
       name: 'bench-vidur',
       seed: 1,

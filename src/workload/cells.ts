@@ -18,6 +18,22 @@ export function parseNumberCell(cell: string | number | undefined, place: CellPl
   return v;
 }
 
+/** Up to 15 digits: a whole number that Number() reads exactly and that parseTokenCell accepts as is when in range. */
+const PLAIN_DIGITS = /^\d{1,15}$/;
+
+/**
+ * parseTokenCell of the cell at `file`:`line` in column `field`, for readers that parse a cell per
+ * row: a plain digit string in range is read at once, and the place object is made only for the
+ * other cells (parseTokenCell's checks and messages).
+ */
+export function tokenCellAt(cell: string | undefined, file: string, line: number | undefined, field: string): number {
+  if (cell !== undefined && PLAIN_DIGITS.test(cell)) {
+    const v = Number(cell);
+    if (v >= 1 && v <= MAX_TOKENS) return v;
+  }
+  return parseTokenCell(cell, { file, line, field });
+}
+
 /** Parses a token count: a whole number in [1, MAX_TOKENS]. */
 export function parseTokenCell(cell: string | number | undefined, place: CellPlace): number {
   const v = parseNumberCell(cell, place);

@@ -1,6 +1,6 @@
 import { InputError, describeValue } from '../errors.js';
 import { MAX_TIME_S } from '../limits.js';
-import { parseTokenCell } from './cells.js';
+import { tokenCellAt } from './cells.js';
 import { findColumns, readRows, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
@@ -84,8 +84,8 @@ export function azureRowReader(table: Pick<CsvTable, 'file' | 'header' | 'header
       id: i++,
       // Both differences are exact integers; only the final sum rounds.
       arrivalS: t.wholeS - first.wholeS + (t.nanos - first.nanos) * 1e-9,
-      promptTokens: parseTokenCell(row[col.ContextTokens], { file, line, field: 'ContextTokens' }),
-      outputTokens: parseTokenCell(row[col.GeneratedTokens], { file, line, field: 'GeneratedTokens' }),
+      promptTokens: tokenCellAt(row[col.ContextTokens], file, line, 'ContextTokens'),
+      outputTokens: tokenCellAt(row[col.GeneratedTokens], file, line, 'GeneratedTokens'),
     };
   };
 }

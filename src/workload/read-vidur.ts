@@ -1,5 +1,5 @@
 import { InputError, describeValue } from '../errors.js';
-import { checkOrder, checkSpan, parseNumberCell, parseTokenCell } from './cells.js';
+import { checkOrder, checkSpan, parseNumberCell, tokenCellAt } from './cells.js';
 import { findColumns, readRows, type CsvTable } from './csv-table.js';
 import type { DraftRequest } from './draft.js';
 
@@ -27,11 +27,12 @@ export function vidurRowReader(table: Pick<CsvTable, 'file' | 'header' | 'header
   let prev = 0;
   let prevLine: number | undefined;
   let first = 0;
-  const idLine = new Map<string, number | undefined>();
+  // Ids by value: a number when it has at most 15 digits (exact), else its decimal text without leading zeros.
+  const idLine = new Map<number | string, number | undefined>();
   return (row, line) => {
     const idText = row[col.request_id]!.trim();
     if (!/^\d+$/.test(idText)) throw new InputError({ file, line, field: 'request_id' }, `expected a whole-number request id, found ${describeValue(row[col.request_id])}`);
-    const id = String(BigInt(idText));
+    const id = idKey(idText);
     if (idLine.has(id)) throw new InputError({ file, line, field: 'request_id' }, `expected each request id once, found ${idText} again (first at line ${idLine.get(id)})`);
     idLine.set(id, line);
     const place = { file, line, field: 'arrived_at' };
@@ -44,8 +45,15 @@ export function vidurRowReader(table: Pick<CsvTable, 'file' | 'header' | 'header
     return {
       id: i++,
       arrivalS,
-      promptTokens: parseTokenCell(row[col.num_prefill_tokens], { file, line, field: 'num_prefill_tokens' }),
-      outputTokens: parseTokenCell(row[col.num_decode_tokens], { file, line, field: 'num_decode_tokens' }),
+      promptTokens: tokenCellAt(row[col.num_prefill_tokens], file, line, 'num_prefill_tokens'),
+      outputTokens: tokenCellAt(row[col.num_decode_tokens], file, line, 'num_decode_tokens'),
     };
   };
+}
+
+/** The duplicate-id key of a whole-number id's digits: equal for equal values ("007" and "7"). */
+function idKey(digits: string): number | string {
+  if (digits.length <= 15) return Number(digits);
+  const text = String(BigInt(digits));
+  return text.length <= 15 ? Number(text) : text;
 }

@@ -1,0 +1,157 @@
+import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+// Only Node's built-ins here: this module runs before anything else is loaded (src/cli.ts).
+
+/**
+ * A V8 code cache for a CommonJS bundle (Node 20 has no module.enableCompileCache): the bundle is
+ * compiled with vm.Script, fed the bytecode a previous run saved, and once, when there was no
+ * usable cache, the bytecode of everything the run compiled is saved for the next run.
+ *
+ * Safety: the cache file's name holds a SHA-256 of the bundle's bytes, the Node version, the
+ * architecture and the flags Node was started with, so an edited bundle or another Node never
+ * reads it; V8 also checks its own version and flags and rejects a mismatch (the cache is then
+ * rewritten). The file is written to a temporary name and renamed (atomic); any failure to make
+ * the directory, read or write (read-only home, full disk) only means no cache. A directory that
+ * is not the user's own or that others can write is not used.
+ */
+export interface CodeCacheOptions {
+  /** Directory of the cache files; undefined: no cache (compile from source every time). */
+  readonly dir: string | undefined;
+  /** The bundle's `import()` (scripts/build.mjs renames it `__llmsimImport`): the caller's, so it resolves as the caller's module does. */
+  readonly dynamicImport: (specifier: string) => Promise<unknown>;
+}
+
+/** Where the cache lives: LLMSIM_CODE_CACHE (a directory, or `off`), else $XDG_CACHE_HOME/llmsim or ~/.cache/llmsim. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const set = env.LLMSIM_CODE_CACHE;
+  if (set !== undefined && set !== '') return /^(off|0|false|no)$/i.test(set) ? undefined : set;
+  const base = env.XDG_CACHE_HOME || (homedirOrUndefined() && join(homedirOrUndefined()!, '.cache'));
+  return base ? join(base, 'llmsim') : undefined;
+}
+
+function homedirOrUndefined(): string | undefined {
+  try {
+    return homedir() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cache file of a bundle with these bytes, under this Node and these flags (command line and NODE_OPTIONS). */
+export function codeCacheFile(dir: string, bundle: Uint8Array, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string {
+  const flags = [...execArgv, nodeOptions].join('\0');
+  const hash = createHash('sha256').update(bundle).update('\0').update(process.version).update('\0').update(process.arch).update('\0').update(flags).digest('hex');
+  return join(dir, `code-${hash.slice(0, 32)}.bin`);
+}
+
+const CACHE_FILE = /^code-[0-9a-f]{32}\.bin$/;
+/** Cache files kept in the directory (each build, Node version or set of flags makes its own); the oldest go first. */
+export const KEPT_CACHE_FILES = 8;
+
+function pruneOldest(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((name) => CACHE_FILE.test(name))
+    .map((name) => ({ name, mtimeMs: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? -1 : 1));
+  for (const { name } of files.slice(KEPT_CACHE_FILES)) unlinkSync(join(dir, name));
+}
+
+/** A loaded bundle: its exports, and `save()` to write the code cache if it had none (call it once, at exit). */
+export interface LoadedBundle {
+  readonly exports: Record<string, unknown>;
+  /** true when V8 used a saved cache for this load. */
+  readonly fromCache: boolean;
+  readonly save: () => void;
+}
+
+/**
+ * Compiles and runs the CommonJS `file` (its `exports`, `require`, `__filename` and `__dirname` as
+ * Node gives a CommonJS module), with the code cache of `options.dir`.
+ */
+export function loadBundle(file: string, options: CodeCacheOptions): LoadedBundle {
+  const bytes = readFileSync(file);
+  const dir = options.dir !== undefined && ownPrivateDir(options.dir) ? options.dir : undefined;
+  const cacheFile = dir === undefined ? undefined : codeCacheFile(dir, bytes);
+  const cachedData = cacheFile === undefined ? undefined : readOrUndefined(cacheFile);
+  // An ASCII file (the build's is) decodes as Latin-1 into the same string, several times faster than as UTF-8.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __llmsimImport) {${source}\n})`, { filename: file, cachedData });
+  const fromCache = cachedData !== undefined && script.cachedDataRejected === false;
+  const module = { exports: {} as Record<string, unknown> };
+  const fn = script.runInThisContext() as (...args: unknown[]) => void;
+  fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), options.dynamicImport);
+  let saved = fromCache || cacheFile === undefined;
+  return {
+    exports: module.exports,
+    fromCache,
+    save: () => {
+      if (saved) return;
+      saved = true;
+      writeQuietly(cacheFile!, script.createCachedData());
+    },
+  };
+}
+
+/** Makes `dir` (0700) if missing; true when it is a directory of this user that no one else can write. */
+function ownPrivateDir(dir: string): boolean {
+  try {
+    makeDirs(dir, 0);
+    const st = statSync(dir);
+    const uid = process.getuid?.();
+    return st.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * mkdir -p, one level at a time (at most 8 missing levels), all 0700: Node 20's recursive mkdirSync
+ * never returns for a path under /proc (HOME=/proc/..., as some sandboxes set it).
+ */
+function makeDirs(dir: string, depth: number): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || depth >= 8 || dirname(dir) === dir) throw err;
+    makeDirs(dirname(dir), depth + 1);
+    mkdirSync(dir, { mode: 0o700 });
+  }
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `data` to `file` through a temporary file and a rename; any failure leaves no file and throws nothing. */
+function writeQuietly(file: string, data: Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    pruneOldest(dirname(file));
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+  }
+}
