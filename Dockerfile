@@ -13,6 +13,7 @@ WORKDIR /opt/llmsim
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && npm prune --omit=dev && npm cache clean --force
 # What scenarios read at run time: shipped profiles, traces, scenarios, serving data, the schema.

@@ -99,6 +99,16 @@ describe('Dockerfile (linted: no Docker engine here to build it)', () => {
     expect(JSON.parse(steps.find((s) => s.op === 'ENTRYPOINT')!.arg)).toEqual(['npx', '--no-install', 'llmsim']);
   });
 
+  it('copies what `npm run build` runs before the step that runs it', () => {
+    const pkg = JSON.parse(readFileSync(repoFile('package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const build = steps.findIndex((s) => s.op === 'RUN' && s.arg.includes('npm run build'));
+    const copied = steps.slice(0, build).filter((s) => s.op === 'COPY').flatMap((s) => s.arg.split(/\s+/).slice(0, -1));
+    // Files the build script names (`node scripts/build.mjs`, `tsc -p tsconfig.build.json`, ...).
+    const files = pkg.scripts.build!.split(/\s+/).filter((w) => /\.(m?js|json|ts)$/.test(w));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(copied.some((c) => f === c || f.startsWith(`${c.replace(/\/$/, '')}/`)), `${f} is copied before the build`).toBe(true);
+  });
+
   it('copies only files that exist and are not excluded, and everything llmsim reads at run time', () => {
     const sources = steps.filter((s) => s.op === 'COPY').flatMap((s) => s.arg.split(/\s+/).slice(0, -1));
     for (const src of sources) {
