@@ -1,10 +1,11 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
+import { makeDirs } from './util/make-dirs.js';
 
 // Only Node's built-ins here: this module runs before anything else is loaded (src/cli.ts).
 
@@ -101,28 +102,12 @@ export function loadBundle(file: string, options: CodeCacheOptions): LoadedBundl
 /** Makes `dir` (0700) if missing; true when it is a directory of this user that no one else can write. */
 function ownPrivateDir(dir: string): boolean {
   try {
-    makeDirs(dir, 0);
+    makeDirs(dir, { mode: 0o700, maxDepth: 8 });
     const st = statSync(dir);
     const uid = process.getuid?.();
     return st.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
   } catch {
     return false;
-  }
-}
-
-/**
- * mkdir -p, one level at a time (at most 8 missing levels), all 0700: Node 20's recursive mkdirSync
- * never returns for a path under /proc (HOME=/proc/..., as some sandboxes set it).
- */
-function makeDirs(dir: string, depth: number): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || depth >= 8 || dirname(dir) === dir) throw err;
-    makeDirs(dirname(dir), depth + 1);
-    mkdirSync(dir, { mode: 0o700 });
   }
 }
 

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { errnoCode, NO_SPACE, NOT_WRITABLE, outputError } from '../output/errors.js';
 import { writeFileDurable } from '../output/fs.js';
 import { checkFault } from '../output/hooks.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /**
  * Writes `file` atomically: the body goes to a temporary file in the same directory (same file
@@ -25,7 +25,7 @@ export function writeFileAtomic(file: string, body: (write: (data: string | Uint
 export function ensureDir(dir: string): void {
   try {
     checkFault('mkdir', dir);
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
     throw fsError(err, dir, 'a directory that can be created');
   }

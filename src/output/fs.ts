@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { makeDirs } from '../util/make-dirs.js';
 import { errnoCode } from './errors.js';
 import { checkFault, injectedFault, stopPoint } from './hooks.js';
 import { processAlive } from './process.js';
@@ -90,7 +91,7 @@ export function renameChecked(from: string, to: string): void {
 /** mkdirSync -p, with fault injection. */
 export function makeDir(dir: string): void {
   checkFault('mkdir', dir);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
 }
 
 /**
