@@ -10,6 +10,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/llmsim-pack-check.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
+# llmsim run's code cache (src/code-cache.ts) under the same directory, not the user's ~/.cache.
+export LLMSIM_CODE_CACHE="$tmp/code-cache"
 step() { printf 'pack-check: %s\n' "$*"; }
 
 step "fresh clone of $(git -C "$repo" rev-parse --short HEAD)"
@@ -19,7 +21,7 @@ git clone --quiet --no-hardlinks "$repo" "$tmp/clone"
 step "npm pack"
 tarball="$(cd "$tmp/clone" && npm pack --silent --pack-destination "$tmp")"
 tar -tzf "$tmp/$tarball" > "$tmp/contents"
-for f in package/LICENSE package/schema/scenario.schema.json package/dist/index.js package/dist/index.d.ts package/dist/cli.js package/scenarios/quickstart.yaml; do
+for f in package/LICENSE package/schema/scenario.schema.json package/dist/index.js package/dist/index.d.ts package/dist/cli.js package/dist/run.cjs package/scenarios/quickstart.yaml; do
   grep -qx "$f" "$tmp/contents" || { echo "pack-check: $f is missing from $tarball" >&2; exit 1; }
 done
 
@@ -31,6 +33,12 @@ step "quickstart from another directory"
 mkdir -p "$tmp/elsewhere"
 (cd "$tmp/elsewhere" && "$tmp/prefix/bin/llmsim" run "$pkg/scenarios/quickstart.yaml" -o out/qs -q)
 test -s "$tmp/elsewhere/out/qs/summary.json" || { echo 'pack-check: the quickstart wrote no summary.json' >&2; exit 1; }
+step "the installed run saved its code cache, and a run from the cache writes the same files"
+ls "$tmp/code-cache"/code-*.bin >/dev/null 2>&1 || { echo 'pack-check: llmsim run saved no code cache' >&2; exit 1; }
+(cd "$tmp/elsewhere" && "$tmp/prefix/bin/llmsim" run "$pkg/scenarios/quickstart.yaml" -o out/qs2 -q)
+for f in summary.json requests.csv; do
+  cmp -s "$tmp/elsewhere/out/qs/$f" "$tmp/elsewhere/out/qs2/$f" || { echo "pack-check: $f differs between the first run and the run from the code cache" >&2; exit 1; }
+done
 node -e 'const s=require(process.argv[1]); if (s.requests.total !== 2867) { console.error("pack-check: quickstart ran " + s.requests.total + " requests, expected 2867"); process.exit(1); }' "$tmp/elsewhere/out/qs/summary.json"
 
 step "a TypeScript file importing the library type-checks and runs"
