@@ -39,8 +39,6 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   return program;
 }
 
-export { requestedCommand } from './commands/requested.js';
-
 /**
  * Commander's usage errors in llmsim's form, naming the flag or argument, what was expected and
  * what was found: "unknown option '--sed' (Did you mean --seed?)" becomes "--sed: expected an

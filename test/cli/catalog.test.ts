@@ -1,7 +1,7 @@
 import { Command, Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/catalog.js';
-import { requestedCommand } from '../../src/main.js';
+import { requestedCommand } from '../../src/commands/requested.js';
 
 // The top-level help lists commands from the catalog without loading them: each entry must say
 // what the real registration says, or `llmsim --help` would misdescribe a command.
