@@ -113,7 +113,10 @@ export function simulate(input: SimInput): SimResult {
   // With policy.params.refreshS the policy sees load signals as of the last refresh instant.
   const refreshS = refreshSOf(input.policyParams);
   const signals = refreshS === undefined ? undefined : staleSignals(devices, fresh.nowS);
-  const cluster: ClusterView = signals ? { ...fresh, devices: signals.cluster.devices } : fresh;
+  // The load board (ClusterView.loads), when every replica keeps it; never under stale signals,
+  // whose loads are the last refresh's, not the board's.
+  const loads = !signals && input.cluster.every((g) => g.keepsLoads) ? new Int32Array(groupOf.length) : undefined;
+  const cluster: ClusterView = signals ? { ...fresh, devices: signals.cluster.devices } : loads ? { ...fresh, loads } : fresh;
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = classPriority(input.classes) ?? policy.priority?.bind(policy);
   const admission = createAdmission(input.classes, input.admission);
@@ -171,7 +174,7 @@ export function simulate(input: SimInput): SimResult {
     groupFirst.push(devices.length);
     for (let r = 0; r < replicasOf(g); r++) {
       groupOf[devices.length] = g;
-      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority, ...(pd && { handoff: pd.handoff }) }, policy);
+      addReplica(devices, group, r, { engine, requests, lifecycle, seed: input.seed, priority, loads, ...(pd && { handoff: pd.handoff }) }, policy);
     }
   });
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');

@@ -1,11 +1,13 @@
-// The load board (ClusterView.loads): in a streamed run of `slots` replicas, least-loaded reads
-// each replica's load from an array the replicas keep instead of calling queued() and running().
+// The load board (ClusterView.loads): in a run of `slots` replicas (streamed or in memory),
+// least-loaded reads each replica's load from an array the replicas keep instead of calling
+// queued() and running().
 // Oracle: those two functions, read at every routing decision, and the choice they give.
 import { describe, expect, it } from 'vitest';
 import { fifoPolicy } from '../../src/policies/fifo.js';
 import { definePolicy, type ClusterView } from '../../src/policies/policy.js';
 import { leastLoaded } from '../../src/policies/routing.js';
-import type { PreparedDeviceGroup } from '../../src/simulation/simulate.js';
+import { STATUS_FINISHED } from '../../src/metrics/records.js';
+import { simulate, type PreparedDeviceGroup } from '../../src/simulation/simulate.js';
 import { simulateStream } from '../../src/simulation/stream.js';
 import type { Request } from '../../src/workload/request.js';
 import { cbGroup, req, slotsGroup, testIterationModel, tokenTimeCost } from '../support/models.js';
@@ -23,7 +25,7 @@ function workload(seed: number, n: number): Request[] {
   return out;
 }
 
-function run(cluster: PreparedDeviceGroup[], seed: number) {
+function run(cluster: PreparedDeviceGroup[], seed: number, inMemory = false, params: Record<string, unknown> = {}) {
   const requests = workload(seed, 3000);
   const checks = { routes: 0, mismatches: 0, board: 0, unequalLoads: 0, maxLoad: 0 };
   const policy = definePolicy({
@@ -49,25 +51,42 @@ function run(cluster: PreparedDeviceGroup[], seed: number) {
       };
     },
   });
+  // Extra params (refreshS) are read by simulate itself (signals.ts refreshSOf), not by the policy.
+  const policyParams = { ...fifoPolicy.params.parse({ routing: 'least-loaded' }), ...params };
+  if (inMemory) {
+    const result = simulate({ requests, cluster, policy, policyParams, seed });
+    return { checks, total: result.records.status.filter((st) => st === STATUS_FINISHED).length };
+  }
   let i = 0;
-  const result = simulateStream(
-    { cluster, policy, policyParams: fifoPolicy.params.parse({ routing: 'least-loaded' }), seed, source: { next: () => requests[i++] } },
-    { take: () => {} },
-  );
-  return { checks, result };
+  const result = simulateStream({ cluster, policy, policyParams, seed, source: { next: () => requests[i++] } }, { take: () => {} });
+  return { checks, total: result.total };
 }
 
 describe('load board', () => {
-  it.each([1, 2, 3])('seed %i: slots replicas keep it equal to queued() + running(), and least-loaded chooses as from those', (seed) => {
+  it.each([
+    [1, false],
+    [2, false],
+    [3, false],
+    [1, true],
+    [2, true],
+  ])('seed %i, in memory %s: slots replicas keep it equal to queued() + running(), and least-loaded chooses as from those', (seed, inMemory) => {
     const group = { ...slotsGroup(tokenTimeCost(0.015), 2, 4), keepsLoads: true };
-    const { checks, result } = run([group], seed);
-    expect(result.total).toBe(3000);
+    const { checks, total } = run([group], seed, inMemory);
+    expect(total).toBe(3000);
     expect(checks.routes).toBe(3000);
     expect(checks.board).toBe(3000);
     expect(checks.mismatches).toBe(0);
     // Not a trivial run: loads differed between replicas and queues formed (a load above the 2 slots waits).
     expect(checks.unequalLoads).toBeGreaterThan(1000);
     expect(checks.maxLoad).toBeGreaterThan(4);
+  });
+
+  it("is not given under stale signals (refreshS): those loads are the last refresh's", () => {
+    const group = { ...slotsGroup(tokenTimeCost(0.015), 2, 4), keepsLoads: true };
+    const { checks, total } = run([group], 1, true, { refreshS: 0.5 });
+    expect(total).toBe(3000);
+    expect(checks.routes).toBe(3000);
+    expect(checks.board).toBe(0);
   });
 
   it('is not given when some replica does not keep it', () => {
