@@ -38,7 +38,7 @@ if (c.csv) {
 } else {
   const t0 = performance.now();
   await loadPolicies([String((c.scenario.policy as { name?: string } | undefined)?.name ?? 'fifo')]);
-  const loaded = checkScenario(c.scenario, { file: `bench:${c.id}`, baseDir: root });
+  const loaded = checkScenario(withCount(c.scenario), { file: `bench:${c.id}`, baseDir: root });
   const endOf: Record<string, number> = {};
   const { input, result, summary } = runScenario(loaded, { onStage: (stage) => (endOf[stage] = performance.now()) });
   const t3 = performance.now();
@@ -57,6 +57,18 @@ if (c.csv) {
     meanE2eS: summary.latency.e2eS.mean,
     utilization: summary.devices.reduce((a, d) => a + (d.utilization ?? 0), 0) / summary.devices.length,
   });
+}
+
+/**
+ * `LLMSIM_BENCH_N=<n>`: a synthetic case with n requests instead of its count (e.g. a smaller run
+ * under valgrind, whose instruction counts do not depend on the machine's load).
+ */
+function withCount(scenario: Record<string, unknown>): Record<string, unknown> {
+  const n = process.env.LLMSIM_BENCH_N;
+  const workload = scenario.workload as { synthetic?: Record<string, unknown> } | undefined;
+  if (n === undefined || workload?.synthetic === undefined) return scenario;
+  if (!/^[1-9][0-9]*$/.test(n)) throw new Error(`LLMSIM_BENCH_N: expected a positive whole number, found ${JSON.stringify(n)}`);
+  return { ...scenario, workload: { ...workload, synthetic: { ...workload.synthetic, count: Number(n) } } };
 }
 
 function out(figures: Record<string, unknown>): void {
