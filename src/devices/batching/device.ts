@@ -18,13 +18,14 @@ import { RunningBatch } from '../kit/running-batch.js';
 import { createWaitQueue } from '../kit/wait-queue.js';
 import type { ReplicaIdentity } from '../slots.js';
 import type { ContinuousBatchingDeviceSpec } from './schema.js';
-import { admissionCheck, decodeLimitOf, formationOf } from './modes.js';
+import { admissionCheck, decodeLimitOf, decodesFirstOf, formationOf } from './modes.js';
 import { createPrefixKeeper } from './prefix.js';
 import { createCpuTier, kvTierExtra } from './kv-tiers.js';
 import type { FormationKit } from './formation.js';
 
 const KICK = -1; // event arg: an idle replica starts once every request arriving now is queued
 const FROM_FRONTEND = -2; // event arg FROM_FRONTEND - rid: request rid leaves the front end
+const SMI_MAX = 2 ** 30 - 1; // above any token count (MAX_TOKENS), and a small integer for V8
 
 /** Creates one replica of a `continuous-batching` device entry. */
 export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
@@ -36,6 +37,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   const resumeGen = new Map<number, number>(); // tokens generated before a preemption (rare: a map is fine)
   const formation = formationOf(spec);
   const decodeLimit = decodeLimitOf(spec);
+  const decodesFirst = decodesFirstOf(spec);
   const rejectReason = admissionCheck(spec, kv, id.group);
   const shape = emptyShape();
   const role = spec.role;
@@ -72,6 +74,17 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let runFinishAt = Infinity;
   // From decodeAll, for startRun: the fewest tokens a sequence has left, the batch's cached tokens (-1: scan).
   let runLeft = -1, runContext = 0;
+  // The batch as the pass that just applied a segment's progress left it (survivors only), for the
+  // boundary's decodeAll, so it need not scan again: whether every survivor decodes, the blocks
+  // their next decode takes, their cached tokens, the fewest tokens one has left, how many.
+  // Valid only from that pass to the next decodeAll (which consumes it): nothing in between
+  // changes the batch.
+  // (sumLeft starts at a small integer, not Infinity: a closure variable once fractional is a boxed
+  // number, reallocated at each assignment.)
+  let sumOk = false, sumAll = true, sumGrow = 0, sumContext = 0, sumLeft = SMI_MAX, sumN = 0;
+  // Set when decodeAll scheduled every decode ahead of the formation (kit.decoded): how many
+  // sequences, and their cached tokens; -1 otherwise.
+  let decodedN = -1, decodedContext = 0;
   let iterations = 0, preemptions = 0, finished = 0;
   let kickPending = false;
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
@@ -95,6 +108,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     queue,
     kv,
     preemptedNow: 0,
+    decoded: false,
     pendingTokens(rid) {
       const s = swapped.size > 0 ? swapped.get(rid) : undefined;
       // Swapped in, it goes on where it stopped: the rest of its prompt, or one decode.
@@ -221,13 +235,24 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     active = false;
     const { computed, gen, sched, out, id: ids } = batch;
     let used = 0, done = false;
+    // The survivors' summary (sumOk), summed here in locals.
+    let all = true, grow = 0, context = 0, fewest = SMI_MAX, kept = 0;
     if (runSteps > 0) {
       // The run's last segment, nothing cached to name, nobody abandoned, no P/D role: one pass.
       if (runDone + runSteps >= runFinishAt && role === undefined && abandonedHere === 0 && !(prefix && (prefix.keyed > 0 || prefix.cache.named > 0))) return endRun();
       for (let i = 0; i < batch.n; i++) {
         const c = (computed[i]! += runSteps);
         used += kv.held(c);
-        if ((gen[i]! += runSteps) >= out[i]!) done = true;
+        const left = out[i]! - (gen[i]! += runSteps);
+        if (left <= 0) {
+          done = true;
+          continue;
+        }
+        // Every sequence of a run decodes; its next decode needs a new block exactly when its last one is full.
+        if (kv.endsBlock(c)) grow++;
+        context += c;
+        if (left < fewest) fewest = left;
+        kept++;
       }
       runDone += runSteps;
       iterations += runSteps;
@@ -246,8 +271,20 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         // A chunk that does not end the prompt yields no token.
         if (s > 0 && c >= batch.target[i]!) {
           if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, hot.segEndS);
-          if (gen[i]! >= out[i]!) done = true;
+          if (gen[i]! >= out[i]!) {
+            done = true;
+            continue;
+          }
         }
+        kept++;
+        if (c < batch.target[i]! || c === 0) {
+          all = false;
+          continue;
+        }
+        if (kv.endsBlock(c)) grow++;
+        context += c;
+        const left = out[i]! - gen[i]!;
+        if (left < fewest) fewest = left;
       }
       iterations++;
     }
@@ -268,10 +305,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
     kv.used = used;
     if (used > kv.peak) kv.peak = used;
-    if (abandonedHere > 0) dropAbandoned();
-    if (!done) return;
+    const dropped = abandonedHere > 0;
+    if (dropped) dropAbandoned();
     // Without cached blocks held or P/D roles, the batch changes only by these retirements: one pass.
-    if (role === undefined && !(prefix && prefix.keyed > 0)) return retireFused();
+    const fused = role === undefined && !(prefix && prefix.keyed > 0);
+    sumOk = !dropped && (!done || fused);
+    summary(all, grow, context, fewest, kept);
+    if (!done) return;
+    if (fused) return retireFused();
     closeRun();
     // Blocks of the finished sequences, when none held cached blocks (else they are recounted).
     let freed = 0, recount = false;
@@ -301,6 +342,15 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       for (const rid of handed) handoff!.prefilled(rid, id.index);
       handed.length = 0;
     }
+  }
+
+  /** Keeps the summary of the sequences that go on after a segment (sumOk says whether it is valid). */
+  function summary(all: boolean, grow: number, context: number, fewest: number, kept: number): void {
+    sumAll = all;
+    sumGrow = grow;
+    sumContext = context;
+    sumLeft = fewest;
+    sumN = kept;
   }
 
   /**
@@ -341,6 +391,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const share = closeRunShare();
     const { computed, gen, out, id: ids } = batch;
     let used = 0, freed = 0, w = 0, done = false;
+    let grow = 0, context = 0, fewest = SMI_MAX; // the survivors' summary (sumOk)
     for (let i = 0; i < batch.n; i++) {
       const rid = ids[i]!;
       const c = (computed[i]! += runSteps);
@@ -355,10 +406,16 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         lifecycle.finished(rid, hot.segEndS);
         continue;
       }
+      if (kv.endsBlock(c)) grow++;
+      context += c;
+      const left = out[i]! - gen[i]!;
+      if (left < fewest) fewest = left;
       if (w !== i) batch.move(i, w);
       w++;
     }
     if (!done) throw new Error(`${id.name}: a decode run ended with no sequence finished`);
+    sumOk = true;
+    summary(true, grow, context, fewest, w);
     batch.n = w;
     iterations += runSteps;
     // KV held at the step's end, before the retirements, is the segment's peak.
@@ -414,6 +471,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const decodesOnly = decodeAll(); // formed in one pass (shape filled): skip the formation
     if (landed.length > 0 && !decodesOnly) admitLanded();
     if (!decodesOnly) formation(kit);
+    kit.decoded = false;
     // An empty replica that cannot take the queue head never will: end it rather than hang
     // (unless KV held outside the batch will be freed: P/D).
     while (batch.n === 0 && queue.size > 0 && heldOutside === 0) {
@@ -429,7 +487,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       closeRun();
       return; // idle
     }
-    if (!decodesOnly) fillShape();
+    if (!decodesOnly) {
+      // Decodes scheduled by decodeAll and still in place (nobody preempted): their part is known.
+      if (decodedN >= 0 && kit.preemptedNow === 0) fillShape(decodedN, decodedContext + decodedN);
+      else fillShape(0, 0);
+    }
+    decodedN = -1;
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
     hot.segStartS = engine.nowS;
     epoch++;
@@ -487,20 +550,46 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
    * handoffs) and the KV cache has the blocks of this step. Then every mode's formation schedules
    * one token per sequence, taking a block where the last one is full; this does what the
    * formation, fillShape and startRun's scan would (same blocks, same shape, same run length:
-   * `runLeft`, `runContext`), without their three passes. False (nothing changed): form as usual.
+   * `runLeft`, `runContext`), without their three passes. False: form as usual; when requests wait
+   * and every sequence decodes with its block free, the formation's first pass is done here too
+   * (kit.decoded) and fillShape starts after those decodes. After a segment, the pass that applied
+   * it has already summed what this needs (sumOk): no pass here at all.
    */
   function decodeAll(): boolean {
     const n = batch.n;
-    if (n === 0 || n > decodeLimit || queue.size > 0 || landed.length + incoming.length > 0) return false;
-    const { out, gen, computed, target } = batch;
+    const known = sumOk;
+    sumOk = false;
+    if (n === 0 || n > decodeLimit || landed.length + incoming.length > 0) return false;
+    // The pass that applied the segment looked at these very sequences.
+    if (known && sumN !== n) throw new Error(`${id.name}: boundary summary of ${sumN} sequences for a batch of ${n}`);
+    if (queue.size > 0) {
+      // Requests wait, so the formation runs; but when every sequence decodes and their blocks are
+      // free, its first pass is known: schedule each one token here (as that pass would) and say so.
+      if (known && sumAll && decodesFirst && sumGrow <= kv.capacityBlocks - kv.used) {
+        batch.sched.fill(1, 0, n);
+        kv.used += sumGrow;
+        kit.decoded = true;
+        decodedN = n;
+        decodedContext = sumContext;
+      }
+      return false;
+    }
     let grow = 0, steps = Infinity, context = 0;
-    for (let i = 0; i < n; i++) {
-      const c = computed[i]!;
-      if (c < target[i]! || c === 0) return false; // still prefilling
-      if (kv.endsBlock(c)) grow++; // a decode needs a new block exactly when its last one is full
-      context += c;
-      const left = out[i]! - gen[i]!;
-      if (left < steps) steps = left;
+    if (known) {
+      if (!sumAll) return false;
+      grow = sumGrow;
+      steps = sumLeft;
+      context = sumContext;
+    } else {
+      const { out, gen, computed, target } = batch;
+      for (let i = 0; i < n; i++) {
+        const c = computed[i]!;
+        if (c < target[i]! || c === 0) return false; // still prefilling
+        if (kv.endsBlock(c)) grow++; // a decode needs a new block exactly when its last one is full
+        context += c;
+        const left = out[i]! - gen[i]!;
+        if (left < steps) steps = left;
+      }
     }
     if (grow > kv.capacityBlocks - kv.used) return false;
     kv.used += grow;
@@ -518,10 +607,12 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     return hot.segPrefillS + (shape.decodeSeqs > 0 ? model.decodeStepS(shape.decodeSeqs, shape.decodeContextTokens) : 0);
   }
 
-  function fillShape(): void {
+  /** The iteration's shape from what is scheduled; sequences below `from` are known decodes, of `decodeContext` tokens in all (their context plus the new one). */
+  function fillShape(from: number, decodeContext: number): void {
     shape.prefillSeqs = shape.prefillTokens = shape.prefillPastTokens = shape.prefillPairs = 0;
-    shape.decodeSeqs = shape.decodeContextTokens = 0;
-    for (let i = 0; i < batch.n; i++) {
+    shape.decodeSeqs = from;
+    shape.decodeContextTokens = decodeContext;
+    for (let i = from; i < batch.n; i++) {
       const s = batch.sched[i]!;
       if (s === 0) continue;
       const past = batch.computed[i]!;

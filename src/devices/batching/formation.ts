@@ -34,6 +34,12 @@ export interface FormationKit {
   abort(i: number, reason: string): void;
   /** Sequences preempted while forming this iteration. */
   preemptedNow: number;
+  /**
+   * True when the device has already scheduled one decode token for every running sequence (all of
+   * them decode, within the mode's decodeLimit, and it took their blocks, which were free): what a
+   * `decodesFirst` mode's formation does first. Only ever set for such modes.
+   */
+  decoded: boolean;
 }
 
 /** Decides the next iteration. */
@@ -98,8 +104,10 @@ export function chunkedFormation(s: ChunkedSettings): Formation {
     moved = 0;
     let budget = s.budget;
     let prefilling = 0;
+    // Pass 0 done by the device (every sequence decodes, every block was free): the budget is what is left.
+    if (kit.decoded) budget -= batch.n;
     // Pass 0: decodes (the hot path: a block is free, or the sequence's last block has room).
-    for (let i = 0; i < batch.n && budget > 0; i++) {
+    else for (let i = 0; i < batch.n && budget > 0; i++) {
       const computed = batch.computed[i]!;
       if (computed < batch.target[i]!) {
         prefilling++;

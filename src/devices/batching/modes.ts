@@ -27,6 +27,12 @@ interface SchedulerMode {
    * nothing waits and the KV cache has the blocks: all of them, up to the mode's token budget.
    */
   decodeLimit(s: ModeSettings): number;
+  /**
+   * True when the formation's first step, whenever every running sequence decodes, the KV cache has
+   * their blocks and they are within decodeLimit, is to schedule one token for each (taking its
+   * block): the device may then do that step itself and say so (FormationKit.decoded).
+   */
+  readonly decodesFirst: boolean;
   /** Why a request is refused on arrival, or undefined. Reasons name the limit, not the request, so they group. */
   refuse(s: ModeSettings, kv: KvBlocks, group: string, r: Request): string | undefined;
 }
@@ -37,6 +43,7 @@ const MODES = [
     formation: (s) =>
       chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.maxBatchedTokens, longPrefillThreshold: s.longPrefillThreshold, chunking: s.chunkedPrefill, priorityPreemption: s.priorityPreemption }),
     decodeLimit: (s) => s.maxBatchedTokens,
+    decodesFirst: true,
     refuse: (s, kv, group, r) =>
       overModelLen(s, group, r) ??
       promptOverKv(kv, group, r) ??
@@ -46,6 +53,7 @@ const MODES = [
     name: 'sarathi',
     formation: (s) => chunkedFormation({ maxBatch: s.maxBatchSize, budget: s.chunkSize, longPrefillThreshold: 0, priorityPreemption: s.priorityPreemption }),
     decodeLimit: (s) => s.chunkSize,
+    decodesFirst: true,
     refuse: (s, kv, group, r) => overModelLen(s, group, r) ?? promptOverKv(kv, group, r),
   },
   {
@@ -53,6 +61,7 @@ const MODES = [
     formation: (s) => prefillFirstFormation(s.maxBatchSize, s.maxBatchedTokens),
     // Its decodes take blocks through kit.schedule, which also evicts free cached blocks: no shortcut then.
     decodeLimit: (s) => (s.prefixCaching ? 0 : Infinity),
+    decodesFirst: false, // a waiting prompt that fits pauses the decodes
     // vLLM V0 ignores a prompt longer than its prompt limit (it never chunks).
     refuse: (s, kv, group, r) =>
       overModelLen(s, group, r) ??
@@ -63,6 +72,7 @@ const MODES = [
     name: 'legacy',
     formation: (s) => legacyFormation(s.maxBatchSize, s.maxBatchedTokens),
     decodeLimit: () => Infinity,
+    decodesFirst: false, // it preempts for every decode's block first, then admits whole prompts
     // llmsim 0.1 checked the KV cache with the TRUE output length, which no real server knows.
     refuse: (s, kv, group, r) => {
       const capacity = kv.capacityBlocks * kv.blockSize;
@@ -90,6 +100,11 @@ export function formationOf(s: ModeSettings): Formation {
 /** Sequences a device entry's formation decodes at once when all decode and none waits (SchedulerMode.decodeLimit). */
 export function decodeLimitOf(s: ModeSettings): number {
   return modeOf(s).decodeLimit(s);
+}
+
+/** Whether a device entry's formation starts by scheduling every decode (SchedulerMode.decodesFirst). */
+export function decodesFirstOf(s: ModeSettings): boolean {
+  return modeOf(s).decodesFirst;
 }
 
 /** The arrival check of a device entry's mode for one replica's KV cache. */
