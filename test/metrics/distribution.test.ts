@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distribution, percentileSorted, placePercentileRanks, rankValues } from '../../src/metrics/distribution.js';
+import { BUCKET_MIN, distribution, percentileSorted, placePercentileRanks, rankValues } from '../../src/metrics/distribution.js';
 
 const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
 
@@ -76,7 +76,8 @@ describe('placePercentileRanks (quickselect of the reported ranks instead of a f
 describe('rankValues (bucket counts, then a quickselect of the buckets holding the ranks)', () => {
   let x = 11;
   const r = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
-  // From 4096 values the bucket path runs; the shapes put ranks in one bucket, many, or across the sign.
+  // From `bucketMin` values the bucket path runs (4096 here, 2^18 by default); the shapes put ranks
+  // in one bucket, many, or across the sign.
   const shapes: Array<[string, (n: number) => number[]]> = [
     ['lognormal latencies', (n) => Array.from({ length: n }, () => Math.exp(6 * r() - 3))],
     ['mostly exact zeros', (n) => Array.from({ length: n }, () => (r() < 0.9 ? 0 : r()))],
@@ -93,14 +94,14 @@ describe('rankValues (bucket counts, then a quickselect of the buckets holding t
       const values = make(n).filter(Number.isFinite);
       const full = Float64Array.from(values).sort();
       const ranks = [...new Set([0, 1, Math.floor(n / 2), n - 2, n - 1, Math.floor(r() * n), Math.floor(r() * n)])].filter((k) => k < values.length).sort((a, b) => a - b);
-      const got = rankValues(Float64Array.from(values), ranks);
+      const got = rankValues(Float64Array.from(values), ranks, 4096);
       // Object.is: -0 and 0 too must come out as the sort places them.
       ranks.forEach((k, j) => expect(Object.is(got[j], full[k]), `rank ${k} of ${n}: ${got[j]} vs ${full[k]}`).toBe(true));
     }
   });
 
   it('lets distribution report what percentileSorted reads from the sorted values', () => {
-    for (const n of [1, 5, 4096, 30_001]) {
+    for (const n of [1, 5, 4096, 30_001, BUCKET_MIN + 1]) {
       const values = Array.from({ length: n }, () => Math.exp(4 * r()) * (r() < 0.2 ? 0 : 1));
       const full = Float64Array.from(values).sort();
       const round = (v: number) => Number(v.toPrecision(6));
