@@ -31,19 +31,18 @@ function newSketch(): Sketch {
 }
 
 export class QuantileAccumulator {
-  private values: Float64Array;
+  // Made at the first value: a metric never defined in a run (TTFT on `slots`) takes no memory.
+  private values = new Float64Array(0);
   private sketch: Sketch | undefined;
   private count = 0;
   private sum = 0;
   private max = -Infinity;
 
-  /** `capacity`: values expected (room is made for them at once; more still fit). */
+  /** `capacity`: values expected (room for them is made at the first one; more still fit). */
   constructor(
     private readonly exactLimit = EXACT_QUANTILE_LIMIT,
-    capacity = 1024,
-  ) {
-    this.values = new Float64Array(Math.max(1, Math.min(capacity, exactLimit)));
-  }
+    private readonly capacity = 1024,
+  ) {}
 
   /** Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. */
   add(v: number): void {
@@ -64,7 +63,7 @@ export class QuantileAccumulator {
         this.values = new Float64Array(0);
         return;
       }
-      const next = new Float64Array(Math.min(n * 2, this.exactLimit));
+      const next = new Float64Array(Math.min(n === 0 ? Math.max(1, this.capacity) : n * 2, this.exactLimit));
       next.set(this.values);
       this.values = next;
     }
