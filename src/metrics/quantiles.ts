@@ -44,29 +44,36 @@ export class QuantileAccumulator {
     private readonly capacity = 1024,
   ) {}
 
-  /** Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. */
+  /**
+   * Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. Kept
+   * small, the rare cases in `grow`, so that callers' optimized code inlines it: a call that is
+   * not inlined passes its number boxed, a heap allocation per value.
+   */
   add(v: number): void {
     if (!Number.isFinite(v)) return;
-    this.count++;
+    const n = this.count++;
     this.sum += v;
     if (v > this.max) this.max = v;
+    if (n < this.values.length) this.values[n] = v;
+    else this.grow(v, n);
+  }
+
+  // The value at `n` when it does not fit: more room, or the sketch (past the exact limit, or already).
+  private grow(v: number, n: number): void {
     if (this.sketch) {
       this.sketch.accept(v);
       return;
     }
-    const n = this.count - 1;
-    if (n === this.values.length) {
-      if (n >= this.exactLimit) {
-        this.sketch = newSketch();
-        for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
-        this.sketch.accept(v);
-        this.values = new Float64Array(0);
-        return;
-      }
-      const next = new Float64Array(Math.min(n === 0 ? Math.max(1, this.capacity) : n * 2, this.exactLimit));
-      next.set(this.values);
-      this.values = next;
+    if (n >= this.exactLimit) {
+      this.sketch = newSketch();
+      for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
+      this.sketch.accept(v);
+      this.values = new Float64Array(0);
+      return;
     }
+    const next = new Float64Array(Math.min(n === 0 ? Math.max(1, this.capacity) : n * 2, this.exactLimit));
+    next.set(this.values);
+    this.values = next;
     this.values[n] = v;
   }
 
