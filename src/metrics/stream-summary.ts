@@ -152,6 +152,9 @@ export class SummaryAccumulator implements RequestSink {
     );
     const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
     const kvTiers = summarizeKvTiers(result.devices, roundOrNull);
+    // Wilkins et al.'s accuracy proxy: sum A_K (tin + tout) / sum (tin + tout) over finished requests,
+    // the leaderboard accuracy each token was served at, %; NaN when nothing finished or some request
+    // ran on a model of unknown accuracy (a partial figure would look like a real one).
     const accuracy = this.accuracyUnknown || this.accuracyTokens === 0 ? NaN : this.weightedAccuracy / this.accuracyTokens;
     const more = blocks?.(spanS, perS, this.good);
     return {
@@ -176,7 +179,8 @@ export class SummaryAccumulator implements RequestSink {
     };
   }
 
-  // As summarizeModels: per model in order of its first replica.
+  // Per model, in order of its first replica; devices whose stats name no model (built outside
+  // simulate()) are grouped under their group name.
   private models(result: Pick<StreamResult, 'devices'>): ModelSummary[] {
     const { devices } = result;
     const index = new Map<string, number>();
