@@ -109,8 +109,8 @@ function partition3(a: Float64Array, lo: number, hi: number, pivot: number): voi
 /**
  * From this many values, percentiles go through bucket counts first (rankValues). Below it the
  * quickselect alone is faster, even cold (the bucket pass has 2^16 buckets to scan whatever the
- * count): measured on random lognormal values, first call / warm, 100k: 20 / 2 ms against 12 / 3;
- * 300k: 28 / 6 against 25 / 6; 1M: 36 / 8 against 43 / 34.
+ * count): measured on log-uniform values (e^(5U)), first call / warm, 100k: 20 / 2 ms against 12 / 3;
+ * 300k: 28 / 6 against 25 / 6; 1M: 36 / 8 against 43 / 34 (wall, load average ~5).
  */
 export const BUCKET_MIN = 1 << 18;
 /** Buckets of the first pass: the top 16 bits of a double's order-preserving key (sign, exponent, 4 mantissa bits). */
