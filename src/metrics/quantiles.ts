@@ -1,12 +1,12 @@
 /**
  * One latency metric of a streamed run, accumulated value by value: exact while it holds at most
- * `exactLimit` values (a compact Float64Array whose percentile ranks are placed at the end as `distribution` places them),
+ * `exactLimit` values (a compact Float64Array, whose percentiles are read at the end as `distribution` reads them),
  * then a DDSketch (Masson, Rim & Lee, VLDB 2019; @datadog/sketches-js) that every value so far is
  * moved into. The sketch's percentiles are within SKETCH_RELATIVE_ERROR of the exact ones;
  * count, mean (summed in the same order) and max stay exact. Deterministic: same values, same result.
  */
 import { createRequire } from 'node:module';
-import { percentileSorted, placePercentileRanks, type Distribution } from './distribution.js';
+import { distributionOf, type Distribution } from './distribution.js';
 import { roundOrNull } from './round.js';
 
 /** Values kept exactly per metric (8 bytes each) before switching to the sketch. */
@@ -31,39 +31,49 @@ function newSketch(): Sketch {
 }
 
 export class QuantileAccumulator {
-  private values: Float64Array;
+  // Made at the first value: a metric never defined in a run (TTFT on `slots`) takes no memory.
+  private values = new Float64Array(0);
   private sketch: Sketch | undefined;
   private count = 0;
   private sum = 0;
   private max = -Infinity;
 
-  constructor(private readonly exactLimit = EXACT_QUANTILE_LIMIT) {
-    this.values = new Float64Array(Math.min(1024, exactLimit));
-  }
+  /** `capacity`: values expected (room for them is made at the first one; more still fit). */
+  constructor(
+    private readonly exactLimit = EXACT_QUANTILE_LIMIT,
+    private readonly capacity = 1024,
+  ) {}
 
-  /** Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. */
+  /**
+   * Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. Kept
+   * small, the rare cases in `grow`, so that callers' optimized code inlines it: a call that is
+   * not inlined passes its number boxed, a heap allocation per value.
+   */
   add(v: number): void {
     if (!Number.isFinite(v)) return;
-    this.count++;
+    const n = this.count++;
     this.sum += v;
     if (v > this.max) this.max = v;
+    if (n < this.values.length) this.values[n] = v;
+    else this.grow(v, n);
+  }
+
+  // The value at `n` when it does not fit: more room, or the sketch (past the exact limit, or already).
+  private grow(v: number, n: number): void {
     if (this.sketch) {
       this.sketch.accept(v);
       return;
     }
-    const n = this.count - 1;
-    if (n === this.values.length) {
-      if (n >= this.exactLimit) {
-        this.sketch = newSketch();
-        for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
-        this.sketch.accept(v);
-        this.values = new Float64Array(0);
-        return;
-      }
-      const next = new Float64Array(Math.min(n * 2, this.exactLimit));
-      next.set(this.values);
-      this.values = next;
+    if (n >= this.exactLimit) {
+      this.sketch = newSketch();
+      for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
+      this.sketch.accept(v);
+      this.values = new Float64Array(0);
+      return;
     }
+    const next = new Float64Array(Math.min(n === 0 ? Math.max(1, this.capacity) : n * 2, this.exactLimit));
+    next.set(this.values);
+    this.values = next;
     this.values[n] = v;
   }
 
@@ -75,26 +85,19 @@ export class QuantileAccumulator {
   /** The metric's Distribution, rounded as the summary rounds. */
   distribution(): Distribution {
     const count = this.count;
-    if (count === 0) return { count, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
-    let at: (p: number) => number;
-    if (this.sketch) {
-      // Type 7 from the sketch: the values at the two ranks around (n - 1) p, interpolated. Each is
-      // within the sketch's relative accuracy of the exact one, so their mix is too. A rank is asked
-      // for as r + 0.5, which the sketch maps to the (r + 1)-th smallest value whatever the rounding.
-      const sketch = this.sketch;
-      const max = this.max;
-      const rank = (r: number) => (r >= count - 1 ? max : sketch.getValueAtQuantile((r + 0.5) / (count - 1)));
-      at = (p) => {
-        const h = (count - 1) * p;
-        const lo = Math.floor(h);
-        const a = rank(lo);
-        return h === lo ? a : a + (h - lo) * (rank(lo + 1) - a);
-      };
-    } else {
-      const placed = this.values.subarray(0, count);
-      placePercentileRanks(placed);
-      at = (p) => percentileSorted(placed, p);
-    }
+    if (!this.sketch) return distributionOf(this.values.subarray(0, count), this.sum, this.max);
+    // Type 7 from the sketch: the values at the two ranks around (n - 1) p, interpolated. Each is
+    // within the sketch's relative accuracy of the exact one, so their mix is too. A rank is asked
+    // for as r + 0.5, which the sketch maps to the (r + 1)-th smallest value whatever the rounding.
+    const sketch = this.sketch;
+    const max = this.max;
+    const rank = (r: number) => (r >= count - 1 ? max : sketch.getValueAtQuantile((r + 0.5) / (count - 1)));
+    const at = (p: number) => {
+      const h = (count - 1) * p;
+      const lo = Math.floor(h);
+      const a = rank(lo);
+      return h === lo ? a : a + (h - lo) * (rank(lo + 1) - a);
+    };
     return {
       count,
       mean: roundOrNull(this.sum / count),

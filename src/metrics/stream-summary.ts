@@ -17,7 +17,11 @@ import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT, type RecordTable } 
 import { LIMIT_SLACK_S } from './request-metrics.js';
 import { roundOrNull } from './round.js';
 import { summarizeKvTiers } from '../devices/batching/kv-tiers.js';
-import { checkSlo, extraMeans, sortedReasons, summaryCore, type Summary, type SummaryOptions } from './summary.js';
+import type { Summary, SummaryOptions } from './summary.js';
+import { checkSlo, extraMeans, sortedReasons, summaryCore } from './summary-core.js';
+
+/** Blocks of an in-memory run's summary that a streamed run has not: those before `sim` in key order, and after it. */
+export type InMemoryBlocks = (spanS: number, perS: (count: number) => number | null, good: number) => { beforeSim?: Partial<Summary>; afterSim?: Partial<Summary> };
 
 export class SummaryAccumulator implements RequestSink {
   private total = 0;
@@ -49,12 +53,14 @@ export class SummaryAccumulator implements RequestSink {
 
   /**
    * `deviceAccuracy[i]`: leaderboard accuracy of replica i (cluster order), as simulate gives it.
-   * `exactLimit`: values kept exactly per metric before the sketch takes over.
+   * `exactLimit`: values kept exactly per metric before the sketch takes over; `capacity`: finished
+   * requests expected (room for their values is made at once).
    */
   constructor(
     private readonly deviceAccuracy: readonly (number | undefined)[],
     private readonly opts: SummaryOptions = {},
     exactLimit?: number,
+    capacity?: number,
   ) {
     this.slo = checkSlo(opts.slo ?? {});
     this.ttftLimitS = (this.slo.ttftS ?? Infinity) + LIMIT_SLACK_S;
@@ -62,10 +68,10 @@ export class SummaryAccumulator implements RequestSink {
     this.e2eLimitS = (this.slo.e2eS ?? Infinity) + LIMIT_SLACK_S;
     this.finishedOn = deviceAccuracy.map(() => 0);
     this.tokensOn = deviceAccuracy.map(() => 0);
-    this.queueingDelayS = new QuantileAccumulator(exactLimit);
-    this.ttftS = new QuantileAccumulator(exactLimit);
-    this.tpotS = new QuantileAccumulator(exactLimit);
-    this.e2eS = new QuantileAccumulator(exactLimit);
+    this.queueingDelayS = new QuantileAccumulator(exactLimit, capacity);
+    this.ttftS = new QuantileAccumulator(exactLimit, capacity);
+    this.tpotS = new QuantileAccumulator(exactLimit, capacity);
+    this.e2eS = new QuantileAccumulator(exactLimit, capacity);
   }
 
   take(req: Request, records: RecordTable, row: number): void {
@@ -130,11 +136,14 @@ export class SummaryAccumulator implements RequestSink {
     return this.e2eS.sketched || this.queueingDelayS.sketched || this.ttftS.sketched || this.tpotS.sketched;
   }
 
-  /** The run's Summary, with the same keys, order and rounding as `summarize`. */
-  summary(result: StreamResult): Summary {
+  /**
+   * The run's Summary, with the same keys, order and rounding as `summarize`. `blocks`: the blocks
+   * only an in-memory run has (P/D, fleet, classes), given the span and the per-second rate.
+   */
+  summary(result: Omit<StreamResult, 'peakHeld'>, blocks?: InMemoryBlocks): Summary {
     const { total, finished, rejected, timedOut, outputTokens, promptTokens, slo } = this;
     if (total !== result.total) throw new Error(`summarize: ${result.total} requests but ${total} records`);
-    const { spanS, core } = summaryCore(
+    const { spanS, perS, core } = summaryCore(
       { total, finished, rejected, timedOut, preempted: this.preempted, outputTokens, promptTokens, good: this.good, withDeadline: this.withDeadline, deadlineMet: this.deadlineMet },
       result.window,
       slo,
@@ -143,7 +152,11 @@ export class SummaryAccumulator implements RequestSink {
     );
     const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
     const kvTiers = summarizeKvTiers(result.devices, roundOrNull);
+    // Wilkins et al.'s accuracy proxy: sum A_K (tin + tout) / sum (tin + tout) over finished requests,
+    // the leaderboard accuracy each token was served at, %; NaN when nothing finished or some request
+    // ran on a model of unknown accuracy (a partial figure would look like a real one).
     const accuracy = this.accuracyUnknown || this.accuracyTokens === 0 ? NaN : this.weightedAccuracy / this.accuracyTokens;
+    const more = blocks?.(spanS, perS, this.good);
     return {
       name: this.opts.name ?? null,
       ...core,
@@ -160,12 +173,15 @@ export class SummaryAccumulator implements RequestSink {
       models: this.models(result),
       accuracy: { tokenWeightedPct: roundOrNull(accuracy) },
       ...(kvTiers && { kvTiers }),
+      ...more?.beforeSim,
       sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
+      ...more?.afterSim,
     };
   }
 
-  // As summarizeModels: per model in order of its first replica.
-  private models(result: StreamResult): ModelSummary[] {
+  // Per model, in order of its first replica; devices whose stats name no model (built outside
+  // simulate()) are grouped under their group name.
+  private models(result: Pick<StreamResult, 'devices'>): ModelSummary[] {
     const { devices } = result;
     const index = new Map<string, number>();
     const rows: { model: string; replicas: number; finished: number; tokens: number; energyJ: number; accuracyPct: number | undefined }[] = [];

@@ -1,17 +1,19 @@
 import { summarizeDisaggregation, type DisaggregationSummary } from '../disaggregation/summary.js';
-import { summarizeKvTiers, type KvTiersSummary } from '../devices/batching/kv-tiers.js';
-import { InputError, describeValue } from '../errors.js';
+import type { KvTiersSummary } from '../devices/batching/kv-tiers.js';
 import type { SimResult } from '../simulation/result.js';
-import { summarizeDevices, summarizeEnergy, summarizeGroups, type DeviceSummary, type EnergySummary, type GroupSummary } from './device-summary.js';
-import { distribution, type Distribution } from './distribution.js';
-import { countGoodput, type Slo } from './goodput.js';
+import type { DeviceSummary, EnergySummary, GroupSummary } from './device-summary.js';
+import type { Distribution } from './distribution.js';
+import type { Slo } from './goodput.js';
 import { summarizeClasses, type ClassSummary, type FairnessSummary } from './class-summary.js';
 import type { ClassesSpec } from '../simulation/admission.js';
-import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from './records.js';
+import { STATUS_FINISHED } from './records.js';
 import { latencyColumns } from './request-metrics.js';
-import { roundOrNull } from './round.js';
 import { summarizeFleet, type FleetSummary } from '../fleet/summary.js';
-import { summarizeModels, tokenWeightedAccuracy, type ModelSummary } from './model-summary.js';
+import type { ModelSummary } from './model-summary.js';
+import { SummaryAccumulator } from './stream-summary.js';
+import { checkSlo } from './summary-core.js';
+
+export { checkSlo, extraMeans, sortedReasons, summaryCore, type SummaryCounts } from './summary-core.js';
 
 /**
  * What a run amounted to, in vLLM's vocabulary. A plain object whose key order is fixed by the
@@ -112,162 +114,35 @@ export interface SummaryOptions {
   readonly classes?: ClassesSpec;
 }
 
-/** Reduces a run's records and device counters to its Summary. Pure; O(n log n) in requests. */
+/**
+ * Reduces a run's records and device counters to its Summary. Pure; O(n) in requests: one pass
+ * hands each request to the streamed summary's accumulator (stream-summary.ts: the same counts,
+ * sums in the same order, and percentiles of the same values, so the two summaries cannot drift
+ * apart), then the blocks only an in-memory run has.
+ */
 export function summarize(result: SimResult, opts: SummaryOptions = {}): Summary {
   const slo = checkSlo(opts.slo ?? {});
   const { requests, records } = result;
   if (records.size !== requests.length) throw new Error(`summarize: ${requests.length} requests but ${records.size} records`);
   const total = requests.length;
   let finished = 0;
-  let rejected = 0;
-  let timedOut = 0;
-  let preempted = 0;
-  let outputTokens = 0;
-  let promptTokens = 0;
-  for (let i = 0; i < total; i++) {
-    const req = requests[i];
-    if (records.preemptions[i] > 0) preempted++;
-    const status = records.status[i];
-    if (status === STATUS_REJECTED) rejected++;
-    if (status === STATUS_TIMED_OUT) timedOut++;
-    if (status !== STATUS_FINISHED) continue;
-    finished++;
-    outputTokens += req.outputTokens;
-    promptTokens += req.promptTokens;
-  }
-  const latency = latencyColumns(result);
-  const counts = countGoodput(result, latency, slo);
-  const { spanS, perS, core } = summaryCore(
-    { total, finished, rejected, timedOut, preempted, outputTokens, promptTokens, ...counts },
-    result.window,
-    slo,
-    rejectReasons(result),
-    { queueingDelayS: distribution(latency.queueingDelayS), ttftS: distribution(latency.ttftS), tpotS: distribution(latency.tpotS), e2eS: distribution(latency.e2eS) },
+  for (let i = 0; i < total; i++) if (records.status[i] === STATUS_FINISHED) finished++;
+  // Exact percentiles whatever the count (an in-memory run holds every value anyway).
+  const acc = new SummaryAccumulator(
+    result.devices.map((d) => d.accuracyPct),
+    opts,
+    Math.max(finished, 1),
+    finished,
   );
-  const disaggregation = summarizeDisaggregation(result, spanS, perS(counts.good));
-  const kvTiers = summarizeKvTiers(result.devices, roundOrNull);
-  return {
-    name: opts.name ?? null,
-    ...core,
-    prefixCache: prefixCacheSummary(result),
-    energy: summarizeEnergy(result.devices, finished, outputTokens),
-    devices: summarizeDevices(result.devices, spanS),
-    deviceExtraMeans: extraMeans(result.devices),
-    groups: summarizeGroups(result.devices, spanS),
-    models: summarizeModels(result),
-    accuracy: { tokenWeightedPct: roundOrNull(tokenWeightedAccuracy(result)) },
-    ...(kvTiers && { kvTiers }),
-    ...(disaggregation && { disaggregation }),
-    sim: { events: result.events, endS: roundOrNull(result.endS), warnings: [...result.warnings] },
-    ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),
-    ...(opts.classes !== undefined ? summarizeClasses(result, latency, opts.classes, slo) : {}),
-  };
-}
-
-/** What the request, throughput, goodput and deadline blocks are computed from (counted in one pass, or accumulated by a streamed run). */
-export interface SummaryCounts {
-  readonly total: number;
-  readonly finished: number;
-  readonly rejected: number;
-  readonly timedOut: number;
-  readonly preempted: number;
-  readonly outputTokens: number;
-  readonly promptTokens: number;
-  readonly good: number;
-  readonly withDeadline: number;
-  readonly deadlineMet: number;
-}
-
-/**
- * The summary's blocks from `requests` to `deadlines`, in their key order, and the span and
- * per-second rate every other block uses: one window for rates, utilization and idle energy, first
- * arrival to last finish (simulate's). Shared by `summarize` and the streamed summary
- * (stream-summary.ts), so both give the same keys, order and rounding.
- */
-export function summaryCore(c: SummaryCounts, window: SimResult['window'], slo: Slo, reasons: Summary['requests']['rejectReasons'], latency: Summary['latency']) {
-  const { total, finished, rejected, timedOut } = c;
-  const spanS = finished > 0 ? window.endS - window.startS : NaN;
-  const perS = (count: number): number | null => (spanS > 0 ? roundOrNull(count / spanS) : null);
-  const missed = c.withDeadline - c.deadlineMet;
-  const core = {
-    requests: {
-      total,
-      finished,
-      rejected,
-      timedOut,
-      timedOutFraction: total > 0 ? roundOrNull(timedOut / total) : null,
-      pending: total - finished - rejected - timedOut,
-      preempted: c.preempted,
-      rejectReasons: reasons,
-    },
-    latency,
-    window: { startS: roundOrNull(window.startS), endS: roundOrNull(window.endS) },
-    throughput: {
-      spanS: roundOrNull(spanS),
-      requestsPerS: perS(finished),
-      outputTokensPerS: perS(c.outputTokens),
-      promptTokensPerS: perS(c.promptTokens),
-    },
-    goodput: {
-      slo: { ttftS: slo.ttftS ?? null, tpotS: slo.tpotS ?? null, e2eS: slo.e2eS ?? null },
-      requests: c.good,
-      requestsPerS: perS(c.good),
-      fraction: total > 0 ? roundOrNull(c.good / total) : null,
-    },
-    deadlines: {
-      withDeadline: c.withDeadline,
-      met: c.deadlineMet,
-      missed,
-      missRatio: c.withDeadline > 0 ? roundOrNull(missed / c.withDeadline) : null,
-    },
-  } satisfies Pick<Summary, 'requests' | 'latency' | 'window' | 'throughput' | 'goodput' | 'deadlines'>;
-  return { spanS, perS, core };
-}
-
-export function extraMeans(devices: SimResult['devices']): Record<string, number | null> {
-  const sums = new Map<string, { sum: number; n: number }>();
-  for (const d of devices) {
-    for (const [k, v] of Object.entries(d.extra ?? {})) {
-      const acc = sums.get(k) ?? { sum: 0, n: 0 };
-      acc.sum += v;
-      acc.n++;
-      sums.set(k, acc);
-    }
-  }
-  return Object.fromEntries([...sums].map(([k, { sum, n }]) => [k, roundOrNull(sum / n)]));
-}
-
-function rejectReasons(result: SimResult): { reason: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const reason of result.records.rejectReason.values()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-  return sortedReasons(counts);
-}
-
-/** Reject reasons by count (descending), then reason. */
-export function sortedReasons(counts: ReadonlyMap<string, number>): { reason: string; count: number }[] {
-  // Explicit comparison, not localeCompare: the order must not depend on the machine's locale.
-  return [...counts]
-    .map(([reason, count]) => ({ reason, count }))
-    .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
-}
-
-// The scenario schema validates SLOs with a file location; this guards direct API callers.
-export function checkSlo(slo: Slo): Slo {
-  for (const key of ['ttftS', 'tpotS', 'e2eS'] as const) {
-    const v = slo[key];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InputError({ field: `slo.${key}` }, `expected a positive number of seconds, found ${describeValue(v)}`);
-  }
-  return slo;
-}
-
-function prefixCacheSummary(result: SimResult): Summary['prefixCache'] {
-  const { requests, records } = result;
-  let cachedTokens = 0, promptTokens = 0;
-  for (let i = 0; i < requests.length; i++) {
-    if (Number.isNaN(records.startS[i]!)) continue;
-    cachedTokens += records.cachedTokens[i]!;
-    promptTokens += requests[i]!.promptTokens;
-  }
-  const evictions = result.devices.reduce((a, d) => a + (d.extra?.cacheEvictions ?? 0), 0);
-  return { cachedTokens, promptTokens, hitRate: promptTokens > 0 ? roundOrNull(cachedTokens / promptTokens) : null, evictions };
+  for (let i = 0; i < total; i++) acc.take(requests[i]!, records, i);
+  return acc.summary({ ...result, total }, (spanS, perS, good) => {
+    const disaggregation = summarizeDisaggregation(result, spanS, perS(good));
+    return {
+      beforeSim: disaggregation && { disaggregation },
+      afterSim: {
+        ...(result.fleet && { fleet: summarizeFleet({ ...result, fleet: result.fleet }) }),
+        ...(opts.classes !== undefined ? summarizeClasses(result, latencyColumns(result), opts.classes, slo) : {}),
+      },
+    };
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distribution, percentileSorted, placePercentileRanks } from '../../src/metrics/distribution.js';
+import { BUCKET_MIN, distribution, percentileSorted, placePercentileRanks, rankValues } from '../../src/metrics/distribution.js';
 
 const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
 
@@ -69,6 +69,48 @@ describe('placePercentileRanks (quickselect of the reported ranks instead of a f
       expect(placed[n - 1]).toBe(full[n - 1]);
       // A permutation: nothing lost or duplicated.
       expect(Float64Array.from(placed).sort()).toEqual(full);
+    }
+  });
+});
+
+describe('rankValues (bucket counts, then a quickselect of the buckets holding the ranks)', () => {
+  let x = 11;
+  const r = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+  // From `bucketMin` values the bucket path runs (4096 here, 2^18 by default); the shapes put ranks
+  // in one bucket, many, or across the sign.
+  const shapes: Array<[string, (n: number) => number[]]> = [
+    ['lognormal latencies', (n) => Array.from({ length: n }, () => Math.exp(6 * r() - 3))],
+    ['mostly exact zeros', (n) => Array.from({ length: n }, () => (r() < 0.9 ? 0 : r()))],
+    ['both signs, and -0 with 0', (n) => Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : i % 11 === 0 ? 0 : (r() - 0.5) * 1e3))],
+    ['all negative', (n) => Array.from({ length: n }, () => -1 - r() * 100)],
+    ['one bucket (values in [1, 1.0625))', (n) => Array.from({ length: n }, () => 1 + r() / 16)],
+    ['all equal', (n) => Array.from({ length: n }, () => 2.5)],
+    ['extremes', (n) => Array.from({ length: n }, (_, i) => [Number.MIN_VALUE, -Number.MAX_VALUE, Number.MAX_VALUE, 1e-300, -1e300][i % 5]! * (1 + r()))],
+    ['sorted', (n) => Array.from({ length: n }, (_, i) => i / 8)],
+    ['few distinct', (n) => Array.from({ length: n }, () => Math.floor(r() * 4) - 1)],
+  ];
+  it.each(shapes)('gives the values a full sort has at the ranks: %s', (_name, make) => {
+    for (const n of [4095, 4096, 4097, 50_000]) {
+      const values = make(n).filter(Number.isFinite);
+      const full = Float64Array.from(values).sort();
+      const ranks = [...new Set([0, 1, Math.floor(n / 2), n - 2, n - 1, Math.floor(r() * n), Math.floor(r() * n)])].filter((k) => k < values.length).sort((a, b) => a - b);
+      const got = rankValues(Float64Array.from(values), ranks, 4096);
+      // ===: -0 and 0 are the same value to the summary (both print 0); the quickselect may give either.
+      ranks.forEach((k, j) => expect(got[j] === full[k], `rank ${k} of ${n}: ${got[j]} vs ${full[k]}`).toBe(true));
+    }
+  });
+
+  it('lets distribution report what percentileSorted reads from the sorted values', () => {
+    for (const n of [1, 5, 4096, 30_001, BUCKET_MIN + 1]) {
+      const values = Array.from({ length: n }, () => Math.exp(4 * r()) * (r() < 0.2 ? 0 : 1));
+      const full = Float64Array.from(values).sort();
+      const round = (v: number) => Number(v.toPrecision(6));
+      const d = distribution(Float64Array.from(values));
+      expect(d.p50).toBe(round(percentileSorted(full, 0.5)));
+      expect(d.p90).toBe(round(percentileSorted(full, 0.9)));
+      expect(d.p95).toBe(round(percentileSorted(full, 0.95)));
+      expect(d.p99).toBe(round(percentileSorted(full, 0.99)));
+      expect(d.max).toBe(round(full[n - 1]!));
     }
   });
 });

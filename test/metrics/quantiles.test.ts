@@ -67,3 +67,15 @@ describe('QuantileAccumulator', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('QuantileAccumulator capacity', () => {
+  it('gives the same exact distribution whatever room it starts with (hand-computed, then grown past it)', () => {
+    const xs = [5, 1, 4, 2, 3, NaN, 6, 7, 8, 9, 10];
+    for (const capacity of [0, 1, 3, 11, 1000]) {
+      const q = new QuantileAccumulator(100, capacity);
+      for (const v of xs) q.add(v);
+      // sorted 1..10: p50 at rank 4.5 = 5.5, p90 at 8.1 = 9.1, p95 at 8.55 = 9.55, p99 at 8.91 = 9.91
+      expect(q.distribution()).toEqual({ count: 10, mean: 5.5, p50: 5.5, p90: 9.1, p95: 9.55, p99: 9.91, max: 10 });
+    }
+  });
+});
