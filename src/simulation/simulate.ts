@@ -127,14 +127,15 @@ export function simulate(input: SimInput): SimResult {
   let heldHead = 0;
   // When the last request that had started service ended (finished, dropped after its client gave
   // up, aborted): devices work on started requests only, so this bounds every replica's busy time.
-  let lastServedEndS = -Infinity;
-  // Time of the last event that did something: stale events (a cut decode run's old end, the timer
-  // of a request that already ended) fire later, and some only when fast-forwarding.
-  let lastEventS = 0;
+  // Time of the last event that did something (lastEventS): stale events (a cut decode run's old
+  // end, the timer of a request that already ended) fire later, and some only when fast-forwarding.
+  // Both are fields of one object: a closure `let` holding a fraction is a boxed number,
+  // reallocated at each assignment (here, at every event).
+  const times = { lastServedEndS: -Infinity, lastEventS: 0 };
   const handedSlot = Number.isFinite(maxInFlight) ? new Uint8Array(n) : undefined; // sent into an ended request's slot
   const onEnd = (id: number) => {
     fleet?.onEnd(id);
-    if (lifecycle.hasStarted(id) && engine.nowS > lastServedEndS) lastServedEndS = engine.nowS;
+    if (lifecycle.hasStarted(id) && engine.nowS > times.lastServedEndS) times.lastServedEndS = engine.nowS;
     // The slot passes straight to the longest-held request (so nothing sent at this instant can take it).
     if (heldHead < held.length) {
       const rid = held[heldHead++]!;
@@ -247,7 +248,7 @@ export function simulate(input: SimInput): SimResult {
   if (first < n) fleet?.start(requests[first]!.arrivalS);
   engine.run((target, arg) => {
     if (target < arrivals) {
-      if (devices[target]!.fire(arg) !== false) lastEventS = engine.nowS;
+      if (devices[target]!.fire(arg) !== false) times.lastEventS = engine.nowS;
       fleet?.afterDeviceEvent(target);
       return;
     }
@@ -256,12 +257,12 @@ export function simulate(input: SimInput): SimResult {
       return;
     }
     if (target === decided) {
-      if (lifecycle.isPending(arg)) lastEventS = engine.nowS;
+      if (lifecycle.isPending(arg)) times.lastEventS = engine.nowS;
       dispatch(arg);
       return;
     }
     if (target === landing) {
-      lastEventS = engine.nowS;
+      times.lastEventS = engine.nowS;
       pd!.landed(arg);
       return;
     }
@@ -275,13 +276,13 @@ export function simulate(input: SimInput): SimResult {
     }
     if (target === expired) {
       if (!lifecycle.isPending(arg)) return;
-      lastEventS = engine.nowS;
+      times.lastEventS = engine.nowS;
       const at = routedTo[arg]!;
       if (at < 0 || devices[at]!.cancel(arg)) lifecycle.timedOut(arg, engine.nowS);
       else lifecycle.abandon(arg, engine.nowS);
       return;
     }
-    lastEventS = engine.nowS;
+    times.lastEventS = engine.nowS;
     if (target === arrivals) {
       const next = nextOpen(arg + 1);
       if (next < n) engine.schedule(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
@@ -316,8 +317,8 @@ export function simulate(input: SimInput): SimResult {
   });
 
   lifecycle.checkSettled();
-  const endS = lastEventS;
-  const window = runWindow(requests, records, endS, lastServedEndS);
+  const endS = times.lastEventS;
+  const window = runWindow(requests, records, endS, times.lastServedEndS);
   let stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
   const closed = fleet?.finish(window, stats);
   if (closed) stats = closed.stats;
