@@ -17,7 +17,7 @@ import type { ClusterView } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
 import type { SimResult } from './result.js';
-import { addReplica, eligibility, type SimInput } from './simulate.js';
+import { addReplica, eligibility, eligibilityCheck, type SimInput } from './simulate.js';
 
 /** Requests in id order (0, 1, ...), sorted by arrival; undefined when there are no more. */
 export interface RequestSource {
@@ -79,6 +79,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
   const eligibleByModel = eligibility(devices);
   const all = devices.map((d) => d.index);
+  const isEligible = eligibilityCheck(devices.length);
   const arrivals = devices.length;
   const decided = devices.length + 1;
   let schedulerFreeS = 0;
@@ -89,8 +90,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   const dispatch = (slot: number, eligible: readonly number[]) => {
     const request = requests[slot]!;
     const chosen = policy.route(request, eligible, cluster);
-    // `all` is every replica in index order: membership is a range check.
-    if (eligible === all ? !(chosen >= 0 && chosen < all.length && Number.isInteger(chosen)) : !eligible.includes(chosen)) {
+    if (!isEligible(eligible, chosen)) {
       throw new Error(`policy ${input.policy.name} routed request ${request.id} to replica ${chosen}, which is not eligible`);
     }
     devices[chosen]!.admit(slot);
