@@ -58,17 +58,19 @@ export function nativeReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLi
   if (col.arrival_s !== 0 || col.prompt_tokens !== 1 || col.output_tokens !== 2) {
     throw new InputError({ file, line: table.headerLine }, `expected the header to start with ${NATIVE_COLUMNS.join(',')}, found ${describeValue(table.header.join(','))}`);
   }
-  let prev = 0;
+  // The previous row's arrival time, as a field: a closure's `let` holding a fractional number is a
+  // boxed number, reallocated at each assignment (once per row).
+  const prev = { arrivalS: 0 };
   let prevLine: number | undefined;
   let i = 0;
   const book = createSegmentBook<string>((_label, seen) => seen);
   const threeColumns = table.header.length === 3;
   const read = (row: string[], line: number | undefined): DraftRequest => {
     const arrivalS = parseTimeCell(row[0], { file, line, field: 'arrival_s' });
-    if (i > 0) checkOrder(prev, arrivalS, prevLine, { file, line, field: 'arrival_s' });
+    if (i > 0) checkOrder(prev.arrivalS, arrivalS, prevLine, { file, line, field: 'arrival_s' });
     // Native times are run time (not shifted): the span counts from 0.
     checkSpan(0, arrivalS, { file, line, field: 'arrival_s' });
-    prev = arrivalS;
+    prev.arrivalS = arrivalS;
     prevLine = line;
     const d: DraftRequest = {
       id: i++,
@@ -147,9 +149,9 @@ export function nativeReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLi
         if (c !== CR || data[next] !== LF) return undefined;
         next++;
       }
-      if (!(arrivalS <= MAX_TIME_S) || (i > 0 && arrivalS < prev)) return undefined;
+      if (!(arrivalS <= MAX_TIME_S) || (i > 0 && arrivalS < prev.arrivalS)) return undefined;
       if (p < 1 || p > MAX_TOKENS || o < 1 || o > MAX_TOKENS) return undefined;
-      prev = arrivalS;
+      prev.arrivalS = arrivalS;
       prevLine = line;
       reader.lineStop = j;
       reader.lineNext = next;
