@@ -148,8 +148,19 @@ export function createEdgePipelineDevice(spec: EdgePipelineDeviceSpec, model: Sh
     ctx.schedule(engine.nowS + r.latencyS, rid);
   }
 
+  // The identity's fields one by one, not spread: every replica's object then has one hidden
+  // class, so routers reading queued() and running() on each replica stay monomorphic (a spread
+  // gave the 11th and later replicas another). A field added to ReplicaIdentity fails here.
+  const { index, name, group, model: modelName, accuracy, gpus, estimate, ...rest } = id;
+  rest satisfies Record<string, never>;
   return {
-    ...id,
+    index,
+    name,
+    group,
+    model: modelName,
+    accuracy,
+    gpus,
+    estimate,
     kind: 'edge-pipeline',
     capacity: 1,
     queued: () => queue.size,

@@ -40,8 +40,9 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
   const queue = createWaitQueue(ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)));
   let busy = 0;
   let waiting = 0; // queue.size, kept here: routers read it for every replica on every arrival
-  let busySlotS = 0;
-  let busyEnergyJ = 0;
+  // Sums written at every start, as fields of one object: a closure's `let` holding a fractional
+  // number is a boxed number, reallocated (and recorded by the write barrier) at each assignment.
+  const sums = { busySlotS: 0, busyEnergyJ: 0 };
   let finished = 0;
   let served = 0; // finished, and abandoned by their client but run to their end
   let clampedCount = 0;
@@ -52,15 +53,26 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
     const energyJ = cost.energyJ(r.promptTokens, r.outputTokens);
     if (cost.clamped(r.promptTokens, r.outputTokens)) clampedCount++;
     busy++;
-    busySlotS += serviceS;
-    busyEnergyJ += energyJ;
+    sums.busySlotS += serviceS;
+    sums.busyEnergyJ += energyJ;
     lifecycle.started(rid, id.index, engine.nowS);
     lifecycle.chargeEnergy(rid, energyJ);
     ctx.schedule(engine.nowS + serviceS, rid);
   }
 
+  // The identity's fields one by one, not spread: every replica's object then has one hidden
+  // class, so routers reading queued() and running() on each replica stay monomorphic (a spread
+  // gave the 11th and later replicas another). A field added to ReplicaIdentity fails here.
+  const { index, name, group, model: modelName, accuracy, gpus, estimate, ...rest } = id;
+  rest satisfies Record<string, never>;
   return {
-    ...id,
+    index,
+    name,
+    group,
+    model: modelName,
+    accuracy,
+    gpus,
+    estimate,
     kind: 'slots',
     capacity: spec.slots,
     queued: () => waiting,
@@ -94,13 +106,13 @@ export function createSlotsDevice(spec: SlotsDeviceSpec, cost: RequestCostModel,
       if (loads) loads[id.index] = waiting + busy;
     },
     stats(windowS): DeviceStats {
-      const idleSlotS = Math.max(0, spec.slots * windowS - busySlotS);
+      const idleSlotS = Math.max(0, spec.slots * windowS - sums.busySlotS);
       return {
         name: id.name,
         group: id.group,
         kind: 'slots',
-        busyS: busySlotS / spec.slots,
-        busyEnergyJ,
+        busyS: sums.busySlotS / spec.slots,
+        busyEnergyJ: sums.busyEnergyJ,
         idleEnergyJ: cost.idlePowerW * idleSlotS,
         finished,
         iterations: served,

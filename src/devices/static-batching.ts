@@ -119,8 +119,19 @@ export function createStaticBatchingDevice(spec: StaticBatchingDeviceSpec, model
     ctx.schedule(engine.nowS + durS, 0);
   }
 
+  // The identity's fields one by one, not spread: every replica's object then has one hidden
+  // class, so routers reading queued() and running() on each replica stay monomorphic (a spread
+  // gave the 11th and later replicas another). A field added to ReplicaIdentity fails here.
+  const { index, name, group, model: modelName, accuracy, gpus, estimate, ...rest } = id;
+  rest satisfies Record<string, never>;
   return {
-    ...id,
+    index,
+    name,
+    group,
+    model: modelName,
+    accuracy,
+    gpus,
+    estimate,
     kind: 'static-batching',
     capacity: maxBatch,
     queued: () => waiting.length,

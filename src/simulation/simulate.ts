@@ -183,6 +183,7 @@ export function simulate(input: SimInput): SimResult {
   const entry = pd ? devices.filter((d) => d.role === 'prefill') : devices;
   const eligibleByModel = eligibility(entry);
   const all = entry.map((d) => d.index);
+  const isEligible = eligibilityCheck(devices.length);
 
   const arrivals = devices.length; // event target of the arrival stream (open-loop requests)
   const decided = devices.length + 1; // event target of "the scheduler is done with request arg"
@@ -234,7 +235,7 @@ export function simulate(input: SimInput): SimResult {
       }
     }
     const chosen = policy.route(requests[id]!, eligible, cluster);
-    if (!eligible.includes(chosen)) throw new Error(`policy ${input.policy.name} routed request ${id} to replica ${chosen}, which is not eligible`);
+    if (!isEligible(eligible, chosen)) throw new Error(`policy ${input.policy.name} routed request ${id} to replica ${chosen}, which is not eligible`);
     routedTo[id] = chosen;
     devices[chosen]!.admit(id);
   };
@@ -348,6 +349,32 @@ function runWindow(requests: readonly Request[], records: RecordTable, endS: num
   }
   const startS = requests[0]!.arrivalS;
   return { startS, endS: Math.max(startS, lastS) };
+}
+
+/**
+ * Whether a policy's choice is a member of the eligible set it was given, in O(1) per routed
+ * request: a per-replica mask per eligible array, built the first time that array is seen. The
+ * arrays are memoized (`all`, one per model, the fleet's ready lists until its state changes), so
+ * each mask is built once; the last array's mask is kept at hand, so a cluster serving one model
+ * pays one comparison and one load. A non-integer or out-of-range choice reads no 1: not eligible.
+ */
+export function eligibilityCheck(replicas: number): (eligible: readonly number[], chosen: number) => boolean {
+  const masks = new WeakMap<readonly number[], Uint8Array>();
+  let last: readonly number[] | undefined;
+  let lastMask: Uint8Array = new Uint8Array(0);
+  return (eligible, chosen) => {
+    if (eligible !== last) {
+      let mask = masks.get(eligible);
+      if (mask === undefined) {
+        mask = new Uint8Array(replicas);
+        for (const i of eligible) mask[i] = 1;
+        masks.set(eligible, mask);
+      }
+      last = eligible;
+      lastMask = mask;
+    }
+    return lastMask[chosen] === 1;
+  };
 }
 
 export function eligibility(devices: readonly Device[]): Map<string, number[]> {

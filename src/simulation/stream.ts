@@ -17,7 +17,7 @@ import type { ClusterView } from '../policies/policy.js';
 import type { Request } from '../workload/request.js';
 import { createLifecycle } from './lifecycle.js';
 import type { SimResult } from './result.js';
-import { addReplica, eligibility, type SimInput } from './simulate.js';
+import { addReplica, eligibility, eligibilityCheck, type SimInput } from './simulate.js';
 
 /** Requests in id order (0, 1, ...), sorted by arrival; undefined when there are no more. */
 export interface RequestSource {
@@ -53,8 +53,11 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   let orderSize = 0;
   let peakHeld = 0;
   let total = 0;
-  let firstArrivalS = 0;
-  let lastS = -Infinity; // last finish or time-out
+  // Fractional numbers written per request or event, as fields of one object: a closure's `let`
+  // holding one is a boxed number, reallocated (and recorded by the write barrier) at each
+  // assignment. lastS: the last finish or time-out; lastServedEndS: when the last request that had
+  // started service ended; lastEventS: the last event that changed something.
+  const hot = { firstArrivalS: 0, lastS: -Infinity, lastServedEndS: -Infinity, lastEventS: 0, lastArrivalS: -Infinity, schedulerFreeS: 0 };
   const engine = new Engine();
   const devices: Device[] = [];
   // The load board, when every replica keeps it: least-loaded routing reads it (ClusterView.loads).
@@ -62,10 +65,8 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   const cluster: ClusterView = loads ? { devices, nowS: () => engine.nowS, loads } : { devices, nowS: () => engine.nowS };
   const policy = input.policy.create(input.policyParams, { seed: input.seed, cluster, workload: requests });
   const priority = policy.priority?.bind(policy);
-  let lastServedEndS = -Infinity;
-  let lastEventS = 0;
   const onEnd = (slot: number) => {
-    if (lifecycle.hasStarted(slot) && engine.nowS > lastServedEndS) lastServedEndS = engine.nowS;
+    if (lifecycle.hasStarted(slot) && engine.nowS > hot.lastServedEndS) hot.lastServedEndS = engine.nowS;
   };
   const lifecycle = createLifecycle(records, policy.onFinish && ((slot: number) => policy.onFinish!(requests[slot]!, cluster)), onEnd);
   const overheadS = policy.overheadS ?? 0;
@@ -79,9 +80,9 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   if (devices.length === 0) throw new Error('simulate: the cluster has no replicas');
   const eligibleByModel = eligibility(devices);
   const all = devices.map((d) => d.index);
+  const isEligible = eligibilityCheck(devices.length);
   const arrivals = devices.length;
   const decided = devices.length + 1;
-  let schedulerFreeS = 0;
   const eligibleOf = (slot: number) => {
     const model = requests[slot]!.model;
     return model === undefined ? all : eligibleByModel.get(model);
@@ -89,8 +90,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   const dispatch = (slot: number, eligible: readonly number[]) => {
     const request = requests[slot]!;
     const chosen = policy.route(request, eligible, cluster);
-    // `all` is every replica in index order: membership is a range check.
-    if (eligible === all ? !(chosen >= 0 && chosen < all.length && Number.isInteger(chosen)) : !eligible.includes(chosen)) {
+    if (!isEligible(eligible, chosen)) {
       throw new Error(`policy ${input.policy.name} routed request ${request.id} to replica ${chosen}, which is not eligible`);
     }
     devices[chosen]!.admit(slot);
@@ -103,7 +103,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
       const status = records.status[slot];
       if (status === STATUS_PENDING) return;
       const t = status === STATUS_FINISHED ? records.finishS[slot]! : status === STATUS_TIMED_OUT ? records.timedOutS[slot]! : -Infinity;
-      if (t > lastS) lastS = t;
+      if (t > hot.lastS) hot.lastS = t;
       sink.take(requests[slot]!, records, slot);
       records.clearRow(slot);
       free.push(slot);
@@ -111,16 +111,15 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
       orderSize--;
     }
   };
-  let lastArrivalS = -Infinity;
   // Takes the source's next request into a slot and schedules its arrival.
   const pull = (): void => {
     const request = input.source.next();
     if (request === undefined) return;
     if (request.id !== total) throw new Error(`simulate: request at position ${total} has id ${request.id}`);
     if (request.followUp) throw new Error(`simulate: request ${request.id} is a closed-loop turn, which a streamed run does not take`);
-    if (!(request.arrivalS >= lastArrivalS)) throw new Error(`simulate: requests not sorted by arrival at id ${request.id}`);
-    lastArrivalS = request.arrivalS;
-    if (total === 0) firstArrivalS = request.arrivalS;
+    if (!(request.arrivalS >= hot.lastArrivalS)) throw new Error(`simulate: requests not sorted by arrival at id ${request.id}`);
+    hot.lastArrivalS = request.arrivalS;
+    if (total === 0) hot.firstArrivalS = request.arrivalS;
     total++;
     drain();
     let slot = free.pop();
@@ -144,10 +143,10 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   pull();
   engine.run((target, arg) => {
     if (target < arrivals) {
-      if (devices[target]!.fire(arg) !== false) lastEventS = engine.nowS;
+      if (devices[target]!.fire(arg) !== false) hot.lastEventS = engine.nowS;
       return;
     }
-    lastEventS = engine.nowS;
+    hot.lastEventS = engine.nowS;
     if (target === decided) {
       dispatch(arg, eligibleOf(arg)!);
       return;
@@ -162,14 +161,14 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
       dispatch(arg, eligible);
       return;
     }
-    schedulerFreeS = Math.max(engine.nowS, schedulerFreeS) + overheadS;
-    engine.schedule(schedulerFreeS, RANK_ARRIVAL, decided, arg);
+    hot.schedulerFreeS = Math.max(engine.nowS, hot.schedulerFreeS) + overheadS;
+    engine.schedule(hot.schedulerFreeS, RANK_ARRIVAL, decided, arg);
   });
 
   drain();
   if (orderSize > 0) throw new Error(`request ${requests[order[orderHead]!]!.id} neither finished nor was rejected: a device lost it`);
-  const endS = lastEventS;
-  const window = total === 0 ? { startS: 0, endS } : { startS: firstArrivalS, endS: Math.max(firstArrivalS, Math.max(lastS, lastServedEndS)) };
+  const endS = hot.lastEventS;
+  const window = total === 0 ? { startS: 0, endS } : { startS: hot.firstArrivalS, endS: Math.max(hot.firstArrivalS, Math.max(hot.lastS, hot.lastServedEndS)) };
   const stats = devices.map((d): DeviceStats => ({ ...d.stats(window.endS - window.startS), model: d.model, accuracyPct: d.accuracy }));
   const clamped = stats
     .filter((s) => s.clampedCount > 0)

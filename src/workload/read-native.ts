@@ -32,67 +32,45 @@ export function nativeRowReader(table: Pick<CsvTable, 'file' | 'header' | 'heade
   return nativeReader(table).row;
 }
 
+/** A native row reader: `row` for a row's cells, `lineAt` for a plain row read straight from the file's bytes. */
+export interface NativeReader {
+  row(row: string[], line: number | undefined): DraftRequest;
+  /**
+   * The row of the line starting at `data[pos]` (file line `line`) when it is a plain row: the
+   * three required cells written as plain decimals, valid, in order, and then LF or CR LF.
+   * Anything else, including every row with an error, gives undefined with nothing changed: then
+   * read the line with `row`, which reports it. The caller guarantees an LF in `data` at or after
+   * `pos` (LineReader.heldLine), which stops every scan. After a row: its line ends at
+   * `lineStop` (before the CR LF or LF) and the next line starts at `lineNext`.
+   */
+  lineAt(data: Uint8Array, pos: number, line: number): DraftRequest | undefined;
+  lineStop: number;
+  lineNext: number;
+}
+
 /**
- * A native row reader (`row`), and `fast`: the same for a row given as its line's bytes
- * (`data[start, stop)`, as the streamed trace reader holds it), or undefined where it needs the full reader.
+ * Checks a native header and returns the readers of its rows (`NativeReader`), called once per
+ * row in file order: what `parseNativeCsv` and the streamed trace reader (stream-trace.ts) share.
  */
-export function nativeReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): {
-  row: (row: string[], line: number | undefined) => DraftRequest;
-  fast: (data: Uint8Array, start: number, stop: number, line: number | undefined) => DraftRequest | undefined;
-} {
+export function nativeReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLine'>): NativeReader {
   const { file } = table;
   const col = findColumns(table, 'llmsim', NATIVE_COLUMNS, NATIVE_OPTIONAL_COLUMNS, true);
   if (col.arrival_s !== 0 || col.prompt_tokens !== 1 || col.output_tokens !== 2) {
     throw new InputError({ file, line: table.headerLine }, `expected the header to start with ${NATIVE_COLUMNS.join(',')}, found ${describeValue(table.header.join(','))}`);
   }
-  let prev = 0;
+  // The previous row's arrival time, as a field: a closure's `let` holding a fractional number is a
+  // boxed number, reallocated at each assignment (once per row).
+  const prev = { arrivalS: 0 };
   let prevLine: number | undefined;
   let i = 0;
   const book = createSegmentBook<string>((_label, seen) => seen);
   const threeColumns = table.header.length === 3;
-  // Rows of just the three required cells, written as plain decimals and valid: built here from
-  // the bytes, without a string, a split or a regular expression; anything else, including every
-  // row with an error, goes through `row`, which reports it.
-  // One pass over the bytes: each cell is read up to the first byte that is neither a digit nor
-  // its first `.`, which must be the comma after it (the line's end after the last).
-  let at = 0;
-  const cell = (data: Uint8Array, start: number, stop: number): number => {
-    let m = 0;
-    let digits = 0;
-    let point = -1;
-    let j = start;
-    for (; j < stop; j++) {
-      const c = data[j]!;
-      if (c >= 48 && c <= 57) {
-        m = m * 10 + (c - 48);
-        digits++;
-      } else if (c === 46 && point < 0) point = j;
-      else break;
-    }
-    at = j;
-    return plainDecimal(m, digits, point < 0 ? 0 : j - point - 1);
-  };
-  const fast = (data: Uint8Array, start: number, stop: number, line: number | undefined): DraftRequest | undefined => {
-    if (!threeColumns) return undefined;
-    const arrivalS = cell(data, start, stop);
-    if (at >= stop || data[at] !== COMMA) return undefined;
-    const promptTokens = cell(data, at + 1, stop);
-    if (at >= stop || data[at] !== COMMA) return undefined;
-    const outputTokens = cell(data, at + 1, stop);
-    if (at !== stop) return undefined;
-    if (!(arrivalS <= MAX_TIME_S) || (i > 0 && arrivalS < prev)) return undefined;
-    if (!(promptTokens >= 1 && promptTokens <= MAX_TOKENS && Number.isInteger(promptTokens))) return undefined;
-    if (!(outputTokens >= 1 && outputTokens <= MAX_TOKENS && Number.isInteger(outputTokens))) return undefined;
-    prev = arrivalS;
-    prevLine = line;
-    return { id: i++, arrivalS, promptTokens, outputTokens };
-  };
-  const row = (row: string[], line: number | undefined): DraftRequest => {
+  const read = (row: string[], line: number | undefined): DraftRequest => {
     const arrivalS = parseTimeCell(row[0], { file, line, field: 'arrival_s' });
-    if (i > 0) checkOrder(prev, arrivalS, prevLine, { file, line, field: 'arrival_s' });
+    if (i > 0) checkOrder(prev.arrivalS, arrivalS, prevLine, { file, line, field: 'arrival_s' });
     // Native times are run time (not shifted): the span counts from 0.
     checkSpan(0, arrivalS, { file, line, field: 'arrival_s' });
-    prev = arrivalS;
+    prev.arrivalS = arrivalS;
     prevLine = line;
     const d: DraftRequest = {
       id: i++,
@@ -120,21 +98,73 @@ export function nativeReader(table: Pick<CsvTable, 'file' | 'header' | 'headerLi
     if (prefix) d.prefix = prefix;
     return d;
   };
-  return { row, fast };
+  const reader: NativeReader = {
+    lineStop: 0,
+    lineNext: 0,
+    // Rows of just the three required cells, written as plain decimals and valid: built here from
+    // the bytes, without a string, a split or a regular expression, in one pass that also finds
+    // the line end. Each cell is read up to the first byte that is not part of it, which must be
+    // the comma after it (the line end after the last). The time has 1 to 15 digits and at most
+    // one `.`: its digits as an integer m are exact, and so is 10^k, so m / 10^k, one correctly
+    // rounded division, is the double nearest the decimal, what Number() gives (Clinger's fast
+    // path). Token cells are 1 to 9 digits (so in int32 range), no `.`; a token cell such as `2.0`
+    // goes to the full reader, which reads the same.
+    lineAt(data, pos, line) {
+      if (!threeColumns) return undefined;
+      // arrival_s
+      let m = 0;
+      let digits = 0;
+      let point = -1;
+      let j = pos;
+      let c = data[j]!;
+      for (;;) {
+        if (c >= 48 && c <= 57) {
+          m = m * 10 + (c - 48);
+          digits++;
+        } else if (c === 46 && point < 0) point = j;
+        else break;
+        c = data[++j]!;
+      }
+      if (c !== COMMA || digits === 0 || digits > 15) return undefined;
+      const arrivalS = point < 0 ? m : m / POW10[j - point - 1]!;
+      // prompt_tokens, then output_tokens
+      let p = 0;
+      let k = ++j;
+      c = data[j]!;
+      while (c >= 48 && c <= 57) {
+        p = p * 10 + (c - 48);
+        c = data[++j]!;
+      }
+      if (c !== COMMA || j === k || j - k > 9) return undefined;
+      let o = 0;
+      k = ++j;
+      c = data[j]!;
+      while (c >= 48 && c <= 57) {
+        o = o * 10 + (c - 48);
+        c = data[++j]!;
+      }
+      if (j === k || j - k > 9) return undefined;
+      let next = j + 1;
+      if (c !== LF) {
+        if (c !== CR || data[next] !== LF) return undefined;
+        next++;
+      }
+      if (!(arrivalS <= MAX_TIME_S) || (i > 0 && arrivalS < prev.arrivalS)) return undefined;
+      if (p < 1 || p > MAX_TOKENS || o < 1 || o > MAX_TOKENS) return undefined;
+      prev.arrivalS = arrivalS;
+      prevLine = line;
+      reader.lineStop = j;
+      reader.lineNext = next;
+      return { id: i++, arrivalS, promptTokens: p, outputTokens: o };
+    },
+    row: read,
+  };
+  return reader;
 }
 
 // Exact powers of ten (all of 10^0..10^22 are doubles).
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 const COMMA = 44;
-
-/**
- * The value of a cell of `digits` decimal digits (their integer `m`) with `decimals` of them after a
- * `.`, when it has 1 to 15 digits, else NaN. Equal to Number() of the cell's text: m is an exact
- * integer < 2^53 and 10^k is exact, so m / 10^k, one correctly rounded division, is the double
- * nearest the decimal (Clinger's fast path).
- */
-function plainDecimal(m: number, digits: number, decimals: number): number {
-  if (digits === 0 || digits > 15) return NaN;
-  return decimals === 0 ? m : m / POW10[decimals]!;
-}
+const LF = 10;
+const CR = 13;

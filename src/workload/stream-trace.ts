@@ -41,6 +41,8 @@ export class LineReader {
   private decoding = false;
   /** Whether data[pos, len) may hold a CR: only then are lines searched for a lone one. */
   private hasCr = false;
+  /** Index of the last LF in data[0, len), or -1: every line that starts at or before it ends in data. */
+  private lastLf = -1;
 
   constructor(
     readonly file: string,
@@ -89,6 +91,25 @@ export class LineReader {
     return true;
   }
 
+  /**
+   * Where the next line starts when it is held whole with its LF (a parser may then read it
+   * straight from `data` and call `took`), else -1 (call `span`, which reads more of the file).
+   */
+  heldLine(): number {
+    return this.pos <= this.lastLf ? this.pos : -1;
+  }
+
+  /**
+   * The line at `heldLine()` was read by the caller: it ends at `stop` (before its CR LF or LF) and
+   * the next starts at `next`. It must hold no CR (`span` reports a lone one).
+   */
+  took(stop: number, next: number): void {
+    this.start = this.pos;
+    this.stop = stop;
+    this.pos = next;
+    this.line++;
+  }
+
   /** The current line as text. */
   text(): string {
     return this.data.toString(this.decoding ? 'utf8' : 'latin1', this.start, this.stop);
@@ -123,6 +144,7 @@ export class LineReader {
     this.pos = 0;
     this.len = keep + n - bom;
     this.hasCr = this.data.subarray(0, this.len).indexOf(13) !== -1;
+    this.lastLf = this.len === 0 ? -1 : this.data.lastIndexOf(10, this.len - 1);
   }
 
   // Finds the first invalid byte from the start of the file, in pieces cut after a line feed
@@ -199,6 +221,12 @@ export class CsvRowReader {
     this.line = lines.line;
     this.rows++;
     return true;
+  }
+
+  /** Counts a row that a fast path read straight from the bytes (`LineReader.heldLine`, `took`). */
+  tookRow(): void {
+    this.line = this.lines.line;
+    this.rows++;
   }
 
   /** The cells of the row that starts with line `text` (from `nextLine`), checked against the header. */

@@ -126,8 +126,18 @@ function openTrace(file: string, reader: TraceReader): Drafts {
       const read = nativeReader(rows);
       return {
         next: () => {
+          // Plain rows straight from the bytes; the first line of each chunk read, and any other row, as text.
+          const pos = lines.heldLine();
+          if (pos >= 0) {
+            const d = read.lineAt(lines.data, pos, lines.line + 1);
+            if (d !== undefined) {
+              lines.took(read.lineStop, read.lineNext);
+              rows.tookRow();
+              return d;
+            }
+          }
           if (!rows.nextSpan()) return undefined;
-          return read.fast(lines.data, lines.start, lines.stop, rows.line) ?? read.row(rows.cells(lines.text()), rows.line);
+          return read.row(rows.cells(lines.text()), rows.line);
         },
         close: () => lines.close(),
       };

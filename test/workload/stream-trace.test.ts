@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildWorkload } from '../../src/workload/index.js';
 import { nativeReader } from '../../src/workload/read-native.js';
+import { workloadSchema } from '../../src/workload/schema.js';
+import { openWorkloadStream } from '../../src/workload/stream.js';
 import { LineReader } from '../../src/workload/stream-trace.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -102,9 +105,10 @@ describe('LineReader across chunks', () => {
 
 describe('native rows parsed from bytes', () => {
   const reader = () => nativeReader({ file: 't.csv', header: ['arrival_s', 'prompt_tokens', 'output_tokens'], headerLine: 1 });
-  const at = (line: string) => {
-    const b = Buffer.from(`junk${line}junk`);
-    return reader().fast(b, 4, 4 + Buffer.byteLength(line), 2);
+  // The line as a file holds it: after other bytes, with its line end, before more bytes.
+  const at = (line: string, end = '\n') => {
+    const b = Buffer.from(`junk${line}${end}junk`);
+    return reader().lineAt(b, 4, 2);
   };
 
   it('equal Number() of each cell for plain decimals (random, seeded)', () => {
@@ -125,12 +129,81 @@ describe('native rows parsed from bytes', () => {
   });
 
   it('leaves every other row to the full reader', () => {
-    for (const line of ['1,2', '1,2,3,4', '1,2,', ',2,3', '1e3,2,3', '-1,2,3', '1,2.5,3', '1,0,3', '1,2,0', ' 1,2,3', '1,2,3 ', '1..2,3,4', '1234567890123456,2,3', '1,2,3\r', '１,2,3']) {
-      expect(at(line), line).toBeUndefined();
+    for (const line of ['', '1,2', '1,2,3,4', '1,2,', ',2,3', '1e3,2,3', '-1,2,3', '1,2.5,3', '1,0,3', '1,2,0', ' 1,2,3', '1,2,3 ', '1..2,3,4', '1234567890123456,2,3', '1,2,3\r\r', '1,2\r,3', '１,2,3']) {
+      expect(at(line), JSON.stringify(line)).toBeUndefined();
     }
     const r = reader();
-    const row = (s: string) => r.fast(Buffer.from(s), 0, Buffer.byteLength(s), 2);
-    expect(row('5,2,3')).toEqual({ id: 0, arrivalS: 5, promptTokens: 2, outputTokens: 3 });
-    expect(row('4,2,3')).toBeUndefined(); // out of order: the full reader says where
+    const row = (s: string) => r.lineAt(Buffer.from(s), 0, 2);
+    expect(row('5,2,3\n')).toEqual({ id: 0, arrivalS: 5, promptTokens: 2, outputTokens: 3 });
+    expect(row('4,2,3\n')).toBeUndefined(); // out of order: the full reader says where
+  });
+
+  it('finds the line end: LF or CR LF, the next line after it', () => {
+    const r = reader();
+    const b = Buffer.from('x0.5,20,7\r\n1.25,3,4\n\n');
+    expect(r.lineAt(b, 1, 2)).toEqual({ id: 0, arrivalS: 0.5, promptTokens: 20, outputTokens: 7 });
+    expect([r.lineStop, r.lineNext]).toEqual([9, 11]); // the CR at 9, the LF at 10
+    expect(r.lineAt(b, 11, 3)).toEqual({ id: 1, arrivalS: 1.25, promptTokens: 3, outputTokens: 4 });
+    expect([r.lineStop, r.lineNext]).toEqual([19, 20]);
+    expect(r.lineAt(b, 20, 4)).toBeUndefined(); // an empty line: the line reader skips it
+    expect([r.lineStop, r.lineNext]).toEqual([19, 20]); // unchanged
+  });
+});
+
+describe('a streamed native trace gives the requests of reading it whole', () => {
+  // Rows the byte path reads (plain, CR LF) mixed with rows it leaves to the full reader (an empty
+  // line, a token cell `2.0`, spaces, an exponent, a 16-digit time), over three 1 MiB chunks.
+  // Oracle: buildWorkload, which reads the file whole with the CSV reader.
+  function trace(bad?: { at: number; row: string }): string {
+    const rows = ['arrival_s,prompt_tokens,output_tokens'];
+    let ticks = 0; // of 0.1 ms: times written with 0 to 4 decimals, never out of order
+    for (let k = 0; rows.length < 170_000; k++) {
+      ticks += k % 7;
+      const t = ticks / 10_000;
+      const time = String(t);
+      const kind = k % 1000;
+      if (bad && k === bad.at) rows.push(bad.row);
+      else if (kind === 1) rows.push('');
+      else if (kind === 2) rows.push(`${time},${1 + (k % 300)}.0,${1 + (k % 50)}`);
+      else if (kind === 3) rows.push(` ${time} , ${1 + (k % 300)},${1 + (k % 50)} `);
+      else if (kind === 4) rows.push(`${Number(time).toExponential()},${1 + (k % 300)},${1 + (k % 50)}`);
+      else if (kind === 5) rows.push(`${t.toFixed(12).padStart(17, '0')},${1 + (k % 300)},${1 + (k % 50)}`);
+      else rows.push(`${time},${1 + (k % 300)},${1 + (k % 50)}${k % 3 === 0 ? '\r' : ''}`);
+    }
+    return `${rows.join('\n')}\n`;
+  }
+  const spec = (file: string) => workloadSchema.parse({ trace: { path: file } });
+  const streamedRequests = (file: string) => {
+    const s = openWorkloadStream(spec(file), { baseDir: dir, seed: 1 });
+    const out = [];
+    try {
+      for (let r = s.next(); r !== undefined; r = s.next()) out.push(r);
+    } finally {
+      s.close();
+    }
+    expect(s.reads).toBe('trace');
+    return out;
+  };
+
+  it('same requests, in the same order', () => {
+    const file = join(dir, 'mixed.csv');
+    const text = trace();
+    writeFileSync(file, text);
+    expect(text.length).toBeGreaterThan(2 * MiB + 100_000);
+    const whole = buildWorkload(spec(file), { baseDir: dir, seed: 1 });
+    expect(whole.length).toBeGreaterThan(160_000);
+    expect(streamedRequests(file)).toEqual(whole);
+  });
+
+  it.each([
+    ['out of order', '0.001,5,5'],
+    ['a bad token cell', '99999,0,5'],
+    ['a missing cell', '99999,5'],
+  ])('reports %s after many plain rows at the same line as reading it whole', (_name, row) => {
+    const file = join(dir, 'late-error.csv');
+    writeFileSync(file, trace({ at: 120_000, row }));
+    const whole = errorOf(() => buildWorkload(spec(file), { baseDir: dir, seed: 1 }));
+    expect(whole).toMatch(/late-error\.csv:\d{6}/);
+    expect(errorOf(() => streamedRequests(file))).toBe(whole);
   });
 });
