@@ -6,6 +6,7 @@ import { checkScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
 import { benchCases } from './cases.js';
 import { loadPolicies } from '../policies/registry.js';
+import { countFromEnv } from './env-count.js';
 
 /** One benchmark case in this process; prints one JSON line of figures. */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -73,11 +74,10 @@ if (c.csv) {
  * under valgrind, whose instruction counts do not depend on the machine's load).
  */
 function withCount(scenario: Record<string, unknown>): Record<string, unknown> {
-  const n = process.env.LLMSIM_BENCH_N;
+  const n = countFromEnv('LLMSIM_BENCH_N');
   const workload = scenario.workload as { synthetic?: Record<string, unknown> } | undefined;
   if (n === undefined || workload?.synthetic === undefined) return scenario;
-  if (!/^[1-9][0-9]*$/.test(n)) throw new Error(`LLMSIM_BENCH_N: expected a positive whole number, found ${JSON.stringify(n)}`);
-  return { ...scenario, workload: { ...workload, synthetic: { ...workload.synthetic, count: Number(n) } } };
+  return { ...scenario, workload: { ...workload, synthetic: { ...workload.synthetic, count: n } } };
 }
 
 function out(figures: Record<string, unknown>): void {

@@ -7,6 +7,7 @@ import { openWorkloadStream } from '../workload/stream.js';
 import { streamScenario } from '../scenario/stream-run.js';
 import type { BenchCase } from './cases.js';
 import { writeSyntheticTrace } from './stream-trace.js';
+import { countFromEnv } from './env-count.js';
 
 /**
  * A streamed bench case: writes its trace (native CSV, `c.stream`) to a temporary directory, runs
@@ -15,7 +16,7 @@ import { writeSyntheticTrace } from './stream-trace.js';
  */
 export function runStreamCase(c: BenchCase, root: string): Record<string, unknown> {
   const spec = c.stream!;
-  const count = Number(process.env.LLMSIM_BENCH_STREAM_N ?? spec.count);
+  const count = countFromEnv('LLMSIM_BENCH_STREAM_N') ?? spec.count;
   const dir = mkdtempSync(join(tmpdir(), 'llmsim-bench-'));
   try {
     const trace = join(dir, 'trace.csv');
