@@ -83,7 +83,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   // number, reallocated at each assignment.)
   let sumOk = false, sumAll = true, sumGrow = 0, sumContext = 0, sumLeft = SMI_MAX, sumN = 0;
   // Set when decodeAll scheduled every decode ahead of the formation (kit.decoded): how many
-  // sequences, and their cached tokens; -1 otherwise.
+  // sequences, and their cached tokens; -1 otherwise (decodeAll resets it at every boundary, so a
+  // boundary that ends idle leaves nothing for the next).
   let decodedN = -1, decodedContext = 0;
   let iterations = 0, preemptions = 0, finished = 0;
   let kickPending = false;
@@ -492,7 +493,6 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       if (decodedN >= 0 && kit.preemptedNow === 0) fillShape(decodedN, decodedContext + decodedN);
       else fillShape(0, 0);
     }
-    decodedN = -1;
     if (shape.prefillSeqs + shape.decodeSeqs === 0) throw new Error(`${id.name}: an iteration with nothing scheduled at t=${engine.nowS}`);
     hot.segStartS = engine.nowS;
     epoch++;
@@ -559,6 +559,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const n = batch.n;
     const known = sumOk;
     sumOk = false;
+    decodedN = -1;
     if (n === 0 || n > decodeLimit || landed.length + incoming.length > 0) return false;
     // The pass that applied the segment looked at these very sequences.
     if (known && sumN !== n) throw new Error(`${id.name}: boundary summary of ${sumN} sequences for a batch of ${n}`);
