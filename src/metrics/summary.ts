@@ -13,7 +13,6 @@ import type { ModelSummary } from './model-summary.js';
 import { SummaryAccumulator } from './stream-summary.js';
 import { checkSlo } from './summary-core.js';
 
-export { checkSlo, extraMeans, sortedReasons, summaryCore, type SummaryCounts } from './summary-core.js';
 
 /**
  * What a run amounted to, in vLLM's vocabulary. A plain object whose key order is fixed by the
