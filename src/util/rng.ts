@@ -1,5 +1,3 @@
-// Alea alone (seedrandom.alea): the package's index also loads five other generators and node:crypto.
-import alea from 'seedrandom/lib/alea.js';
 
 /**
  * A seeded stream of random numbers with fast samplers. Every sampler is allocation-free; the
@@ -32,15 +30,26 @@ export interface RandomStream {
  * (common random numbers across policies and scenario variants).
  */
 export function createStream(seed: number | string, name: string): RandomStream {
-  const prng = alea(`${String(seed)}:${name}`);
-  // The polar method makes deviates in pairs; the second is kept for the next call.
-  let spare = 0;
-  let hasSpare = false;
+  // Generator state and the polar method's spare deviate as one object's fields: V8 updates a
+  // number field in place, where a double written to a closure variable is boxed anew (a heap
+  // object per draw, a million of them per million requests).
+  const st = aleaState(`${String(seed)}:${name}`);
+  // Alea's step, as seedrandom/lib/alea.js's `next` (the same operations in the same order, so
+  // the same doubles): t = 2091639 * s0 + c * 2^-32; c = t | 0; the output is t - c.
+  function prng(): number {
+    const t = 2091639 * st.s0 + st.c * 2.3283064365386963e-10;
+    st.s0 = st.s1;
+    st.s1 = st.s2;
+    const c = t | 0;
+    st.c = c;
+    return (st.s2 = t - c);
+  }
 
+  // The polar method makes deviates in pairs; the second is kept for the next call.
   function standardNormal(): number {
-    if (hasSpare) {
-      hasSpare = false;
-      return spare;
+    if (st.hasSpare) {
+      st.hasSpare = false;
+      return st.spare;
     }
     let u: number;
     let v: number;
@@ -51,8 +60,8 @@ export function createStream(seed: number | string, name: string): RandomStream 
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
-    spare = v * f;
-    hasSpare = true;
+    st.spare = v * f;
+    st.hasSpare = true;
     return u * f;
   }
 
@@ -90,4 +99,44 @@ export function createStream(seed: number | string, name: string): RandomStream 
       return x + y > 0 ? x / (x + y) : prng() * (a + b) < a ? 1 : 0;
     },
   };
+}
+
+/** A stream's state: Alea's three seeds and carry, then the spare normal deviate. */
+interface StreamState {
+  s0: number;
+  s1: number;
+  s2: number;
+  c: number;
+  spare: number;
+  hasSpare: boolean;
+}
+
+/**
+ * Alea's initial state for `seed`, as seedrandom/lib/alea.js (Johannes Baagøe's Alea, MIT) seeds
+ * it: three Mash hashes of ' ' minus three of the seed, each wrapped into [0, 1), and carry 1.
+ * test/workload/rng.test.ts checks whole streams against that file on many seeds.
+ */
+function aleaState(seed: string): StreamState {
+  let n = 0xefc8249d;
+  const mash = (data: string): number => {
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i);
+      let h = 0.02519603282416938 * n;
+      n = h >>> 0;
+      h -= n;
+      h *= n;
+      n = h >>> 0;
+      h -= n;
+      n += h * 0x100000000; // 2^32
+    }
+    return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
+  };
+  const st: StreamState = { s0: mash(' '), s1: mash(' '), s2: mash(' '), c: 1, spare: 0.5, hasSpare: false };
+  st.s0 -= mash(seed);
+  if (st.s0 < 0) st.s0 += 1;
+  st.s1 -= mash(seed);
+  if (st.s1 < 0) st.s1 += 1;
+  st.s2 -= mash(seed);
+  if (st.s2 < 0) st.s2 += 1;
+  return st;
 }

@@ -32,11 +32,31 @@ export function makeGapSampler(spec: ArrivalSpec, rng: RandomStream): () => numb
  * from its start (called twice for count and duration: once for the sum, once for the times).
  */
 export function generateArrivals(spec: ArrivalSpec, open: () => RandomStream, count: number | undefined, durationS: number | undefined): Float64Array {
-  const next = streamArrivals(spec, open, count, durationS);
-  // Size for the count, or the expected count plus slack; grow by doubling if the process runs hot.
-  let out = new Float64Array(count ?? Math.ceil(durationS! * spec.rateRps * 1.1) + 16);
+  if (count === undefined && durationS === undefined) throw new Error('generateArrivals needs count or durationS');
+  // streamArrivals' arithmetic as one loop: the running time stays a local (a closure's would be
+  // boxed at every step, a heap object per arrival). test/workload/arrivals.test.ts keeps the two equal.
+  let gap = makeGapSampler(spec, open());
+  if (count !== undefined) {
+    const out = new Float64Array(count);
+    let scale = 1;
+    if (durationS !== undefined) {
+      let sum = 0;
+      for (let i = 0; i < count; i++) sum += gap();
+      scale = durationS / (sum + gap());
+      gap = makeGapSampler(spec, open());
+    }
+    let t = 0;
+    for (let i = 0; i < count; i++) {
+      t += gap();
+      out[i] = durationS !== undefined ? t * scale : t;
+    }
+    return out;
+  }
+  const end = durationS!;
+  // The expected count plus slack; grow by doubling if the process runs hot.
+  let out = new Float64Array(Math.ceil(end * spec.rateRps * 1.1) + 16);
   let n = 0;
-  for (let t = next(); t !== undefined; t = next()) {
+  for (let t = gap(); t < end; t += gap()) {
     if (n === out.length) {
       const bigger = new Float64Array(out.length * 2);
       bigger.set(out);

@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { validate } from '../../src/util/validate.js';
 import { buildWorkload, workloadSchema, type WorkloadInput } from '../../src/workload/index.js';
 import { normalCdf } from '../../src/workload/normal.js';
+import { generateArrivals, streamArrivals } from '../../src/workload/arrivals.js';
+import { generateSynthetic, streamSynthetic } from '../../src/workload/synthetic.js';
+import { createStream } from '../../src/util/rng.js';
 import type { Request } from '../../src/workload/request.js';
 import { cv, mean, variance } from './stats.js';
 import { tempDir } from '../support/tmp.js';
@@ -187,5 +190,32 @@ describe('determinism and named streams', () => {
     const r = synth({ count: 20, model: 'llama-2-7b' });
     expect(r.map((x) => x.id)).toEqual([...Array(20).keys()]);
     expect(r.every((x) => x.model === 'llama-2-7b')).toBe(true);
+  });
+});
+
+describe('in-memory generation against the streamed generator', () => {
+  // generateSynthetic and generateArrivals are loops of their own (no closure per step); the streamed
+  // versions pull the same draws one at a time. Every field of every request must be the same.
+  const specs: Partial<SyntheticInput>[] = [
+    { count: 3000, prompt: { dist: 'lognormal', median: 200, sigma: 0.7, max: 2048 }, output: { dist: 'lognormal', median: 100, sigma: 0.7, max: 1024 } },
+    { count: 2000, durationS: 700, arrival: { process: 'gamma', rateRps: 3, cv: 2 }, uncertainty: { dist: 'beta', a: 2, b: 5 }, output: { dist: 'uncertainty-lognormal', logMeanBase: 4, logMeanPerU: 1.5, sigma: 0.5 }, model: 'm' },
+    { count: undefined, durationS: 300, arrival: { process: 'poisson', rateRps: 7 }, prompt: { dist: 'uniform', min: 1, max: 900 } },
+    { count: undefined, durationS: 50, arrival: { process: 'deterministic', rateRps: 4 } },
+    { count: 500, arrival: { process: 'gamma', rateRps: 2, cv: 0.5 }, prompt: { dist: 'shared-prefix', groups: 3, usersPerGroup: 4, systemTokens: 50, questionTokens: 9, order: 'random' } },
+  ];
+  it.each(specs.map((s, i) => [i, s] as const))('spec %i: the same requests, field for field', (_, s) => {
+    const spec = validate(workloadSchema, { synthetic: { ...BASE, ...s } }).synthetic!;
+    const load = () => {
+      throw new Error('no empirical lengths here');
+    };
+    const streamed = [];
+    const next = streamSynthetic(spec, 9, load);
+    for (let d = next(); d !== undefined; d = next()) streamed.push(d);
+    expect(streamed.length).toBeGreaterThan(10);
+    expect(generateSynthetic(spec, 9, load)).toEqual(streamed);
+    const times = [];
+    const arrivals = streamArrivals(spec.arrival, () => createStream(9, 'arrivals'), spec.count, spec.durationS);
+    for (let t = arrivals(); t !== undefined; t = arrivals()) times.push(t);
+    expect([...generateArrivals(spec.arrival, () => createStream(9, 'arrivals'), spec.count, spec.durationS)]).toEqual(times);
   });
 });
