@@ -115,7 +115,7 @@ function partition3(a: Float64Array, lo: number, hi: number, pivot: number): voi
 export const BUCKET_MIN = 1 << 18;
 /** Buckets of the first pass: the top 16 bits of a double's order-preserving key (sign, exponent, 4 mantissa bits). */
 const BUCKETS = 1 << 16;
-/** The high 32 bits of a double are element 2i + 1 of its Int32Array view (little-endian machines). */
+/** The high 32 bits of a double are element 1 of its Int32Array view on little-endian machines. */
 const HIGH = new Int32Array(new Float64Array([1]).buffer)[1] === 0x3ff00000 ? 1 : 0;
 
 // Bucket of a double from its high word `h`: the top 16 bits of its order-preserving key (sign bit
@@ -126,27 +126,28 @@ function bucketOf(h: number): number {
 
 /**
  * The values at `ranks` (ascending, distinct, within range) of `values` (finite) in sorted order,
- * as percentileSorted would read them from the sorted array. Reorders `values`. Below `bucketMin`
- * values, a quickselect of the ranks (placeRanks). From it, one pass counts the values per bucket
- * (BUCKETS buckets, in value order), which tells the bucket each rank falls in and its rank there;
- * a second pass copies the values of those few buckets, and the quickselect runs on the copy only
- * (a few percent of the values for latencies spread over several octaves; all of them at worst).
+ * as percentileSorted would read them from the sorted array. Reorders a Float64Array `values`
+ * (an array is left as it was). Below `bucketMin` values, a quickselect of the ranks (placeRanks).
+ * From it, one pass counts the values per bucket (BUCKETS buckets, in value order), which tells
+ * the bucket each rank falls in and its rank there; a second pass copies the values of those few
+ * buckets, and the quickselect runs on the copy only (a few percent of the values for latencies
+ * spread over several octaves; all of them at worst).
  */
-export function rankValues(values: Float64Array, ranks: readonly number[], bucketMin = BUCKET_MIN): Float64Array {
+export function rankValues(values: Float64Array | readonly number[], ranks: readonly number[], bucketMin = BUCKET_MIN): Float64Array {
   const n = values.length;
   const out = new Float64Array(ranks.length);
   if (n < bucketMin) {
-    placeRanks(values, ranks);
-    for (let k = 0; k < ranks.length; k++) out[k] = values[ranks[k]!]!;
+    const a = values instanceof Float64Array ? values : Float64Array.from(values);
+    placeRanks(a, ranks);
+    for (let k = 0; k < ranks.length; k++) out[k] = a[ranks[k]!]!;
     return out;
   }
-  const words = new Int32Array(values.buffer, values.byteOffset, 2 * n);
-  const counts = countBuckets(words, n);
+  const counts = countBuckets(values);
   // For each bucket holding a rank: where its values start in the copy (else -1).
-  const start = new Int32Array(BUCKETS).fill(-1);
+  const start = bucketStart.fill(-1);
   const local = new Array<number>(ranks.length); // each rank's rank in the copy
   const copied = locateRanks(counts, ranks, start, local);
-  const picked = gatherBuckets(values, words, start, copied);
+  const picked = gatherBuckets(values, start, copied);
   placeRanks(picked, local);
   for (let j = 0; j < ranks.length; j++) out[j] = picked[local[j]!]!;
   return out;
@@ -173,21 +174,37 @@ function locateRanks(counts: Int32Array, ranks: readonly number[], start: Int32A
   return copied;
 }
 
-function countBuckets(words: Int32Array, n: number): Int32Array {
-  const counts = new Int32Array(BUCKETS);
-  for (let i = HIGH, end = 2 * n; i < end; i += 2) counts[bucketOf(words[i]!)]++;
+// A double's high 32 bits, through a one-element view (values may be a plain array of doubles).
+const scratch = new Float64Array(1);
+const scratchWords = new Int32Array(scratch.buffer);
+function bucketOfValue(v: number): number {
+  scratch[0] = v;
+  return bucketOf(scratchWords[HIGH]!);
+}
+
+// The bucket passes' three tables, made once (not 768 kB of typed arrays per percentile pass: see
+// QuantileAccumulator's values for why typed-array memory is kept down).
+const bucketCounts = new Int32Array(BUCKETS);
+const bucketStart = new Int32Array(BUCKETS);
+const bucketNext = new Int32Array(BUCKETS);
+
+function countBuckets(values: Float64Array | readonly number[]): Int32Array {
+  const counts = bucketCounts.fill(0);
+  for (let i = 0; i < values.length; i++) counts[bucketOfValue(values[i]!)]++;
   return counts;
 }
 
 // The values whose bucket has a start, each bucket's together from its start (in array order within it).
-function gatherBuckets(values: Float64Array, words: Int32Array, start: Int32Array, size: number): Float64Array {
+function gatherBuckets(values: Float64Array | readonly number[], start: Int32Array, size: number): Float64Array {
   const picked = new Float64Array(size);
-  const next = start.slice();
+  const next = bucketNext;
+  next.set(start);
   for (let i = 0; i < values.length; i++) {
-    const b = bucketOf(words[2 * i + HIGH]!);
+    const v = values[i]!;
+    const b = bucketOfValue(v);
     const at = next[b]!;
     if (at >= 0) {
-      picked[at] = values[i]!;
+      picked[at] = v;
       next[b] = at + 1;
     }
   }
@@ -195,11 +212,11 @@ function gatherBuckets(values: Float64Array, words: Int32Array, start: Int32Arra
 }
 
 /**
- * The Distribution of `values` (finite, in any order; reordered), whose sum (added in the caller's
+ * The Distribution of `values` (finite, in any order; a Float64Array is reordered), whose sum (added in the caller's
  * order: the mean depends on it) and max the caller kept. Percentiles as percentileSorted reads
  * them from the sorted values, the values at their ranks found by rankValues.
  */
-export function distributionOf(values: Float64Array, sum: number, max: number): Distribution {
+export function distributionOf(values: Float64Array | readonly number[], sum: number, max: number): Distribution {
   const count = values.length;
   if (count === 0) return { count, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
   const ranks = reportedRanks(count);
@@ -223,7 +240,8 @@ export function distributionOf(values: Float64Array, sum: number, max: number): 
 export function distribution(values: Float64Array): Distribution {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
-  const finite = new Float64Array(count);
+  // A plain array of doubles, as QuantileAccumulator keeps them (see there): rankValues sees one kind.
+  const finite = new Array<number>(count).fill(0.5);
   let sum = 0;
   let max = -Infinity;
   let k = 0;

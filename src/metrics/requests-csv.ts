@@ -229,7 +229,8 @@ export class RequestsCsvRows implements RequestSink {
     buf[out.pos++] = COMMA;
     out.count(records.cachedTokens[i]!);
     buf[out.pos++] = COMMA;
-    out.real(records.timedOutS[i]!);
+    // NaN (an empty field) when the column was never made: nothing timed out.
+    out.real(records.hasTimedOutS ? records.timedOutS[i]! : NaN);
     buf[out.pos++] = COMMA;
     const deadlineS = req.deadlineS;
     if (deadlineS !== undefined) {

@@ -31,13 +31,15 @@ export function makeGapSampler(spec: ArrivalSpec, rng: RandomStream): () => numb
  * inference-perf spreads a stage's requests over the stage). `open` gives the `arrivals` stream
  * from its start (called twice for count and duration: once for the sum, once for the times).
  */
-export function generateArrivals(spec: ArrivalSpec, open: () => RandomStream, count: number | undefined, durationS: number | undefined): Float64Array {
+export function generateArrivals(spec: ArrivalSpec, open: () => RandomStream, count: number | undefined, durationS: number | undefined): number[] {
   if (count === undefined && durationS === undefined) throw new Error('generateArrivals needs count or durationS');
   // streamArrivals' arithmetic as one loop: the running time stays a local (a closure's would be
-  // boxed at every step, a heap object per arrival). test/workload/arrivals.test.ts keeps the two equal.
+  // boxed at every step, a heap object per arrival). test/workload/synthetic.test.ts keeps the two
+  // equal. A plain array of doubles, not a Float64Array: see QuantileAccumulator's values.
   let gap = makeGapSampler(spec, open());
   if (count !== undefined) {
-    const out = new Float64Array(count);
+    // Filled with a non-integer so the array holds unboxed doubles from the start.
+    const out = new Array<number>(count).fill(0.5);
     let scale = 1;
     if (durationS !== undefined) {
       let sum = 0;
@@ -53,18 +55,9 @@ export function generateArrivals(spec: ArrivalSpec, open: () => RandomStream, co
     return out;
   }
   const end = durationS!;
-  // The expected count plus slack; grow by doubling if the process runs hot.
-  let out = new Float64Array(Math.ceil(end * spec.rateRps * 1.1) + 16);
-  let n = 0;
-  for (let t = gap(); t < end; t += gap()) {
-    if (n === out.length) {
-      const bigger = new Float64Array(out.length * 2);
-      bigger.set(out);
-      out = bigger;
-    }
-    out[n++] = t;
-  }
-  return n === out.length ? out : out.subarray(0, n);
+  const out: number[] = [];
+  for (let t = gap(); t < end; t += gap()) out.push(t);
+  return out;
 }
 
 /** `generateArrivals` one time at a time (undefined after the last), in constant memory: what streamed runs pull. */
