@@ -1,6 +1,6 @@
 /**
  * One latency metric of a streamed run, accumulated value by value: exact while it holds at most
- * `exactLimit` values (an array of doubles, whose percentiles are read at the end as `distribution` reads them),
+ * `exactLimit` values (a compact array of doubles, whose percentiles are read at the end as `distribution` reads them),
  * then a DDSketch (Masson, Rim & Lee, VLDB 2019; @datadog/sketches-js) that every value so far is
  * moved into. The sketch's percentiles are within SKETCH_RELATIVE_ERROR of the exact ones;
  * count, mean (summed in the same order) and max stay exact. Deterministic: same values, same result.
@@ -32,22 +32,25 @@ function newSketch(): Sketch {
 
 export class QuantileAccumulator {
   // Made at the first value: a metric never defined in a run (TTFT on `slots`) takes no memory.
-  // A JS array of doubles, not a Float64Array: it lives in the heap, where a typed array's memory
-  // is "external" to V8, and 64 MB of that allocated since the last full collection starts another
-  // one. A million-request run allocates about that much in records by the time it summarizes, so
-  // four 8 MB columns more cost a full collection of every request object (80-170 ms on slots-1m);
-  // on the heap they count against its limit (about 250 MB there) instead, and a double array is
-  // never scanned for pointers.
-  private values: number[] = [];
+  // Sized up front (an in-memory run's summary, which knows how many requests finished): a JS
+  // array of doubles, made once. It lives in the heap, where a typed array's memory is "external"
+  // to V8, and 64 MB of that allocated since the last full collection starts another: a
+  // million-request run has about that much in records by the time it summarizes, so four 8 MB
+  // columns more cost a full collection of every request object (80-170 ms on slots-1m and
+  // cb16-1m; --trace-gc --trace-incremental-marking). In the heap they count against its limit
+  // instead (about 250 MB there), and a double array is never scanned for pointers. Grown as
+  // values come (a streamed run): a Float64Array, whose outgrown copies external-memory pressure
+  // collects promptly (a streamed run's heap is small).
+  private values: Float64Array | number[] = new Float64Array(0);
   private sketch: Sketch | undefined;
   private count = 0;
   private sum = 0;
   private max = -Infinity;
 
-  /** `capacity`: values expected (room for them is made at the first one; more still fit). */
+  /** `capacity`: values expected, if known (room for them is made at the first one; more still fit). */
   constructor(
     private readonly exactLimit = EXACT_QUANTILE_LIMIT,
-    private readonly capacity = 1024,
+    private readonly capacity?: number,
   ) {}
 
   /**
@@ -74,13 +77,20 @@ export class QuantileAccumulator {
       this.sketch = newSketch();
       for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
       this.sketch.accept(v);
-      this.values = [];
+      this.values = new Float64Array(0);
       return;
     }
-    // Filled with a non-integer so the array holds unboxed doubles from the start.
-    const next = new Array<number>(Math.min(n === 0 ? Math.max(1, this.capacity) : n * 2, this.exactLimit)).fill(0.5);
-    for (let i = 0; i < n; i++) next[i] = this.values[i]!;
-    this.values = next;
+    const size = Math.min(n === 0 ? Math.max(1, this.capacity ?? 1024) : n * 2, this.exactLimit);
+    if (this.capacity === undefined) {
+      const next = new Float64Array(size);
+      next.set(this.values as Float64Array);
+      this.values = next;
+    } else {
+      // Filled with a non-integer so the array holds unboxed doubles from the start.
+      const next = new Array<number>(size).fill(0.5);
+      for (let i = 0; i < n; i++) next[i] = this.values[i]!;
+      this.values = next;
+    }
     this.values[n] = v;
   }
 
@@ -92,7 +102,10 @@ export class QuantileAccumulator {
   /** The metric's Distribution, rounded as the summary rounds. */
   distribution(): Distribution {
     const count = this.count;
-    if (!this.sketch) return distributionOf(count === this.values.length ? this.values : this.values.slice(0, count), this.sum, this.max);
+    if (!this.sketch) {
+      const values = this.values;
+      return distributionOf(values instanceof Float64Array ? values.subarray(0, count) : count === values.length ? values : values.slice(0, count), this.sum, this.max);
+    }
     // Type 7 from the sketch: the values at the two ranks around (n - 1) p, interpolated. Each is
     // within the sketch's relative accuracy of the exact one, so their mix is too. A rank is asked
     // for as r + 0.5, which the sketch maps to the (r + 1)-th smallest value whatever the rounding.

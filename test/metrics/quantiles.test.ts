@@ -78,4 +78,28 @@ describe('QuantileAccumulator capacity', () => {
       expect(q.distribution()).toEqual({ count: 10, mean: 5.5, p50: 5.5, p90: 9.1, p95: 9.55, p99: 9.91, max: 10 });
     }
   });
+
+  it('keeps values in a JS array when sized up front and a Float64Array when grown: the same distributions, exact and sketched', () => {
+    // 300,000 values: past BUCKET_MIN, so the percentiles take the bucket path on both kinds.
+    const xs = values(300_000, 99, 'mixed');
+    const sized = new QuantileAccumulator(1_000_000, xs.length);
+    const grown = new QuantileAccumulator(1_000_000);
+    for (const v of xs) {
+      sized.add(v);
+      grown.add(v);
+    }
+    expect(sized.distribution()).toEqual(grown.distribution());
+    const sorted = [...xs].sort((a, b) => a - b);
+    const round = (v: number) => Number(v.toPrecision(6));
+    expect(sized.distribution().p99).toBe(round(exactQuantile(sorted, 0.99)));
+    // Past the limit both move their values into the sketch in the same order.
+    const sizedSketch = new QuantileAccumulator(10_000, 10_000);
+    const grownSketch = new QuantileAccumulator(10_000);
+    for (const v of xs.slice(0, 50_000)) {
+      sizedSketch.add(v);
+      grownSketch.add(v);
+    }
+    expect(sizedSketch.sketched && grownSketch.sketched).toBe(true);
+    expect(sizedSketch.distribution()).toEqual(grownSketch.distribution());
+  });
 });
