@@ -23,27 +23,36 @@ export interface RandomStream {
 }
 
 /**
- * Derives the independent stream `name` from a scenario seed. The generator is seedrandom's Alea,
- * pinned by name (not seedrandom's default) so a library upgrade cannot change results; it is
- * seeded with `${seed}:${name}`, so each named stream (arrivals, prompt, output, ...) is fixed by
+ * Derives the independent stream `name` from a scenario seed. The generator is Alea (Baagøe), as
+ * seedrandom's lib/alea.js computes it, written out here (state in fields, no call through the
+ * library's closure) so no library upgrade can change results; it is seeded with `${seed}:${name}`, so each named stream (arrivals, prompt, output, ...) is fixed by
  * the seed alone and changing how one stream is consumed never reshuffles another
  * (common random numbers across policies and scenario variants).
  */
 export function createStream(seed: number | string, name: string): RandomStream {
-  // Generator state and the polar method's spare deviate as one object's fields: V8 updates a
-  // number field in place, where a double written to a closure variable is boxed anew (a heap
-  // object per draw, a million of them per million requests).
+  // Generator state as one object's fields: V8 updates a number field in place, where a double
+  // written to a closure variable is boxed anew (a heap object per draw, a million of them per
+  // million requests).
   const st = aleaState(`${String(seed)}:${name}`);
   // Alea's step, as seedrandom/lib/alea.js's `next` (the same operations in the same order, so
   // the same doubles): t = 2091639 * s0 + c * 2^-32; c = t | 0; the output is t - c.
-  function prng(): number {
+  return samplersOver(() => {
     const t = 2091639 * st.s0 + st.c * 2.3283064365386963e-10;
     st.s0 = st.s1;
     st.s1 = st.s2;
     const c = t | 0;
     st.c = c;
     return (st.s2 = t - c);
-  }
+  });
+}
+
+/**
+ * The samplers over a uniform generator `prng` (values in [0, 1)). createStream's; exported so
+ * that test/workload/rng.test.ts can run them over seedrandom's own Alea, the oracle.
+ */
+export function samplersOver(prng: () => number): RandomStream {
+  // The polar method's spare deviate, kept as fields for the same reason as the generator's state.
+  const st = { spare: 0.5, hasSpare: false };
 
   // The polar method makes deviates in pairs; the second is kept for the next call.
   function standardNormal(): number {
@@ -101,14 +110,12 @@ export function createStream(seed: number | string, name: string): RandomStream 
   };
 }
 
-/** A stream's state: Alea's three seeds and carry, then the spare normal deviate. */
+/** Alea's state: three seeds and the carry. */
 interface StreamState {
   s0: number;
   s1: number;
   s2: number;
   c: number;
-  spare: number;
-  hasSpare: boolean;
 }
 
 /**
@@ -131,7 +138,7 @@ function aleaState(seed: string): StreamState {
     }
     return (n >>> 0) * 2.3283064365386963e-10; // 2^-32
   };
-  const st: StreamState = { s0: mash(' '), s1: mash(' '), s2: mash(' '), c: 1, spare: 0.5, hasSpare: false };
+  const st: StreamState = { s0: mash(' '), s1: mash(' '), s2: mash(' '), c: 1 };
   st.s0 -= mash(seed);
   if (st.s0 < 0) st.s0 += 1;
   st.s1 -= mash(seed);
