@@ -1,5 +1,6 @@
 import { quantileSorted } from 'simple-statistics';
 import { roundOrNull } from './round.js';
+import { doubleArray } from '../util/double-array.js';
 
 /** Count, mean, percentiles and max of one latency metric, rounded; null where there are no values. */
 export interface Distribution {
@@ -240,8 +241,8 @@ export function distributionOf(values: Float64Array | readonly number[], sum: nu
 export function distribution(values: Float64Array): Distribution {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
-  // A plain array of doubles, as QuantileAccumulator keeps them (see there): rankValues sees one kind.
-  const finite = new Array<number>(count).fill(0.5);
+  // In the heap, as an in-memory summary's QuantileAccumulator keeps them: rankValues sees one kind.
+  const finite = doubleArray(count);
   let sum = 0;
   let max = -Infinity;
   let k = 0;

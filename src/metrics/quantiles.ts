@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { distributionOf, type Distribution } from './distribution.js';
 import { roundOrNull } from './round.js';
+import { doubleArray } from '../util/double-array.js';
 
 /** Values kept exactly per metric (8 bytes each) before switching to the sketch. */
 export const EXACT_QUANTILE_LIMIT = 10_000_000;
@@ -41,7 +42,7 @@ export class QuantileAccumulator {
   // instead (about 250 MB there), and a double array is never scanned for pointers. Grown as
   // values come (a streamed run): a Float64Array, whose outgrown copies external-memory pressure
   // collects promptly (a streamed run's heap is small).
-  private values: Float64Array | number[] = new Float64Array(0);
+  private values: Float64Array | number[];
   private sketch: Sketch | undefined;
   private count = 0;
   private sum = 0;
@@ -51,7 +52,10 @@ export class QuantileAccumulator {
   constructor(
     private readonly exactLimit = EXACT_QUANTILE_LIMIT,
     private readonly capacity?: number,
-  ) {}
+  ) {
+    // One kind per accumulator from the start, so that `add` sees one.
+    this.values = capacity === undefined ? new Float64Array(0) : [];
+  }
 
   /**
    * Adds a value; non-finite ones (metric not defined) are skipped, as `distribution` does. Kept
@@ -77,7 +81,7 @@ export class QuantileAccumulator {
       this.sketch = newSketch();
       for (let i = 0; i < n; i++) this.sketch.accept(this.values[i]!);
       this.sketch.accept(v);
-      this.values = new Float64Array(0);
+      this.values = this.capacity === undefined ? new Float64Array(0) : [];
       return;
     }
     const size = Math.min(n === 0 ? Math.max(1, this.capacity ?? 1024) : n * 2, this.exactLimit);
@@ -86,8 +90,7 @@ export class QuantileAccumulator {
       next.set(this.values as Float64Array);
       this.values = next;
     } else {
-      // Filled with a non-integer so the array holds unboxed doubles from the start.
-      const next = new Array<number>(size).fill(0.5);
+      const next = doubleArray(size);
       for (let i = 0; i < n; i++) next[i] = this.values[i]!;
       this.values = next;
     }

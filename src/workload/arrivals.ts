@@ -1,5 +1,6 @@
 import type { RandomStream } from '../util/rng.js';
 import type { ArrivalSpec } from './dist-schema.js';
+import { doubleArray } from '../util/double-array.js';
 
 /**
  * A sampler of inter-arrival gaps (seconds) with mean 1/rateRps: exponential (Poisson process),
@@ -35,11 +36,10 @@ export function generateArrivals(spec: ArrivalSpec, open: () => RandomStream, co
   if (count === undefined && durationS === undefined) throw new Error('generateArrivals needs count or durationS');
   // streamArrivals' arithmetic as one loop: the running time stays a local (a closure's would be
   // boxed at every step, a heap object per arrival). test/workload/synthetic.test.ts keeps the two
-  // equal. A plain array of doubles, not a Float64Array: see QuantileAccumulator's values.
+  // equal. In the heap, not a Float64Array: see doubleArray.
   let gap = makeGapSampler(spec, open());
   if (count !== undefined) {
-    // Filled with a non-integer so the array holds unboxed doubles from the start.
-    const out = new Array<number>(count).fill(0.5);
+    const out = doubleArray(count);
     let scale = 1;
     if (durationS !== undefined) {
       let sum = 0;
