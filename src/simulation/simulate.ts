@@ -245,7 +245,7 @@ export function simulate(input: SimInput): SimResult {
     return i;
   };
   const first = nextOpen(0);
-  if (first < n) engine.schedule(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
+  if (first < n) engine.scheduleHeld(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
   if (first < n) fleet?.start(requests[first]!.arrivalS);
   engine.run((target, arg) => {
     if (target < arrivals) {
@@ -286,7 +286,7 @@ export function simulate(input: SimInput): SimResult {
     times.lastEventS = engine.nowS;
     if (target === arrivals) {
       const next = nextOpen(arg + 1);
-      if (next < n) engine.schedule(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
+      if (next < n) engine.scheduleHeld(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
     }
     if (handedSlot?.[arg] !== 1) {
       if (inFlight >= maxInFlight) {

@@ -137,7 +137,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     order[(orderHead + orderSize) & (order.length - 1)] = slot;
     orderSize++;
     if (orderSize > peakHeld) peakHeld = orderSize;
-    engine.schedule(request.arrivalS, RANK_ARRIVAL, arrivals, slot);
+    engine.scheduleHeld(request.arrivalS, RANK_ARRIVAL, arrivals, slot);
   };
 
   pull();
