@@ -222,13 +222,19 @@ export class Engine {
   /** With the heap empty: opens buckets (spreading the top over a new rung when needed) until the heap has an event; false if none are left. */
   private refill(): boolean {
     for (;;) {
-      while (this.cur < this.nb) {
-        const n = this.heads[this.cur++]!;
+      // Most buckets hold zero or one event: the scan runs on locals, stored back once.
+      const heads = this.heads;
+      const nb = this.nb;
+      let cur = this.cur;
+      while (cur < nb) {
+        const n = heads[cur++]!;
         if (n >= 0) {
+          this.cur = cur;
           this.moveToHeap(n);
           return true;
         }
       }
+      this.cur = cur;
       if (this.topCount === 0) return false;
       this.spread();
       if (this.count > 0) return true;
