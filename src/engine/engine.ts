@@ -79,9 +79,9 @@ export class Engine {
   private topMin = Infinity;
   private topMax = -Infinity;
 
-  // The held event (`scheduleHeld`): one event waiting in these fields instead of the queue.
-  private heldOn = false;
-  private heldTime = 0;
+  // The held event (`scheduleHeld`): one event waiting in these fields instead of the queue. Its
+  // time is Infinity when there is none (no event is ever at Infinity), so `run` tests one number.
+  private heldTime = Infinity;
   private heldKey = 0;
   private heldTarget = 0;
   private heldArg = 0;
@@ -100,7 +100,7 @@ export class Engine {
 
   /** Pending events. */
   get pending(): number {
-    return (this.rootSpent ? this.count - 1 : this.count) + this.outside + (this.heldOn ? 1 : 0);
+    return (this.rootSpent ? this.count - 1 : this.count) + this.outside + (this.heldTime < Infinity ? 1 : 0);
   }
 
   /**
@@ -136,12 +136,11 @@ export class Engine {
    * the event goes into the queue.
    */
   scheduleHeld(timeS: number, rank: number, target: number, arg: number): void {
-    if (this.heldOn) {
+    if (this.heldTime < Infinity) {
       this.schedule(timeS, rank, target, arg);
       return;
     }
     if (!(timeS >= this.nowS) || timeS === Infinity || (rank & 255) !== rank) this.refuse(timeS, rank);
-    this.heldOn = true;
     this.heldTime = timeS;
     this.heldKey = rank * RANK_BITS + this.sequence++;
     this.heldTarget = target;
@@ -158,16 +157,14 @@ export class Engine {
     try {
       for (;;) {
         if (this.count === 0 && !this.refill()) {
-          if (!this.heldOn || !this.runHeld(handler, untilS)) break;
+          if (!(this.heldTime < Infinity) || !this.runHeld(handler, untilS)) break;
           continue;
         }
         const t = this.heapTimes[0]!;
-        if (this.heldOn) {
-          const ht = this.heldTime;
-          if (ht < t || (ht === t && this.heldKey < this.nodeKeys[this.heapNodes[0]!]!)) {
-            if (!this.runHeld(handler, untilS)) break;
-            continue;
-          }
+        const ht = this.heldTime;
+        if (ht <= t && (ht < t || this.heldKey < this.nodeKeys[this.heapNodes[0]!]!)) {
+          if (!this.runHeld(handler, untilS)) break;
+          continue;
         }
         if (!(t <= untilS)) break;
         this.nowS = t;
@@ -189,7 +186,7 @@ export class Engine {
     if (!(t <= untilS)) return false;
     this.nowS = t;
     this.processed++;
-    this.heldOn = false;
+    this.heldTime = Infinity;
     handler(this.heldTarget, this.heldArg);
     return true;
   }
@@ -222,19 +219,13 @@ export class Engine {
   /** With the heap empty: opens buckets (spreading the top over a new rung when needed) until the heap has an event; false if none are left. */
   private refill(): boolean {
     for (;;) {
-      // Most buckets hold zero or one event: the scan runs on locals, stored back once.
-      const heads = this.heads;
-      const nb = this.nb;
-      let cur = this.cur;
-      while (cur < nb) {
-        const n = heads[cur++]!;
+      while (this.cur < this.nb) {
+        const n = this.heads[this.cur++]!;
         if (n >= 0) {
-          this.cur = cur;
           this.moveToHeap(n);
           return true;
         }
       }
-      this.cur = cur;
       if (this.topCount === 0) return false;
       this.spread();
       if (this.count > 0) return true;
