@@ -79,6 +79,13 @@ export class Engine {
   private topMin = Infinity;
   private topMax = -Infinity;
 
+  // The held event (`scheduleHeld`): one event waiting in these fields instead of the queue. Its
+  // time is Infinity when there is none (no event is ever at Infinity), so `run` tests one number.
+  private heldTime = Infinity;
+  private heldKey = 0;
+  private heldTarget = 0;
+  private heldArg = 0;
+
   constructor(initialCapacity = 1024) {
     const n = Math.max(1, initialCapacity);
     this.heapTimes = new Float64Array(n);
@@ -93,7 +100,7 @@ export class Engine {
 
   /** Pending events. */
   get pending(): number {
-    return (this.rootSpent ? this.count - 1 : this.count) + this.outside;
+    return (this.rootSpent ? this.count - 1 : this.count) + this.outside + (this.heldTime < Infinity ? 1 : 0);
   }
 
   /**
@@ -120,6 +127,27 @@ export class Engine {
   }
 
   /**
+   * The same as `schedule`, for a stream of events of which one at a time is pending, each
+   * scheduled once the one before it was dispatched (arrivals pulled from a source as the clock
+   * reaches them): the event waits in a register beside the queue, so it is never sifted through
+   * the heap or linked into a bucket. It gets its sequence number here as `schedule` gives it, and
+   * `run` dispatches whichever of it and the queue's first event is first by (time, rank,
+   * sequence), so the order of events is the same as with `schedule`. When the register is taken,
+   * the event goes into the queue.
+   */
+  scheduleHeld(timeS: number, rank: number, target: number, arg: number): void {
+    if (this.heldTime < Infinity) {
+      this.schedule(timeS, rank, target, arg);
+      return;
+    }
+    if (!(timeS >= this.nowS) || timeS === Infinity || (rank & 255) !== rank) this.refuse(timeS, rank);
+    this.heldTime = timeS;
+    this.heldKey = rank * RANK_BITS + this.sequence++;
+    this.heldTarget = target;
+    this.heldArg = arg;
+  }
+
+  /**
    * Dispatches events in order until none remain (or `untilS` is passed). Handlers may schedule
    * events but must not call `run` themselves: simulation steps never nest.
    */
@@ -128,8 +156,16 @@ export class Engine {
     this.running = true;
     try {
       for (;;) {
-        if (this.count === 0 && !this.refill()) break;
+        if (this.count === 0 && !this.refill()) {
+          if (!(this.heldTime < Infinity) || !this.runHeld(handler, untilS)) break;
+          continue;
+        }
         const t = this.heapTimes[0]!;
+        const ht = this.heldTime;
+        if (ht <= t && (ht < t || this.heldKey < this.nodeKeys[this.heapNodes[0]!]!)) {
+          if (!this.runHeld(handler, untilS)) break;
+          continue;
+        }
         if (!(t <= untilS)) break;
         this.nowS = t;
         this.processed++;
@@ -142,6 +178,17 @@ export class Engine {
       if (this.rootSpent) this.popRoot();
       this.running = false;
     }
+  }
+
+  /** Dispatches the held event unless it is later than `untilS` (then false). */
+  private runHeld(handler: EventHandler, untilS: number): boolean {
+    const t = this.heldTime;
+    if (!(t <= untilS)) return false;
+    this.nowS = t;
+    this.processed++;
+    this.heldTime = Infinity;
+    handler(this.heldTarget, this.heldArg);
+    return true;
   }
 
   /** Throws for a bad time or rank; kept out of `schedule` so that the hot path stays small enough for V8 to inline. */

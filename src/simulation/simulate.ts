@@ -245,7 +245,7 @@ export function simulate(input: SimInput): SimResult {
     return i;
   };
   const first = nextOpen(0);
-  if (first < n) engine.schedule(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
+  if (first < n) engine.scheduleHeld(requests[first]!.arrivalS, RANK_ARRIVAL, arrivals, first);
   if (first < n) fleet?.start(requests[first]!.arrivalS);
   engine.run((target, arg) => {
     if (target < arrivals) {
@@ -286,7 +286,7 @@ export function simulate(input: SimInput): SimResult {
     times.lastEventS = engine.nowS;
     if (target === arrivals) {
       const next = nextOpen(arg + 1);
-      if (next < n) engine.schedule(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
+      if (next < n) engine.scheduleHeld(requests[next]!.arrivalS, RANK_ARRIVAL, arrivals, next);
     }
     if (handedSlot?.[arg] !== 1) {
       if (inFlight >= maxInFlight) {
@@ -362,19 +362,20 @@ export function eligibilityCheck(replicas: number): (eligible: readonly number[]
   const masks = new WeakMap<readonly number[], Uint8Array>();
   let last: readonly number[] | undefined;
   let lastMask: Uint8Array = new Uint8Array(0);
-  return (eligible, chosen) => {
-    if (eligible !== last) {
-      let mask = masks.get(eligible);
-      if (mask === undefined) {
-        mask = new Uint8Array(replicas);
-        for (const i of eligible) mask[i] = 1;
-        masks.set(eligible, mask);
-      }
-      last = eligible;
-      lastMask = mask;
+  // Another array than last time: its mask (built the first time). Apart, so that the check itself
+  // stays small enough for the optimizing compiler to inline at the call site.
+  const switchTo = (eligible: readonly number[], chosen: number): boolean => {
+    let mask = masks.get(eligible);
+    if (mask === undefined) {
+      mask = new Uint8Array(replicas);
+      for (const i of eligible) mask[i] = 1;
+      masks.set(eligible, mask);
     }
-    return lastMask[chosen] === 1;
+    last = eligible;
+    lastMask = mask;
+    return mask[chosen] === 1;
   };
+  return (eligible, chosen) => (eligible === last ? lastMask[chosen] === 1 : switchTo(eligible, chosen));
 }
 
 export function eligibility(devices: readonly Device[]): Map<string, number[]> {

@@ -90,9 +90,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   const dispatch = (slot: number, eligible: readonly number[]) => {
     const request = requests[slot]!;
     const chosen = policy.route(request, eligible, cluster);
-    if (!isEligible(eligible, chosen)) {
-      throw new Error(`policy ${input.policy.name} routed request ${request.id} to replica ${chosen}, which is not eligible`);
-    }
+    if (!isEligible(eligible, chosen)) notEligible(input.policy.name, request, chosen);
     devices[chosen]!.admit(slot);
   };
 
@@ -115,9 +113,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
   const pull = (): void => {
     const request = input.source.next();
     if (request === undefined) return;
-    if (request.id !== total) throw new Error(`simulate: request at position ${total} has id ${request.id}`);
-    if (request.followUp) throw new Error(`simulate: request ${request.id} is a closed-loop turn, which a streamed run does not take`);
-    if (!(request.arrivalS >= hot.lastArrivalS)) throw new Error(`simulate: requests not sorted by arrival at id ${request.id}`);
+    if (request.id !== total || request.followUp || !(request.arrivalS >= hot.lastArrivalS)) refusePulled(request, total);
     hot.lastArrivalS = request.arrivalS;
     if (total === 0) hot.firstArrivalS = request.arrivalS;
     total++;
@@ -137,7 +133,7 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     order[(orderHead + orderSize) & (order.length - 1)] = slot;
     orderSize++;
     if (orderSize > peakHeld) peakHeld = orderSize;
-    engine.schedule(request.arrivalS, RANK_ARRIVAL, arrivals, slot);
+    engine.scheduleHeld(request.arrivalS, RANK_ARRIVAL, arrivals, slot);
   };
 
   pull();
@@ -175,4 +171,19 @@ export function simulateStream(input: StreamInput, sink: RequestSink): StreamRes
     .map((s) => `${s.name}: ${s.clampedCount} request(s) had profile values below the floor and were clamped`);
   const warnings = [...input.cluster.flatMap((g) => g.warnings ?? []), ...clamped];
   return { total, devices: stats, endS, window, events: engine.processed, warnings, peakHeld };
+}
+
+// The errors of the per-request checks, each a function of its own called only when a check
+// fails: with the message written in the check, the optimizing compiler may build its text on
+// every call (see notPending, src/simulation/lifecycle.ts).
+
+/** Throws for a request the source handed out that a streamed run cannot take; `position`: requests pulled before it. */
+function refusePulled(request: Request, position: number): never {
+  if (request.id !== position) throw new Error(`simulate: request at position ${position} has id ${request.id}`);
+  if (request.followUp) throw new Error(`simulate: request ${request.id} is a closed-loop turn, which a streamed run does not take`);
+  throw new Error(`simulate: requests not sorted by arrival at id ${request.id}`);
+}
+
+function notEligible(policy: string, request: Request, chosen: number): never {
+  throw new Error(`policy ${policy} routed request ${request.id} to replica ${chosen}, which is not eligible`);
 }

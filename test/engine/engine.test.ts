@@ -146,4 +146,85 @@ describe('Engine', () => {
       expect(seen).toEqual(sorted.map((it) => it.i));
     }
   });
+
+  // scheduleHeld keeps one event beside the queue; the dispatch order must stay the sort by (time,
+  // rank, scheduling order). Oracle: the naive queue (an array scanned for its least event).
+  it.each(spreads)('scheduleHeld dispatches as a naive queue does, among queued events: %s', (_name, timeOf) => {
+    const drive = (queue: { add(t: number, rank: number, id: number, held: boolean): void; run(h: (id: number) => void): void; now(): number }) => {
+      let x = 7;
+      const r = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+      let n = 0;
+      // A stream (ids tagged by `stream`): each of its events, when dispatched, schedules the next
+      // at a time from the spread, at or after now; ties with queued events at every rank.
+      const stream = new Set<number>();
+      const add = (t: number, held: boolean) => {
+        if (held) stream.add(n);
+        queue.add(t, Math.floor(r() * 3), n++, held);
+      };
+      for (let i = 0; i < 500; i++) add(timeOf(r, i), false);
+      add(timeOf(r, 0), true);
+      const seen: number[] = [];
+      queue.run((id) => {
+        seen.push(id);
+        if (n >= 6000) return;
+        const k = r();
+        if (stream.has(id)) add(k < 0.3 ? queue.now() : queue.now() + timeOf(r, n) * 0.01, true);
+        else add(k < 0.3 ? queue.now() : queue.now() + timeOf(r, n) * (k < 0.6 ? 0.01 : 1), false);
+        // Now and then a second held event while the register is taken: it goes into the queue.
+        if (k > 0.97) add(queue.now() + timeOf(r, n), true);
+      });
+      return seen;
+    };
+    const e = new Engine(4);
+    const fromEngine = drive({
+      add: (t, rank, id, held) => (held ? e.scheduleHeld(t, rank, 0, id) : e.schedule(t, rank, 0, id)),
+      run: (h) => e.run((_target, id) => h(id)),
+      now: () => e.nowS,
+    });
+    expect(e.pending).toBe(0);
+    const pending: Array<{ t: number; rank: number; id: number }> = [];
+    let now = 0;
+    const naive = drive({
+      add: (t, rank, id) => pending.push({ t, rank, id }),
+      run: (h) => {
+        while (pending.length > 0) {
+          let m = 0;
+          for (let j = 1; j < pending.length; j++) {
+            const a = pending[j]!;
+            const b = pending[m]!;
+            if (a.t < b.t || (a.t === b.t && (a.rank < b.rank || (a.rank === b.rank && a.id < b.id)))) m = j;
+          }
+          const [ev] = pending.splice(m, 1);
+          now = ev!.t;
+          h(ev!.id);
+        }
+      },
+      now: () => now,
+    });
+    expect(naive.length).toBeGreaterThanOrEqual(6000);
+    expect(fromEngine).toEqual(naive);
+  });
+
+  it('scheduleHeld refuses what schedule refuses, counts as pending, and stops at untilS', () => {
+    const e = new Engine();
+    expect(() => e.scheduleHeld(NaN, 0, 0, 0)).toThrow(/finite/);
+    expect(() => e.scheduleHeld(-1, 0, 0, 0)).toThrow(/past/);
+    expect(() => e.scheduleHeld(1, 256, 0, 0)).toThrow(/rank/);
+    e.scheduleHeld(2, 1, 7, 1);
+    e.schedule(2, 1, 8, 2); // same time and rank, scheduled later: after the held one
+    e.schedule(2, 0, 9, 3); // lower rank: before it
+    e.scheduleHeld(3, 0, 10, 4); // register taken: queued
+    expect(e.pending).toBe(4);
+    const seen: number[] = [];
+    e.run((target) => seen.push(target), 2.5);
+    expect(seen).toEqual([9, 7, 8]);
+    expect(e.pending).toBe(1);
+    e.scheduleHeld(2.75, 0, 11, 5);
+    e.run((target) => seen.push(target), 2.6);
+    expect(seen).toEqual([9, 7, 8]);
+    e.run((target) => seen.push(target));
+    expect(seen).toEqual([9, 7, 8, 11, 10]);
+    expect(e.processed).toBe(5);
+    expect(e.pending).toBe(0);
+  });
 });

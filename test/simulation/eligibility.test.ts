@@ -100,3 +100,24 @@ describe.each([false, true])('routing check, streamed %s', (streamed) => {
     else expect(go).toThrow(`policy pick routed request ${id} to replica ${chosen}, which is not eligible`);
   });
 });
+
+// A source must hand out requests 0, 1, ... in arrival order, open loop only: the streamed run
+// refuses anything else at the request that breaks the rule (hand-made sequences).
+describe('streamed run: what the source hands out is checked', () => {
+  const streamOf = (requests: Request[]) => () => {
+    let i = 0;
+    const input = { cluster: cluster(), policy: fifoPolicy, policyParams: fifoPolicy.params.parse({}), seed: 1 };
+    simulateStream({ ...input, source: { next: () => requests[i++] } }, { take: () => {} });
+  };
+  it.each([
+    ['an id out of place', [req(0, 0, 10, 2), req(2, 1, 10, 2)], 'simulate: request at position 1 has id 2'],
+    ['a closed-loop turn', [req(0, 0, 10, 2), { ...req(1, 1, 10, 2), followUp: { after: 0, thinkS: 1 } }], 'simulate: request 1 is a closed-loop turn, which a streamed run does not take'],
+    ['an arrival before the one before it', [req(0, 2, 10, 2), req(1, 1, 10, 2)], 'simulate: requests not sorted by arrival at id 1'],
+    ['a NaN arrival', [req(0, 0, 10, 2), req(1, NaN, 10, 2)], 'simulate: requests not sorted by arrival at id 1'],
+  ])('%s', (_what, requests, message) => {
+    expect(streamOf(requests.map((r) => ({ ...r, model: 'm' })) as Request[])).toThrow(message);
+  });
+  it('takes the same requests when they keep the rules', () => {
+    expect(streamOf([req(0, 0, 10, 2), req(1, 0, 10, 2), req(2, 3, 10, 2)].map((r) => ({ ...r, model: 'm' })))).not.toThrow();
+  });
+});
