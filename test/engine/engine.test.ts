@@ -109,25 +109,7 @@ describe('Engine', () => {
       now: () => e.nowS,
     });
     expect(e.pending).toBe(0);
-    const pending: Array<{ t: number; rank: number; id: number }> = [];
-    let now = 0;
-    const naive = drive({
-      add: (t, rank, id) => pending.push({ t, rank, id }),
-      run: (h) => {
-        while (pending.length > 0) {
-          let m = 0;
-          for (let j = 1; j < pending.length; j++) {
-            const a = pending[j]!;
-            const b = pending[m]!;
-            if (a.t < b.t || (a.t === b.t && (a.rank < b.rank || (a.rank === b.rank && a.id < b.id)))) m = j;
-          }
-          const [ev] = pending.splice(m, 1);
-          now = ev!.t;
-          h(ev!.id);
-        }
-      },
-      now: () => now,
-    });
+    const naive = drive(naiveQueue());
     expect(naive.length).toBeGreaterThanOrEqual(9000);
     expect(fromEngine).toEqual(naive);
   });
@@ -182,25 +164,7 @@ describe('Engine', () => {
       now: () => e.nowS,
     });
     expect(e.pending).toBe(0);
-    const pending: Array<{ t: number; rank: number; id: number }> = [];
-    let now = 0;
-    const naive = drive({
-      add: (t, rank, id) => pending.push({ t, rank, id }),
-      run: (h) => {
-        while (pending.length > 0) {
-          let m = 0;
-          for (let j = 1; j < pending.length; j++) {
-            const a = pending[j]!;
-            const b = pending[m]!;
-            if (a.t < b.t || (a.t === b.t && (a.rank < b.rank || (a.rank === b.rank && a.id < b.id)))) m = j;
-          }
-          const [ev] = pending.splice(m, 1);
-          now = ev!.t;
-          h(ev!.id);
-        }
-      },
-      now: () => now,
-    });
+    const naive = drive(naiveQueue());
     expect(naive.length).toBeGreaterThanOrEqual(6000);
     expect(fromEngine).toEqual(naive);
   });
@@ -228,3 +192,29 @@ describe('Engine', () => {
     expect(e.pending).toBe(0);
   });
 });
+
+/**
+ * The oracle queue: a plain list, dispatching its (time, rank, id) minimum each time (ids are
+ * handed out in scheduling order, so id order is scheduling order).
+ */
+function naiveQueue() {
+  const pending: Array<{ t: number; rank: number; id: number }> = [];
+  let now = 0;
+  return {
+    add: (t: number, rank: number, id: number) => void pending.push({ t, rank, id }),
+    run: (h: (id: number) => void) => {
+      while (pending.length > 0) {
+        let m = 0;
+        for (let j = 1; j < pending.length; j++) {
+          const a = pending[j]!;
+          const b = pending[m]!;
+          if (a.t < b.t || (a.t === b.t && (a.rank < b.rank || (a.rank === b.rank && a.id < b.id)))) m = j;
+        }
+        const [ev] = pending.splice(m, 1);
+        now = ev!.t;
+        h(ev!.id);
+      }
+    },
+    now: () => now,
+  };
+}
