@@ -1,4 +1,3 @@
-
 /**
  * A seeded stream of random numbers with fast samplers. Every sampler is allocation-free; the
  * only state is the generator's and one cached normal deviate.

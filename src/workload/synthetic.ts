@@ -16,18 +16,9 @@ export function generateSynthetic(spec: SyntheticSpec, seed: number | string, lo
   // The arrival times first, as one array (the `arrivals` stream is no other ingredient's), then
   // one object per request: no closure or boxed number per request besides the request itself.
   const times = generateArrivals(spec.arrival, () => createStream(seed, 'arrivals'), spec.count, spec.durationS);
-  const { prompt, output, uRng, shared } = ingredients(spec, seed, load);
-  const beta = spec.uncertainty;
-  const model = spec.model;
+  const draft = drafter(spec, seed, load);
   const out: DraftRequest[] = [];
-  for (let i = 0; i < times.length; i++) {
-    const u = beta ? uRng.beta(beta.a, beta.b) : NaN;
-    const d: DraftRequest = { id: i, arrivalS: times[i]!, promptTokens: prompt(u), outputTokens: output(u) };
-    if (beta) d.uncertainty = u;
-    if (shared) d.prefix = shared(i);
-    if (model !== undefined) d.model = model;
-    out.push(d);
-  }
+  for (let i = 0; i < times.length; i++) out.push(draft(i, times[i]!));
   return out;
 }
 
@@ -37,27 +28,32 @@ export function generateSynthetic(spec: SyntheticSpec, seed: number | string, lo
  */
 export function streamSynthetic(spec: SyntheticSpec, seed: number | string, load: EmpiricalLoader): () => DraftRequest | undefined {
   const arrivals = streamArrivals(spec.arrival, () => createStream(seed, 'arrivals'), spec.count, spec.durationS);
-  const { prompt, output, uRng, shared } = ingredients(spec, seed, load);
-  const beta = spec.uncertainty;
+  const draft = drafter(spec, seed, load);
   let i = 0;
   return () => {
     const arrivalS = arrivals();
-    if (arrivalS === undefined) return undefined;
-    const u = beta ? uRng.beta(beta.a, beta.b) : NaN;
-    const d: DraftRequest = { id: i, arrivalS, promptTokens: prompt(u), outputTokens: output(u) };
-    if (beta) d.uncertainty = u;
-    if (shared) d.prefix = shared(i);
-    if (spec.model !== undefined) d.model = spec.model;
-    i++;
-    return d;
+    return arrivalS === undefined ? undefined : draft(i++, arrivalS);
   };
 }
 
-/** A synthetic workload's samplers besides arrivals, each on its own named stream. */
-function ingredients(spec: SyntheticSpec, seed: number | string, load: EmpiricalLoader) {
+/**
+ * Request i arriving at `arrivalS`, from the samplers besides arrivals (each on its own named
+ * stream), drawn in request order: what the in-memory and streamed generators share.
+ */
+function drafter(spec: SyntheticSpec, seed: number | string, load: EmpiricalLoader): (i: number, arrivalS: number) => DraftRequest {
   const p = spec.prompt;
   const shared = p.dist === 'shared-prefix' ? makeSharedPrefixPrompts(p, createStream(seed, 'shared-prefix')) : undefined;
   const prompt = p.dist === 'shared-prefix' ? () => p.systemTokens + p.questionTokens : makeLengthSampler(p, createStream(seed, 'prompt'), 'prompt', load);
   const output = makeLengthSampler(spec.output, createStream(seed, 'output'), 'output', load);
-  return { prompt, output, uRng: createStream(seed, 'uncertainty'), shared };
+  const uRng = createStream(seed, 'uncertainty');
+  const beta = spec.uncertainty;
+  const model = spec.model;
+  return (i, arrivalS) => {
+    const u = beta ? uRng.beta(beta.a, beta.b) : NaN;
+    const d: DraftRequest = { id: i, arrivalS, promptTokens: prompt(u), outputTokens: output(u) };
+    if (beta) d.uncertainty = u;
+    if (shared) d.prefix = shared(i);
+    if (model !== undefined) d.model = model;
+    return d;
+  };
 }
