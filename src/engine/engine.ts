@@ -219,13 +219,20 @@ export class Engine {
   /** With the heap empty: opens buckets (spreading the top over a new rung when needed) until the heap has an event; false if none are left. */
   private refill(): boolean {
     for (;;) {
-      while (this.cur < this.nb) {
-        const n = this.heads[this.cur++]!;
+      // In locals: a field is reloaded at every use in a loop. (Instructions per event, callgrind on
+      // the bench's hold model, 4M minus 2M events, --no-concurrent-recompilation: 605 -> 582.)
+      const heads = this.heads;
+      const nb = this.nb;
+      let cur = this.cur;
+      while (cur < nb) {
+        const n = heads[cur++]!;
         if (n >= 0) {
+          this.cur = cur;
           this.moveToHeap(n);
           return true;
         }
       }
+      this.cur = cur;
       if (this.topCount === 0) return false;
       this.spread();
       if (this.count > 0) return true;
@@ -234,6 +241,15 @@ export class Engine {
 
   /** Moves the list starting at node `n` into the heap. */
   private moveToHeap(n: number): void {
+    if (this.count === 0 && this.nextNode[n]! < 0) {
+      // One event into the empty heap, the common case (a bucket holds about half an event): it is
+      // the root. (582 -> 572 instructions per event, measured as above.)
+      this.heapTimes[0] = this.nodeTimes[n]!;
+      this.heapNodes[0] = n;
+      this.count = 1;
+      this.outside--;
+      return;
+    }
     while (n >= 0) {
       const next = this.nextNode[n]!;
       this.outside--;
