@@ -241,48 +241,50 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (runSteps > 0) {
       // The run's last segment, nothing cached to name, nobody abandoned, no P/D role: one pass.
       if (runDone + runSteps >= runFinishAt && role === undefined && abandonedHere === 0 && !(prefix && (prefix.keyed > 0 || prefix.cache.named > 0))) return endRun();
-      for (let i = 0; i < batch.n; i++) {
-        const c = (computed[i]! += runSteps);
-        used += kv.held(c);
-        const left = out[i]! - (gen[i]! += runSteps);
+      const n = batch.n, steps = runSteps, blocksOf = kv.held, endsBlock = kv.endsBlock; // locals: see endRun
+      for (let i = 0; i < n; i++) {
+        const c = (computed[i]! += steps);
+        used += blocksOf(c);
+        const left = out[i]! - (gen[i]! += steps);
         if (left <= 0) {
           done = true;
           continue;
         }
         // Every sequence of a run decodes; its next decode needs a new block exactly when its last one is full.
-        if (kv.endsBlock(c)) grow++;
+        if (endsBlock(c)) grow++;
         context += c;
         if (left < fewest) fewest = left;
         kept++;
       }
-      runDone += runSteps;
-      iterations += runSteps;
+      runDone += steps;
+      iterations += steps;
     } else {
       // One-pass split (not legacy): each sequence's share, charged in the loop below.
       const energyJ = accountIteration();
       const tokens = shape.prefillTokens + shape.decodeSeqs;
       // A decode's share, (energyJ * 1) / tokens, is energyJ / tokens exactly: divided once.
       const perToken = energyJ / tokens;
-      for (let i = 0; i < batch.n; i++) {
+      const n = batch.n, targets = batch.target, shared = !legacy, life = lifecycle, blocksOf = kv.held, endsBlock = kv.endsBlock; // locals: see endRun
+      for (let i = 0; i < n; i++) {
         const s = sched[i]!;
-        if (s > 0 && !legacy) lifecycle.chargeEnergy(ids[i]!, s === 1 ? perToken : (energyJ * s) / tokens);
+        if (s > 0 && shared) life.chargeEnergy(ids[i]!, s === 1 ? perToken : (energyJ * s) / tokens);
         sched[i] = 0;
         const c = (computed[i]! += s);
-        used += kv.held(c);
+        used += blocksOf(c);
         // A chunk that does not end the prompt yields no token.
-        if (s > 0 && c >= batch.target[i]!) {
-          if (gen[i]++ === 0) lifecycle.firstToken(ids[i]!, hot.segEndS);
+        if (s > 0 && c >= targets[i]!) {
+          if (gen[i]++ === 0) life.firstToken(ids[i]!, hot.segEndS);
           if (gen[i]! >= out[i]!) {
             done = true;
             continue;
           }
         }
         kept++;
-        if (c < batch.target[i]! || c === 0) {
+        if (c < targets[i]! || c === 0) {
           all = false;
           continue;
         }
-        if (kv.endsBlock(c)) grow++;
+        if (endsBlock(c)) grow++;
         context += c;
         const left = out[i]! - gen[i]!;
         if (left < fewest) fewest = left;
@@ -391,15 +393,17 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function endRun(): void {
     const share = closeRunShare();
     const { computed, gen, out, id: ids } = batch;
+    // In locals: closure variables are reloaded (and checked) at every use, as any call may change them.
+    const n = batch.n, steps = runSteps, blocksOf = kv.held, endsBlock = kv.endsBlock;
     let used = 0, freed = 0, w = 0, done = false;
     let grow = 0, context = 0, fewest = SMI_MAX; // the survivors' summary (sumOk)
-    for (let i = 0; i < batch.n; i++) {
+    for (let i = 0; i < n; i++) {
       const rid = ids[i]!;
-      const c = (computed[i]! += runSteps);
-      const held = kv.held(c);
+      const c = (computed[i]! += steps);
+      const held = blocksOf(c);
       used += held;
       lifecycle.chargeEnergy(rid, share);
-      if ((gen[i]! += runSteps) >= out[i]!) {
+      if ((gen[i]! += steps) >= out[i]!) {
         done = true;
         finished++;
         freed += held;
@@ -407,7 +411,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         lifecycle.finished(rid, hot.segEndS);
         continue;
       }
-      if (kv.endsBlock(c)) grow++;
+      if (endsBlock(c)) grow++;
       context += c;
       const left = out[i]! - gen[i]!;
       if (left < fewest) fewest = left;
@@ -418,7 +422,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     sumOk = true;
     summary(true, grow, context, fewest, w);
     batch.n = w;
-    iterations += runSteps;
+    iterations += steps;
     // KV held at the step's end, before the retirements, is the segment's peak.
     if (used > kv.capacityBlocks) throw new Error(`${id.name}: KV cache over capacity (${used} > ${kv.capacityBlocks} blocks)`);
     if (used > kv.peak) kv.peak = used;

@@ -151,8 +151,7 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       const nodes = path.slice(0, h.blocks - h.cpuBlocks);
       for (const node of nodes) cache.acquire(node);
       if (h.cpuBlocks > 0) reload(nodes, k, h.cpuBlocks);
-      batch.nodes[i] = nodes;
-      batch.keys[i] = k;
+      batch.hold(i, nodes, k);
       keeper.keyed++;
       batch.computed[i] = h.blocks * bs;
       return h.blocks * bs;
@@ -180,8 +179,7 @@ export function createPrefixKeeper(requests: readonly Request[], batch: RunningB
       const nodes = batch.nodes[i];
       if (nodes === undefined) return;
       for (let j = nodes.length - 1; j >= 0; j--) cache.release(nodes[j]!);
-      batch.nodes[i] = undefined;
-      batch.keys[i] = undefined;
+      batch.drop(i);
       keeper.keyed--;
     },
     stepsToNextNamed(i) {

@@ -23,6 +23,8 @@ export class RunningBatch {
   readonly out: Int32Array;
   readonly nodes: (number[] | undefined)[] = [];
   readonly keys: (readonly BlockKey[] | undefined)[] = [];
+  /** Sequences holding cached blocks (`hold`, `drop`): while 0, every `nodes` and `keys` entry is undefined and `move` skips them. */
+  holders = 0;
 
   constructor(readonly max: number) {
     this.id = new Int32Array(max);
@@ -61,8 +63,25 @@ export class RunningBatch {
     this.gen[to] = this.gen[from]!;
     this.sched[to] = this.sched[from]!;
     this.out[to] = this.out[from]!;
+    if (this.holders === 0) return;
     this.nodes[to] = this.nodes[from];
     this.keys[to] = this.keys[from];
+  }
+
+  /** Sequence i now holds the cached blocks `nodes` (its leading blocks), of named content `keys`. */
+  hold(i: number, nodes: number[], keys: readonly BlockKey[]): void {
+    if (this.nodes[i] !== undefined) throw new Error(`running batch: sequence ${i} already holds cached blocks`);
+    this.nodes[i] = nodes;
+    this.keys[i] = keys;
+    this.holders++;
+  }
+
+  /** Sequence i no longer holds cached blocks. */
+  drop(i: number): void {
+    if (this.nodes[i] === undefined) return;
+    this.nodes[i] = undefined;
+    this.keys[i] = undefined;
+    this.holders--;
   }
 
   /** Removes sequence i, keeping the order of the others. */
