@@ -189,9 +189,16 @@ const bucketCounts = new Int32Array(BUCKETS);
 const bucketStart = new Int32Array(BUCKETS);
 const bucketNext = new Int32Array(BUCKETS);
 
+// A Float64Array's values are read as words through a view of its own buffer (value i's high word
+// is word 2i + HIGH), not one by one through the scratch view; each loop also sees one kind of
+// array only, so its element loads stay monomorphic. (The summary of stream-slots' million requests
+// spent about a tenth of its run in these two passes.)
 function countBuckets(values: Float64Array | readonly number[]): Int32Array {
   const counts = bucketCounts.fill(0);
-  for (let i = 0; i < values.length; i++) counts[bucketOfValue(values[i]!)]++;
+  if (values instanceof Float64Array) {
+    const words = new Int32Array(values.buffer, values.byteOffset, 2 * values.length);
+    for (let w = HIGH; w < words.length; w += 2) counts[bucketOf(words[w]!)]++;
+  } else for (let i = 0; i < values.length; i++) counts[bucketOfValue(values[i]!)]++;
   return counts;
 }
 
@@ -200,12 +207,24 @@ function gatherBuckets(values: Float64Array | readonly number[], start: Int32Arr
   const picked = new Float64Array(size);
   const next = bucketNext;
   next.set(start);
+  if (!(values instanceof Float64Array)) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      const b = bucketOfValue(v);
+      const at = next[b]!;
+      if (at >= 0) {
+        picked[at] = v;
+        next[b] = at + 1;
+      }
+    }
+    return picked;
+  }
+  const words = new Int32Array(values.buffer, values.byteOffset, 2 * values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    const b = bucketOfValue(v);
+    const b = bucketOf(words[2 * i + HIGH]!);
     const at = next[b]!;
     if (at >= 0) {
-      picked[at] = v;
+      picked[at] = values[i]!;
       next[b] = at + 1;
     }
   }

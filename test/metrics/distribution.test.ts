@@ -97,6 +97,11 @@ describe('rankValues (bucket counts, then a quickselect of the buckets holding t
       const got = rankValues(Float64Array.from(values), ranks, 4096);
       // ===: -0 and 0 are the same value to the summary (both print 0); the quickselect may give either.
       ranks.forEach((k, j) => expect(got[j] === full[k], `rank ${k} of ${n}: ${got[j]} vs ${full[k]}`).toBe(true));
+      // A view that does not start its buffer (the bucket passes read the values' words through it).
+      const padded = new Float64Array(values.length + 3);
+      padded.set(values, 3);
+      const fromView = rankValues(padded.subarray(3), ranks, 4096);
+      ranks.forEach((k, j) => expect(fromView[j] === full[k], `view, rank ${k} of ${n}: ${fromView[j]} vs ${full[k]}`).toBe(true));
       // A plain array of doubles (how QuantileAccumulator keeps them) takes the same paths and is left as it was.
       const kept = values.slice();
       const fromArray = rankValues(values, ranks, 4096);
