@@ -81,6 +81,26 @@ describe('load board', () => {
     expect(checks.maxLoad).toBeGreaterThan(4);
   });
 
+  it.each([
+    ['vllm-v1', false, {}],
+    ['vllm-v1', true, {}],
+    ['sarathi', false, { scheduler: 'sarathi' }],
+    ['prefill-first', true, { scheduler: 'prefill-first' }],
+    // A KV cache a few requests fill: preemptions (recompute) and requeues change both counts at once.
+    ['vllm-v1, small KV cache', false, { kvCapacityTokens: 400 }],
+    ['legacy, small KV cache', true, { scheduler: 'legacy', kvCapacityTokens: 400 }],
+  ])('continuous batching (%s, streamed %s): replicas keep it equal to queued() + running()', (_name, streamed, spec) => {
+    const model = testIterationModel({ prefill: [0.01, 0.0001], decode: [0.02, 0.0005, 0], kvTokens: 100000 });
+    const group = { ...cbGroup(model, { scheduler: 'vllm-v1', maxBatchSize: 4, ...spec }, 3), keepsLoads: true };
+    const { checks, total } = run([group], 7, !streamed);
+    expect(total).toBeGreaterThan(2900); // a few may not fit the small cache (rejected)
+    expect(checks.routes).toBe(3000);
+    expect(checks.board).toBe(3000);
+    expect(checks.mismatches).toBe(0);
+    expect(checks.unequalLoads).toBeGreaterThan(1000);
+    expect(checks.maxLoad).toBeGreaterThan(8);
+  });
+
   it("is not given under stale signals (refreshS): those loads are the last refresh's", () => {
     const group = { ...slotsGroup(tokenTimeCost(0.015), 2, 4), keepsLoads: true };
     const { checks, total } = run([group], 1, true, { refreshS: 0.5 });

@@ -89,6 +89,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   let iterations = 0, preemptions = 0, finished = 0;
   let kickPending = false;
   let abandonedHere = 0; // running sequences whose client gave up: removed at the next boundary
+  // The cluster's load board (ctx.loads: least-loaded routing reads it instead of calling queued()
+  // and running() on every replica): queue.size + batch.n, posted at the end of every entry point
+  // that can change either (admit, cancel, fire). Not kept with a P/D role (its queued() also counts
+  // handoffs; the kind does not ask for a board then).
+  const loads = role === undefined ? ctx.loads : undefined;
   const frontendS = model.frontendS ?? 0;
   const inFrontend = new Set<number>(); // requests still in the front end (only when frontendS > 0)
   // P/D (role set): KV blocks held outside the running batch, counted in kv.used: on a prefill
@@ -779,6 +784,28 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     return true;
   }
 
+  /** One of this replica's events: a kick, a request leaving the front end, or the end of the segment in flight. False: it changed nothing. */
+  function fireEvent(arg: number): boolean {
+    if (arg === KICK) {
+      kickPending = false;
+      if (active) return false;
+      startIteration();
+      return true;
+    }
+    if (arg <= FROM_FRONTEND) {
+      const rid = FROM_FRONTEND - arg;
+      if (!inFrontend.delete(rid)) return false; // its client gave up meanwhile
+      enqueue(rid);
+      return true;
+    }
+    if (arg !== epoch || !active) return false; // superseded by a cut
+    completing = true;
+    completeSegment();
+    startIteration();
+    completing = false;
+    return true;
+  }
+
   // The identity's fields one by one, not spread: every replica's object then has one hidden
   // class, so routers reading queued() and running() on each replica stay monomorphic (a spread
   // gave the later replicas another). `rest` is empty: a field added to ReplicaIdentity fails here.
@@ -813,7 +840,10 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       if (frontendS > 0) {
         inFrontend.add(rid);
         ctx.schedule(engine.nowS + frontendS, FROM_FRONTEND - rid, true);
-      } else enqueue(rid);
+      } else {
+        enqueue(rid);
+        if (loads) loads[index] = queue.size + batch.n;
+      }
     },
     cancel(rid) {
       if (inFrontend.delete(rid)) return true;
@@ -829,6 +859,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       resumeGen.delete(rid);
       dropSwapped(rid);
       prefix?.forget(rid);
+      if (loads) loads[index] = queue.size + batch.n;
       // The queue changed as with an arrival: a request it blocked may now be admitted.
       if (active) cutAfterNow();
       return true;
@@ -868,24 +899,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       },
     }),
     fire(arg) {
-      if (arg === KICK) {
-        kickPending = false;
-        if (active) return false;
-        startIteration();
-        return true;
-      }
-      if (arg <= FROM_FRONTEND) {
-        const rid = FROM_FRONTEND - arg;
-        if (!inFrontend.delete(rid)) return false; // its client gave up meanwhile
-        enqueue(rid);
-        return true;
-      }
-      if (arg !== epoch || !active) return false; // superseded by a cut
-      completing = true;
-      completeSegment();
-      startIteration();
-      completing = false;
-      return true;
+      const changed = fireEvent(arg);
+      if (loads) loads[index] = queue.size + batch.n;
+      return changed;
     },
     stats(windowS): DeviceStats {
       // Every sequence has ended, so every cached block must be free again.

@@ -9,7 +9,8 @@ export const continuousBatchingKind = defineDeviceKind({
   kind: 'continuous-batching',
   schema: continuousBatchingDeviceSchema,
   fileFields: ['profile'],
-  prepare: (spec, env) => iterationGroup(withKvTierBytes(spec, env), env, createContinuousBatchingDevice),
+  // Replicas keep the cluster's load board, except with a P/D role (see the device's `loads`).
+  prepare: (spec, env) => ({ ...iterationGroup(withKvTierBytes(spec, env), env, createContinuousBatchingDevice), keepsLoads: spec.role === undefined }),
 });
 
 /** With kvTiers: its KV bytes per token made explicit (from the profile when the option does not give them). */
