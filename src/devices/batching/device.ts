@@ -221,8 +221,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function closeRun(): void {
     if (!runOpen) return;
     const share = closeRunShare();
-    const ids = batch.id;
-    for (let i = 0; i < batch.n; i++) lifecycle.chargeEnergy(ids[i]!, share);
+    const ids = batch.id, n = batch.n, life = lifecycle; // locals: see endRun
+    for (let i = 0; i < n; i++) life.chargeEnergy(ids[i]!, share);
   }
 
   /** closeRun without the charges: accounts the run's time and energy, closes it and returns each sequence's share. */
@@ -371,10 +371,11 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const closing = runOpen;
     const share = closing ? closeRunShare() : 0;
     const { computed, gen, out, id: ids } = batch;
+    const n = batch.n, life = lifecycle; // locals: see endRun
     let freed = 0, w = 0;
-    for (let i = 0; i < batch.n; i++) {
+    for (let i = 0; i < n; i++) {
       const rid = ids[i]!;
-      if (closing) lifecycle.chargeEnergy(rid, share);
+      if (closing) life.chargeEnergy(rid, share);
       if (gen[i]! >= out[i]!) {
         finished++;
         freed += kv.held(computed[i]!);
@@ -399,7 +400,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const share = closeRunShare();
     const { computed, gen, out, id: ids } = batch;
     // In locals: closure variables are reloaded (and checked) at every use, as any call may change them.
-    const n = batch.n, steps = runSteps, blocksOf = kv.held, endsBlock = kv.endsBlock;
+    const n = batch.n, steps = runSteps, blocksOf = kv.held, endsBlock = kv.endsBlock, life = lifecycle;
     let used = 0, freed = 0, w = 0, done = false;
     let grow = 0, context = 0, fewest = SMI_MAX; // the survivors' summary (sumOk)
     for (let i = 0; i < n; i++) {
@@ -407,13 +408,13 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const c = (computed[i]! += steps);
       const held = blocksOf(c);
       used += held;
-      lifecycle.chargeEnergy(rid, share);
+      life.chargeEnergy(rid, share);
       if ((gen[i]! += steps) >= out[i]!) {
         done = true;
         finished++;
         freed += held;
         prefix?.forget(rid);
-        lifecycle.finished(rid, hot.segEndS);
+        life.finished(rid, hot.segEndS);
         continue;
       }
       if (endsBlock(c)) grow++;
