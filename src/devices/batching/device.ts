@@ -246,17 +246,17 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     if (runSteps > 0) {
       // The run's last segment, nothing cached to name, nobody abandoned, no P/D role: one pass.
       if (runDone + runSteps >= runFinishAt && role === undefined && abandonedHere === 0 && !(prefix && (prefix.keyed > 0 || prefix.cache.named > 0))) return endRun();
-      const n = batch.n, steps = runSteps, blocksOf = kv.held, endsBlock = kv.endsBlock; // locals: see endRun
+      const n = batch.n, steps = runSteps, blocks = kv; // locals: see endRun
       for (let i = 0; i < n; i++) {
         const c = (computed[i]! += steps);
-        used += blocksOf(c);
+        used += blocks.held(c);
         const left = out[i]! - (gen[i]! += steps);
         if (left <= 0) {
           done = true;
           continue;
         }
         // Every sequence of a run decodes; its next decode needs a new block exactly when its last one is full.
-        if (endsBlock(c)) grow++;
+        if (blocks.endsBlock(c)) grow++;
         context += c;
         if (left < fewest) fewest = left;
         kept++;
@@ -269,13 +269,13 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const tokens = shape.prefillTokens + shape.decodeSeqs;
       // A decode's share, (energyJ * 1) / tokens, is energyJ / tokens exactly: divided once.
       const perToken = energyJ / tokens;
-      const n = batch.n, targets = batch.target, shared = !legacy, life = lifecycle, blocksOf = kv.held, endsBlock = kv.endsBlock; // locals: see endRun
+      const n = batch.n, targets = batch.target, shared = !legacy, life = lifecycle, blocks = kv; // locals: see endRun
       for (let i = 0; i < n; i++) {
         const s = sched[i]!;
         if (s > 0 && shared) life.chargeEnergy(ids[i]!, s === 1 ? perToken : (energyJ * s) / tokens);
         sched[i] = 0;
         const c = (computed[i]! += s);
-        used += blocksOf(c);
+        used += blocks.held(c);
         // A chunk that does not end the prompt yields no token.
         if (s > 0 && c >= targets[i]!) {
           if (gen[i]++ === 0) life.firstToken(ids[i]!, hot.segEndS);
@@ -289,7 +289,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
           all = false;
           continue;
         }
-        if (endsBlock(c)) grow++;
+        if (blocks.endsBlock(c)) grow++;
         context += c;
         const left = out[i]! - gen[i]!;
         if (left < fewest) fewest = left;
@@ -400,13 +400,13 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     const share = closeRunShare();
     const { computed, gen, out, id: ids } = batch;
     // In locals: closure variables are reloaded (and checked) at every use, as any call may change them.
-    const n = batch.n, steps = runSteps, blocksOf = kv.held, endsBlock = kv.endsBlock, life = lifecycle;
+    const n = batch.n, steps = runSteps, blocks = kv, life = lifecycle;
     let used = 0, freed = 0, w = 0, done = false;
     let grow = 0, context = 0, fewest = SMI_MAX; // the survivors' summary (sumOk)
     for (let i = 0; i < n; i++) {
       const rid = ids[i]!;
       const c = (computed[i]! += steps);
-      const held = blocksOf(c);
+      const held = blocks.held(c);
       used += held;
       life.chargeEnergy(rid, share);
       if ((gen[i]! += steps) >= out[i]!) {
@@ -417,7 +417,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
         life.finished(rid, hot.segEndS);
         continue;
       }
-      if (endsBlock(c)) grow++;
+      if (blocks.endsBlock(c)) grow++;
       context += c;
       const left = out[i]! - gen[i]!;
       if (left < fewest) fewest = left;

@@ -23,28 +23,56 @@ export interface KvBlocks {
   endsBlock(computed: number): boolean;
 }
 
+/**
+ * A block counter for `capacityTokens` (Infinity = unbounded) in blocks of `blockSize` tokens.
+ * A class, not a closure per method: the batching loops call held() and endsBlock() for every
+ * sequence at every boundary, and with many replicas a closure's captured constants were reloaded
+ * (and checked) at each call; fields of one hidden class are plain loads.
+ */
+class KvBlockCounter implements KvBlocks {
+  used = 0;
+  peak = 0;
+  readonly capacityBlocks: number;
+  /** log2(blockSize) for a power-of-two size (the default 16), else -1. */
+  private readonly shift: number;
+  /** blockSize - 1 + lookahead: held() rounds up by adding it before the shift. */
+  private readonly round: number;
+
+  constructor(
+    capacityTokens: number,
+    readonly blockSize: number,
+    readonly lookahead: number,
+  ) {
+    this.capacityBlocks = Math.floor(capacityTokens / blockSize);
+    const shift = 31 - Math.clz32(blockSize);
+    this.shift = blockSize === 2 ** shift ? shift : -1;
+    this.round = blockSize - 1 + lookahead;
+  }
+
+  held(computed: number): number {
+    if (!(computed > 0)) return 0;
+    // A power-of-two size divides by a shift: the same integers for the token counts of a sequence
+    // (far below 2^31), without a float division on the hot path.
+    if (this.shift >= 0 && computed < 0x40000000) return (computed + this.round) >>> this.shift;
+    return Math.ceil((computed + this.lookahead) / this.blockSize);
+  }
+
+  growth(computed: number, tokens: number): number {
+    return this.held(computed + tokens) - this.held(computed);
+  }
+
+  free(): number {
+    return this.capacityBlocks - this.used;
+  }
+
+  endsBlock(computed: number): boolean {
+    // A mask for power-of-two sizes: the same test as the remainder for non-negative counts.
+    if (this.shift >= 0) return ((computed + this.lookahead) & (this.blockSize - 1)) === 0;
+    return (computed + this.lookahead) % this.blockSize === 0;
+  }
+}
+
 /** A block counter for `capacityTokens` (Infinity = unbounded) in blocks of `blockSize` tokens. */
 export function createKvBlocks(capacityTokens: number, blockSize: number, lookahead: number): KvBlocks {
-  // A power-of-two block size (the default 16) divides by a shift: the same integers for the
-  // token counts of a sequence (far below 2^31), without a float division on the hot path.
-  const ceilDiv = (computed: number) => Math.ceil((computed + lookahead) / blockSize);
-  const shift = 31 - Math.clz32(blockSize);
-  const round = blockSize - 1 + lookahead;
-  const held =
-    blockSize === 2 ** shift
-      ? (computed: number) => (computed > 0 ? (computed < 0x40000000 ? (computed + round) >>> shift : ceilDiv(computed)) : 0)
-      : (computed: number) => (computed > 0 ? ceilDiv(computed) : 0);
-  const kv: KvBlocks = {
-    blockSize,
-    capacityBlocks: Math.floor(capacityTokens / blockSize),
-    lookahead,
-    used: 0,
-    peak: 0,
-    held,
-    growth: (computed, tokens) => held(computed + tokens) - held(computed),
-    free: () => kv.capacityBlocks - kv.used,
-    // A mask for power-of-two sizes: the same test as the remainder for non-negative counts.
-    endsBlock: blockSize === 2 ** shift ? (computed) => ((computed + lookahead) & (blockSize - 1)) === 0 : (computed) => (computed + lookahead) % blockSize === 0,
-  };
-  return kv;
+  return new KvBlockCounter(capacityTokens, blockSize, lookahead);
 }
