@@ -58,8 +58,11 @@ export interface Lifecycle {
  */
 export function createLifecycle(records: RecordTable, onFinish?: (rid: number) => void, onEnd?: (rid: number) => void): Lifecycle {
   const abandonedAt = new Map<number, number>(); // rare: a map is fine, looked up only when not empty
+  // The imported constant copied here: read from its module it was a cell load and a TDZ check at
+  // every call of the hot check below; a constant of this closure's context is folded in.
+  const PENDING = STATUS_PENDING;
   const pending = (rid: number, stage: string) => {
-    if (records.status[rid] !== STATUS_PENDING) notPending(rid, stage);
+    if (records.status[rid] !== PENDING) notPending(rid, stage);
   };
   return {
     started(rid, deviceIndex, timeS, cachedTokens = 0) {
@@ -100,7 +103,7 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
       abandonedAt.delete(rid);
       onEnd?.(rid);
     },
-    isPending: (rid) => records.status[rid] === STATUS_PENDING,
+    isPending: (rid) => records.status[rid] === PENDING,
     hasStarted: (rid) => !Number.isNaN(records.startS[rid]!),
     abandon(rid, timeS) {
       pending(rid, 'abandoned');
@@ -117,7 +120,7 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
     },
     checkSettled() {
       for (let i = 0; i < records.size; i++) {
-        if (records.status[i] === STATUS_PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
+        if (records.status[i] === PENDING) throw new Error(`request ${i} neither finished nor was rejected: a device lost it`);
       }
     },
   };
