@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { benchCases, type BenchCase } from './cases.js';
 import { REFERENCE, versus } from './reference.js';
+import { countFromEnv } from './env-count.js';
 
 /**
  * `npm run bench [case ids...]`: runs every case in a fresh process (so peak memory is per case)
@@ -27,14 +28,23 @@ console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${c
 
 if (only.length === 0 || only.includes('startup')) startup();
 
+// Each case runs this many times, each in a fresh process, and every figure printed is the median
+// of its runs: single runs on a shared 2-core machine move by 10-30% with the load.
+const runs = countFromEnv('LLMSIM_BENCH_RUNS') ?? 3;
+console.log(`each case: ${runs} run(s) in fresh processes, the median of each figure (LLMSIM_BENCH_RUNS)`);
+
 const measured = new Map<string, { wallS: number; events: number }>();
 for (const c of benchCases) {
   if (only.length > 0 && !only.includes(c.id)) continue;
   const ref = REFERENCE.cases[c.id];
-  const t0 = performance.now();
-  const line = execFileSync(process.execPath, [join(here, 'case.js'), c.id], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
-  const wallS = (performance.now() - t0) / 1000;
-  const r = JSON.parse(line) as Record<string, number>;
+  const r = medianOf(
+    Array.from({ length: runs }, () => {
+      const t0 = performance.now();
+      const line = execFileSync(process.execPath, [join(here, 'case.js'), c.id], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
+      return { ...(JSON.parse(line) as Record<string, number>), wallS: (performance.now() - t0) / 1000 };
+    }),
+  );
+  const wallS = r.wallS!;
   console.log(`\n${c.title}   [target ${c.target}]`);
   if (c.csv) {
     console.log(`  ${num(r.requests)} rows: ${fmt(r.usPerRow, 3)} us CPU per row (median of 5 passes); the process's first ${num(r.coldRows)} rows ${fmt(r.coldUsPerRow, 3)} us per row`);
@@ -52,6 +62,17 @@ for (const c of benchCases) {
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
+}
+
+/** Each numeric figure's median over the runs (the lower middle for an even count); other fields from the first run. */
+function medianOf(results: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = { ...results[0]! };
+  for (const key of Object.keys(out)) {
+    if (typeof out[key] !== 'number') continue;
+    const xs = results.map((x) => x[key]!).sort((a, b) => a - b);
+    out[key] = xs[(xs.length - 1) >> 1]!;
+  }
+  return out;
 }
 
 /** Start-up: median wall of `node -e 0` and of the CLI's light commands, interleaved runs. */
