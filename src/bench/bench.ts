@@ -26,11 +26,12 @@ const rate = (x: number) => `${(x / 1e6).toFixed(2)}M events/s`;
 
 console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}); README figures from: ${REFERENCE.machine}`);
 
-if (only.length === 0 || only.includes('startup')) startup();
-
 // Each case runs this many times, each in a fresh process, and every figure printed is the median
 // of its runs: single runs on a shared 2-core machine move by 10-30% with the load.
 const runs = countFromEnv('LLMSIM_BENCH_RUNS') ?? 3;
+
+if (only.length === 0 || only.includes('startup')) startup();
+
 console.log(`each case: ${runs} run(s) in fresh processes, the median of each figure (LLMSIM_BENCH_RUNS)`);
 
 const measured = new Map<string, { wallS: number; events: number }>();
