@@ -85,7 +85,7 @@ describe('Engine', () => {
   it.each(spreads)('dispatches thousands of events, handlers scheduling more, as a naive queue does: %s', (_name, timeOf) => {
     // The same run twice from the same random stream: once on the engine, once on a naive queue
     // (an array scanned for its least (time, rank, scheduling order)).
-    const drive = (queue: { add(t: number, rank: number, id: number): void; run(h: (id: number) => void): void; now(): number }) => {
+    const drive = (queue: TestQueue) => {
       let x = 99;
       const r = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
       let n = 0;
@@ -102,16 +102,7 @@ describe('Engine', () => {
       });
       return seen;
     };
-    const e = new Engine(4);
-    const fromEngine = drive({
-      add: (t, rank, id) => e.schedule(t, rank, 0, id),
-      run: (h) => e.run((_target, id) => h(id)),
-      now: () => e.nowS,
-    });
-    expect(e.pending).toBe(0);
-    const naive = drive(naiveQueue());
-    expect(naive.length).toBeGreaterThanOrEqual(9000);
-    expect(fromEngine).toEqual(naive);
+    expectAsNaive(drive, 9000);
   });
 
   it('dispatches a fixed schedule exactly as a sort by (time, rank, order), through every container', () => {
@@ -132,7 +123,7 @@ describe('Engine', () => {
   // scheduleHeld keeps one event beside the queue; the dispatch order must stay the sort by (time,
   // rank, scheduling order). Oracle: the naive queue (an array scanned for its least event).
   it.each(spreads)('scheduleHeld dispatches as a naive queue does, among queued events: %s', (_name, timeOf) => {
-    const drive = (queue: { add(t: number, rank: number, id: number, held: boolean): void; run(h: (id: number) => void): void; now(): number }) => {
+    const drive = (queue: TestQueue) => {
       let x = 7;
       const r = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
       let n = 0;
@@ -157,16 +148,7 @@ describe('Engine', () => {
       });
       return seen;
     };
-    const e = new Engine(4);
-    const fromEngine = drive({
-      add: (t, rank, id, held) => (held ? e.scheduleHeld(t, rank, 0, id) : e.schedule(t, rank, 0, id)),
-      run: (h) => e.run((_target, id) => h(id)),
-      now: () => e.nowS,
-    });
-    expect(e.pending).toBe(0);
-    const naive = drive(naiveQueue());
-    expect(naive.length).toBeGreaterThanOrEqual(6000);
-    expect(fromEngine).toEqual(naive);
+    expectAsNaive(drive, 6000);
   });
 
   it('scheduleHeld refuses what schedule refuses, counts as pending, and stops at untilS', () => {
@@ -192,6 +174,27 @@ describe('Engine', () => {
     expect(e.pending).toBe(0);
   });
 });
+
+/** What a test drives: the engine (held events through scheduleHeld) or the naive queue (which ignores `held`: the order is the same). */
+interface TestQueue {
+  add(t: number, rank: number, id: number, held?: boolean): void;
+  run(h: (id: number) => void): void;
+  now(): number;
+}
+
+/** Runs `drive` on the engine and on the naive queue: the same ids in the same order, at least `min` of them, nothing left pending. */
+function expectAsNaive(drive: (queue: TestQueue) => number[], min: number): void {
+  const e = new Engine(4);
+  const fromEngine = drive({
+    add: (t, rank, id, held) => (held ? e.scheduleHeld(t, rank, 0, id) : e.schedule(t, rank, 0, id)),
+    run: (h) => e.run((_target, id) => h(id)),
+    now: () => e.nowS,
+  });
+  expect(e.pending).toBe(0);
+  const naive = drive(naiveQueue());
+  expect(naive.length).toBeGreaterThanOrEqual(min);
+  expect(fromEngine).toEqual(naive);
+}
 
 /**
  * The oracle queue: a plain list, dispatching its (time, rank, id) minimum each time (ids are
