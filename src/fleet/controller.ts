@@ -110,6 +110,8 @@ export function withCarbon(
     requestCo2G,
     lifecycle: {
       ...lifecycle,
+      // Each charge is priced at the intensity of its time: devices may not keep them.
+      keptEnergy: false,
       chargeEnergy(rid, energyJ) {
         lifecycle.chargeEnergy(rid, energyJ);
         const series = fleet.groups[groupOf[records.device[rid]!]!]?.carbon;

@@ -48,6 +48,18 @@ export interface Lifecycle {
   preempted(rid: number): void;
   /** Adds `energyJ` to the request's energy share (a request not yet finished or rejected). */
   chargeEnergy(rid: number, energyJ: number): void;
+  /**
+   * True when a device may keep the energy of a request it is running itself: read it with
+   * `energyOf` when the request joins, add the charges in their order, and give the sum back with
+   * `settleEnergy` before the request leaves or ends (the same additions on the same number, so the
+   * same result). False when every charge must come through `chargeEnergy` as it happens (the
+   * fleet's carbon accounting prices each charge at its time).
+   */
+  readonly keptEnergy: boolean;
+  /** The request's energy share so far (for a device that keeps it: `keptEnergy`). */
+  energyOf(rid: number): number;
+  /** Sets the request's energy share to `energyJ`, the sum a device kept since `energyOf` (a request not yet ended). */
+  settleEnergy(rid: number, energyJ: number): void;
   /** Throws unless every request finished or was rejected: a device lost one. */
   checkSettled(): void;
 }
@@ -117,6 +129,12 @@ export function createLifecycle(records: RecordTable, onFinish?: (rid: number) =
     chargeEnergy(rid, energyJ) {
       pending(rid, 'energy charged');
       records.energyJ[rid]! += energyJ;
+    },
+    keptEnergy: true,
+    energyOf: (rid) => records.energyJ[rid]!,
+    settleEnergy(rid, energyJ) {
+      pending(rid, 'energy settled');
+      records.energyJ[rid] = energyJ;
     },
     checkSettled() {
       for (let i = 0; i < records.size; i++) {

@@ -67,7 +67,7 @@ describe('RunningBatch.removeFinished', () => {
     // rid, target, gen, out: 11 and 13 and 15 are done (gen >= out)
     const rows = [[10, 5, 2, 4], [11, 5, 4, 4], [12, 5, 0, 3], [13, 5, 9, 9], [14, 5, 1, 2], [15, 5, 3, 1]] as const;
     for (const [rid, target, gen, out] of rows) {
-      const i = batch.push(rid, target, gen, out);
+      const i = batch.push(rid, target, gen, out, rid + 0.25);
       batch.computed[i] = target + gen;
     }
     const ended: number[] = [];
@@ -78,13 +78,14 @@ describe('RunningBatch.removeFinished', () => {
     expect([...batch.gen.subarray(0, 3)]).toEqual([2, 0, 1]);
     expect([...batch.out.subarray(0, 3)]).toEqual([4, 3, 2]);
     expect([...batch.computed.subarray(0, 3)]).toEqual([7, 5, 6]);
+    expect([...batch.energy.subarray(0, 3)]).toEqual([10.25, 12.25, 14.25]);
   });
 });
 
 describe('RunningBatch.removeAt', () => {
   it('removes one sequence and keeps the others in admission order with all their columns', () => {
     const batch = new RunningBatch(4);
-    for (const rid of [20, 21, 22, 23]) batch.computed[batch.push(rid, rid + 100, rid - 20, rid - 10)] = rid + 1;
+    for (const rid of [20, 21, 22, 23]) batch.computed[batch.push(rid, rid + 100, rid - 20, rid - 10, rid / 8)] = rid + 1;
     batch.removeAt(1);
     expect(batch.n).toBe(3);
     expect([...batch.id.subarray(0, 3)]).toEqual([20, 22, 23]);
@@ -92,5 +93,6 @@ describe('RunningBatch.removeAt', () => {
     expect([...batch.gen.subarray(0, 3)]).toEqual([0, 2, 3]);
     expect([...batch.out.subarray(0, 3)]).toEqual([10, 12, 13]);
     expect([...batch.computed.subarray(0, 3)]).toEqual([21, 23, 24]);
+    expect([...batch.energy.subarray(0, 3)]).toEqual([2.5, 2.75, 2.875]);
   });
 });

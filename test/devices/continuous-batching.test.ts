@@ -6,9 +6,10 @@ import { STATUS_FINISHED, STATUS_REJECTED, STATUS_TIMED_OUT } from '../../src/me
 import type { Request } from '../../src/workload/request.js';
 import { summarize } from '../../src/metrics/summary.js';
 import { cbGroup, req, testIterationModel } from '../support/models.js';
+import { gramsCo2, stepSeries } from '../../src/fleet/carbon.js';
 
-const run = (requests: Request[], group: ReturnType<typeof cbGroup>, routing = 'round-robin') =>
-  simulate({ requests, cluster: [group], policy: fifoPolicy, policyParams: { routing }, seed: 1 });
+const run = (requests: Request[], group: ReturnType<typeof cbGroup>, routing = 'round-robin', fleet?: Parameters<typeof simulate>[0]['fleet']) =>
+  simulate({ requests, cluster: [group], policy: fifoPolicy, policyParams: { routing }, seed: 1, ...(fleet && { fleet }) });
 
 describe('continuous-batching: hand-computed cases', () => {
   it('two requests: prefill, mixed iteration, shared decode step, energy split', () => {
@@ -131,6 +132,13 @@ describe('continuous-batching: fast-forward equals step-by-step, byte for byte',
         const { replicas, routing, kvTokens: _k, ...spec } = d;
         const fast = run(requests, cbGroup(m, { ...spec, fastForward: true }, replicas), routing);
         const slow = run(requests, cbGroup(m, { ...spec, fastForward: false }, replicas), routing);
+        // Under a carbon series every charge goes through the lifecycle as it happens (the replica
+        // may not keep its requests' energy in its batch: Lifecycle.keptEnergy): the same sums.
+        const charged = run(requests, cbGroup(m, { ...spec, fastForward: true }, replicas), routing, { groups: [{ carbon: stepSeries([0], [100]) }] });
+        for (let i = 0; i < requests.length; i++) expect(Object.is(charged.records.energyJ[i], fast.records.energyJ[i]), `energyJ[${i}] charged one by one: ${charged.records.energyJ[i]} vs ${fast.records.energyJ[i]}`).toBe(true);
+        // ... and each charge was priced: the request's CO2 is its energy at the series' 100 g/kWh.
+        const co2 = charged.fleet!.requestCo2G!;
+        for (let i = 0; i < requests.length; i++) expect(co2[i]).toBeCloseTo(gramsCo2(charged.records.energyJ[i]!, 100), 12);
         for (const col of ['startS', 'firstTokenS', 'finishS', 'energyJ', 'timedOutS'] as const) {
           for (let i = 0; i < requests.length; i++) expect(Object.is(fast.records[col][i], slow.records[col][i]), `${col}[${i}]: ${fast.records[col][i]} vs ${slow.records[col][i]}`).toBe(true);
         }

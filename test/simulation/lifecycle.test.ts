@@ -39,6 +39,20 @@ describe('request lifecycle', () => {
     expect(records.energyJ[2]).toBe(1.75);
   });
 
+  it('lets a device keep the energy of a running request and settle the sum, only while it is pending', () => {
+    const { records, life } = setup();
+    expect(life.keptEnergy).toBe(true);
+    life.chargeEnergy(1, 0.5);
+    let kept = life.energyOf(1);
+    expect(kept).toBe(0.5);
+    kept += 0.25;
+    life.settleEnergy(1, kept);
+    expect(records.energyJ[1]).toBe(0.75);
+    life.finished(1, 2);
+    expect(() => life.settleEnergy(1, 9)).toThrow(/request 1: energy settled after it finished/);
+    expect(records.energyJ[1]).toBe(0.75);
+  });
+
   it('records rejections as is and aborts with an "aborted: " reason', () => {
     const { records, hooked, life } = setup();
     life.rejected(0, 'too long');

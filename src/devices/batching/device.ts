@@ -30,6 +30,9 @@ const SMI_MAX = 2 ** 30 - 1; // above any token count (MAX_TOKENS), and a small 
 /** Creates one replica of a `continuous-batching` device entry. */
 export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: IterationModel, ctx: DeviceContext, id: ReplicaIdentity): Device {
   const { requests, lifecycle, engine } = ctx;
+  // The running requests' energy kept in the batch's column (RunningBatch.energy) and given back
+  // to the lifecycle when each leaves: a charge is then an addition in place, not a call.
+  const keepsEnergy = lifecycle.keptEnergy;
   const legacy = spec.scheduler === 'legacy';
   const kv = createKvBlocks(spec.kvCapacityTokens ?? model.kvCapacityTokens, spec.blockSize, legacy ? 1 : 0);
   const batch = new RunningBatch(spec.maxBatchSize);
@@ -142,7 +145,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const done = resumeGen.get(rid) ?? 0;
       resumeGen.delete(rid);
       const r = requests[rid]!;
-      const i = batch.push(rid, r.promptTokens + done, done, role === 'prefill' ? 1 : r.outputTokens);
+      const i = batch.push(rid, r.promptTokens + done, done, role === 'prefill' ? 1 : r.outputTokens, joining(rid));
       let cached = 0;
       if (prefix) {
         const hit = prefix.lookup(rid, r.promptTokens + done);
@@ -159,6 +162,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     },
     preemptAt(i) {
       closeRun();
+      settle(i);
       const rid = batch.id[i]!;
       prefix?.release(i);
       const blocks = swapping ? kv.held(batch.computed[i]!) : 0;
@@ -178,6 +182,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     priorityKey: ctx.priority && ((rid: number) => ctx.priority!(requests[rid]!)),
     abort(i, reason) {
       closeRun();
+      settle(i);
       const rid = batch.id[i]!;
       prefix?.release(i);
       prefix?.forget(rid);
@@ -191,13 +196,29 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function swapIn(rid: number, tokens: number): number {
     const s = swapped.get(rid)!;
     swapped.delete(rid);
-    const i = batch.push(rid, s.target, s.gen, requests[rid]!.outputTokens);
+    const i = batch.push(rid, s.target, s.gen, requests[rid]!.outputTokens, joining(rid));
     batch.computed[i] = s.computed;
     kv.used += s.blocks;
     hot.stallS += cpu!.swapIn(s.blocks);
     lifecycle.started(rid, id.index, engine.nowS);
     kit.schedule(i, tokens);
     return i;
+  }
+
+  /** The energy share a request brings into the batch (kept there from now on), or 0 when the lifecycle keeps it. */
+  function joining(rid: number): number {
+    return keepsEnergy ? lifecycle.energyOf(rid) : 0;
+  }
+
+  /** Sequence i leaves the batch or ends: the energy kept for it goes back to the lifecycle first. */
+  function settle(i: number): void {
+    if (keepsEnergy) lifecycle.settleEnergy(batch.id[i]!, batch.energy[i]!);
+  }
+
+  /** Charges sequence i `energyJ`: in the batch's column when it keeps energy, else through the lifecycle. */
+  function charge(i: number, energyJ: number): void {
+    if (keepsEnergy) batch.energy[i]! += energyJ;
+    else lifecycle.chargeEnergy(batch.id[i]!, energyJ);
   }
 
   /** Prefix hits of one admission, per tier (KV tiers' figures). */
@@ -221,7 +242,13 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function closeRun(): void {
     if (!runOpen) return;
     const share = closeRunShare();
-    const ids = batch.id, n = batch.n, life = lifecycle; // locals: see endRun
+    const n = batch.n; // locals: see endRun
+    if (keepsEnergy) {
+      const energy = batch.energy;
+      for (let i = 0; i < n; i++) energy[i]! += share;
+      return;
+    }
+    const ids = batch.id, life = lifecycle;
     for (let i = 0; i < n; i++) life.chargeEnergy(ids[i]!, share);
   }
 
@@ -269,10 +296,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const tokens = shape.prefillTokens + shape.decodeSeqs;
       // A decode's share, (energyJ * 1) / tokens, is energyJ / tokens exactly: divided once.
       const perToken = energyJ / tokens;
-      const n = batch.n, targets = batch.target, shared = !legacy, life = lifecycle, blocks = kv; // locals: see endRun
+      const n = batch.n, targets = batch.target, shared = !legacy, life = lifecycle, blocks = kv, own = keepsEnergy, energy = batch.energy; // locals: see endRun
       for (let i = 0; i < n; i++) {
         const s = sched[i]!;
-        if (s > 0 && shared) life.chargeEnergy(ids[i]!, s === 1 ? perToken : (energyJ * s) / tokens);
+        if (s > 0 && shared) {
+          const share = s === 1 ? perToken : (energyJ * s) / tokens;
+          if (own) energy[i]! += share;
+          else life.chargeEnergy(ids[i]!, share);
+        }
         sched[i] = 0;
         const c = (computed[i]! += s);
         used += blocks.held(c);
@@ -326,6 +357,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     let freed = 0, recount = false;
     batch.removeFinished((i) => {
       const rid = batch.id[i]!;
+      settle(i);
       if (role === 'prefill' && requests[rid]!.outputTokens > 1) {
         // Its KV stays here until it has been sent to a decode replica.
         const blocks = kv.held(batch.computed[i]!);
@@ -370,16 +402,20 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
   function retireFused(): void {
     const closing = runOpen;
     const share = closing ? closeRunShare() : 0;
-    const { computed, gen, out, id: ids } = batch;
-    const n = batch.n, life = lifecycle; // locals: see endRun
+    const { computed, gen, out, id: ids, energy } = batch;
+    const n = batch.n, life = lifecycle, own = keepsEnergy; // locals: see endRun
     let freed = 0, w = 0;
     for (let i = 0; i < n; i++) {
       const rid = ids[i]!;
-      if (closing) life.chargeEnergy(rid, share);
+      if (closing) {
+        if (own) energy[i]! += share;
+        else life.chargeEnergy(rid, share);
+      }
       if (gen[i]! >= out[i]!) {
         finished++;
         freed += kv.held(computed[i]!);
         prefix?.forget(rid);
+        if (own) life.settleEnergy(rid, energy[i]!);
         lifecycle.finished(rid, hot.segEndS);
         continue;
       }
@@ -398,9 +434,9 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
    */
   function endRun(): void {
     const share = closeRunShare();
-    const { computed, gen, out, id: ids } = batch;
+    const { computed, gen, out, id: ids, energy } = batch;
     // In locals: closure variables are reloaded (and checked) at every use, as any call may change them.
-    const n = batch.n, steps = runSteps, blocks = kv, life = lifecycle;
+    const n = batch.n, steps = runSteps, blocks = kv, life = lifecycle, own = keepsEnergy;
     let used = 0, freed = 0, w = 0, done = false;
     let grow = 0, context = 0, fewest = SMI_MAX; // the survivors' summary (sumOk)
     for (let i = 0; i < n; i++) {
@@ -408,12 +444,14 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const c = (computed[i]! += steps);
       const held = blocks.held(c);
       used += held;
-      life.chargeEnergy(rid, share);
+      if (own) energy[i]! += share;
+      else life.chargeEnergy(rid, share);
       if ((gen[i]! += steps) >= out[i]!) {
         done = true;
         finished++;
         freed += held;
         prefix?.forget(rid);
+        if (own) life.settleEnergy(rid, energy[i]!);
         life.finished(rid, hot.segEndS);
         continue;
       }
@@ -441,6 +479,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
     batch.retain((i) => {
       const rid = batch.id[i]!;
       if (!lifecycle.abandoned(rid)) return true;
+      settle(i);
       prefix?.release(i);
       prefix?.forget(rid);
       lifecycle.timedOut(rid, engine.nowS);
@@ -467,9 +506,8 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const prefillJ = durS > 0 ? energyJ * (hot.segPrefillS / durS) : 0;
       for (let i = 0; i < batch.n; i++) {
         const s = batch.sched[i]!;
-        const rid = batch.id[i]!;
-        if (batch.prefilling(i)) lifecycle.chargeEnergy(rid, (prefillJ * s) / shape.prefillTokens);
-        else lifecycle.chargeEnergy(rid, (energyJ - prefillJ) / shape.decodeSeqs);
+        if (batch.prefilling(i)) charge(i, (prefillJ * s) / shape.prefillTokens);
+        else charge(i, (energyJ - prefillJ) / shape.decodeSeqs);
       }
     }
     return energyJ;
@@ -713,7 +751,7 @@ export function createBatchingDevice(spec: ContinuousBatchingDeviceSpec, model: 
       const rid = landed.shift()!;
       const r = requests[rid]!;
       heldOutside -= kv.held(r.promptTokens);
-      const i = batch.push(rid, r.promptTokens, 1, r.outputTokens);
+      const i = batch.push(rid, r.promptTokens, 1, r.outputTokens, joining(rid));
       batch.computed[i] = r.promptTokens;
       received++;
       lifecycle.started(rid, id.index, engine.nowS);

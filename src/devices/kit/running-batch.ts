@@ -11,7 +11,9 @@ import type { BlockKey } from './prefix-cache.js';
  * iteration being formed (a prompt chunk, or 1 for a decode); `out` the tokens it will generate in
  * all (copied from the request so the hot loops stay in these arrays). With prefix caching, `nodes`
  * lists the cached blocks a sequence holds (its leading blocks, in order) and `keys` the content of
- * its named blocks; both are undefined for sequences with nothing nameable.
+ * its named blocks; both are undefined for sequences with nothing nameable. `energy` is the
+ * request's energy share, kept here while it runs when the lifecycle lets the device keep it
+ * (Lifecycle.keptEnergy; else unused): a charge is then one addition in place, not a call.
  */
 export class RunningBatch {
   n = 0;
@@ -21,6 +23,7 @@ export class RunningBatch {
   readonly gen: Int32Array;
   readonly sched: Int32Array;
   readonly out: Int32Array;
+  readonly energy: Float64Array;
   readonly nodes: (number[] | undefined)[] = [];
   readonly keys: (readonly BlockKey[] | undefined)[] = [];
   /** Sequences holding cached blocks (`hold`, `drop`): while 0, every `nodes` and `keys` entry is undefined and `move` skips them. */
@@ -33,10 +36,11 @@ export class RunningBatch {
     this.gen = new Int32Array(max);
     this.sched = new Int32Array(max);
     this.out = new Int32Array(max);
+    this.energy = new Float64Array(max);
   }
 
-  /** Appends a sequence with nothing computed yet; returns its index. */
-  push(rid: number, target: number, gen: number, out: number): number {
+  /** Appends a sequence with nothing computed yet, its energy share so far `energyJ`; returns its index. */
+  push(rid: number, target: number, gen: number, out: number, energyJ: number): number {
     if (this.n === this.max) throw new Error(`running batch full (${this.max})`);
     const i = this.n++;
     this.id[i] = rid;
@@ -45,6 +49,7 @@ export class RunningBatch {
     this.gen[i] = gen;
     this.sched[i] = 0;
     this.out[i] = out;
+    this.energy[i] = energyJ;
     this.nodes[i] = undefined;
     this.keys[i] = undefined;
     return i;
@@ -63,6 +68,7 @@ export class RunningBatch {
     this.gen[to] = this.gen[from]!;
     this.sched[to] = this.sched[from]!;
     this.out[to] = this.out[from]!;
+    this.energy[to] = this.energy[from]!;
     if (this.holders === 0) return;
     this.nodes[to] = this.nodes[from];
     this.keys[to] = this.keys[from];
