@@ -6,6 +6,7 @@
 // in; the heavy ones (chart library, WebAssembly solvers, the worker pool) stay in node_modules
 // and load only in the commands that use them.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -20,6 +21,22 @@ const zodEnglishOnly = {
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]/.test(args.importer) ? { path: args.importer, namespace: 'zod-en' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'zod-en' }, () => ({ contents: "export { default as en } from '../locales/en.js';", resolveDir: `${process.cwd()}/node_modules/zod/v4/classic` }));
+  },
+};
+
+/**
+ * commander loads node:child_process when it is loaded (for subcommands that are executables of
+ * their own, which llmsim has none of): about 7 ms of every start-up. Its one use, `spawn`, loads
+ * the module when called instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "let loaded; exports.spawn = (...args) => (loaded ??= require('node:child_process')).spawn(...args);",
+      loader: 'js',
+    }));
   },
 };
 
@@ -44,7 +61,7 @@ await build({
   external: EXTERNAL,
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, lazyChildProcess],
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: { js: "import { createRequire as __llmsimRequire } from 'node:module'; const require = __llmsimRequire(import.meta.url);" },
 });
@@ -77,14 +94,20 @@ const runBundle = await build({
   // Mapped to src/ (the ES modules' maps carry the sources' text; this one would only repeat it).
   sourcemap: true,
   sourcesContent: false,
-  plugins: [zodEnglishOnly, onlyRun],
+  plugins: [zodEnglishOnly, lazyChildProcess, onlyRun],
   // ES module semantics (strict mode) and import.meta.url as the bundle's own file URL.
   define: { 'import.meta.url': '__llmsimBundleUrl' },
   banner: { js: "'use strict';\nvar __llmsimBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // A vm.Script has no import() of its own (only behind an experimental option): the packages kept
 // out of the bundle (the LP solver) are imported through the loader's (src/code-cache.ts).
-for (const f of runBundle.outputFiles) writeFileSync(f.path, f.path.endsWith('.cjs') ? f.text.replace(/(?<![\w$.])import\(/g, '__llmsimImport(') : f.text);
+// Next to the bundle, its SHA-256: src/code-cache.ts names the code cache by it (with the file's
+// size and modification time) instead of hashing the bundle at every start.
+for (const f of runBundle.outputFiles) {
+  const text = f.path.endsWith('.cjs') ? f.text.replace(/(?<![\w$.])import\(/g, '__llmsimImport(') : f.text;
+  writeFileSync(f.path, text);
+  if (f.path.endsWith('.cjs')) writeFileSync(`${f.path}.sha256`, `${createHash('sha256').update(text).digest('hex')}\n`);
+}
 
 // Type declarations of the library (dist/index.d.ts and what it references); the code is the bundle.
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,9 +1,9 @@
 import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { makeDirs } from '../util/make-dirs.js';
 import { errnoCode } from './errors.js';
 import { checkFault, injectedFault, stopPoint } from './hooks.js';
+import { threadTag } from './thread.js';
 import { processAlive } from './process.js';
 
 /**
@@ -20,7 +20,7 @@ const TEMP = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;
 export function temporaryName(file: string): string {
   // Writes are synchronous, so within one thread they never overlap; pid + thread id keeps
   // parallel runs and worker threads apart without randomness.
-  return join(dirname(file), `.${basename(file)}.${process.pid}.${threadId}.tmp`);
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${threadTag()}.tmp`);
 }
 
 /** Is `name` a temporary file of writeFileDurable, and of which process? */

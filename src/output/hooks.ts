@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
-import { isMainThread } from 'node:worker_threads';
+import { threadTag } from './thread.js';
 
 /**
  * Test hooks of the write path. Both are off unless their environment variable is set, and cost
@@ -21,7 +21,7 @@ let stops = 0;
 /** A step of writing results at which a kill must leave a consistent directory (see above). */
 export function stopPoint(label: string): void {
   const spec = process.env.LLMSIM_TEST_STOP_AT;
-  if (spec === undefined || !isMainThread) return;
+  if (spec === undefined || threadTag() !== 0) return; // the main thread only
   stops += 1;
   const [at, how] = spec.split(':');
   if (Number(at) !== stops) return;

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { checkFault, stopPoint } from './hooks.js';
 import { syncDir, temporaryName, writeFully } from './fs.js';
-import { hostName, processAlive, processStartTime } from './process.js';
+import { hostName, processAlive, processStartTime, randomHex } from './process.js';
 
 /**
  * An exclusive lock on an output directory: a small JSON file naming its holder (command, pid,
@@ -62,7 +61,7 @@ export function currentHolder(command: string): LockHolder {
     host: hostName(),
     pidStart: processStartTime(),
     startedAt: new Date().toISOString(),
-    nonce: randomBytes(8).toString('hex'),
+    nonce: randomHex(8),
     ...(job ? { slurm: { job, restart: slurmRestarts() } } : {}),
   };
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 
 /**
@@ -37,4 +38,25 @@ export function processStartTime(pid: number = process.pid): string | undefined 
 /** This machine's name as locks record it. */
 export function hostName(): string {
   return hostname();
+}
+
+/**
+ * `bytes` random bytes from the system's source, as hex (a lock's nonce). Read from /dev/urandom
+ * where there is one: node:crypto, the fallback, takes about 7 ms to load, a share of every short
+ * `llmsim run` that nothing else in it needs.
+ */
+export function randomHex(bytes: number): string {
+  const out = Buffer.alloc(bytes);
+  try {
+    const fd = openSync('/dev/urandom', 'r');
+    try {
+      if (readSync(fd, out, 0, bytes, null) === bytes) return out.toString('hex');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // no /dev/urandom (Windows): below
+  }
+  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return randomBytes(bytes).toString('hex');
 }

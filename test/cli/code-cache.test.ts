@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'no
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEPT_CACHE_FILES, codeCacheDir, codeCacheFile, loadBundle } from '../../src/code-cache.js';
+import { KEPT_CACHE_FILES, bundleIdentity, codeCacheDir, codeCacheFile, loadBundle } from '../../src/code-cache.js';
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { tempDir } from '../support/tmp.js';
 
 // The V8 code cache of `llmsim run`'s bundle (src/code-cache.ts): whatever the cache holds, the
@@ -40,6 +42,39 @@ describe('code cache of the run bundle', () => {
     const edited = loadBundle(file, opts(cache));
     expect(edited.fromCache).toBe(false);
     expect(edited.exports.value).toBe(48);
+  });
+
+  it("with the build's SHA-256 file, is named by it and the bundle's size and time; an edit of the same length still gets its own file", () => {
+    const { file, cache } = bundle(answer(7));
+    const sha = createHash('sha256').update(answer(7)).digest('hex');
+    writeFileSync(`${file}.sha256`, `${sha}\n`);
+    const st = statSync(file);
+    expect(bundleIdentity(file, Buffer.from(answer(7)))).toBe(`${sha}:${st.size}:${st.mtimeMs}`);
+    const first = loadBundle(file, opts(cache));
+    first.save();
+    expect(readdirSync(cache)).toEqual([codeCacheFile(cache, `${sha}:${st.size}:${st.mtimeMs}`).slice(cache.length + 1)]);
+    expect(loadBundle(file, opts(cache)).fromCache).toBe(true);
+    // Edited in place (the SHA-256 file now stale): the modification time names another cache.
+    writeFileSync(file, answer(8));
+    utimesSync(file, st.atime, new Date(st.mtimeMs + 1000));
+    const edited = loadBundle(file, opts(cache));
+    expect(edited.fromCache).toBe(false);
+    expect(edited.exports.value).toBe(48);
+  });
+
+  it('falls back to hashing the bytes when the SHA-256 file is missing, malformed or of another size', () => {
+    const { file } = bundle(answer(7));
+    const bytes = Buffer.from(answer(7));
+    const own = createHash('sha256').update(bytes).digest('hex');
+    expect(bundleIdentity(file, bytes)).toBe(own);
+    writeFileSync(`${file}.sha256`, 'not a hash\n');
+    expect(bundleIdentity(file, bytes)).toBe(own);
+    writeFileSync(`${file}.sha256`, `${'0'.repeat(64)}\n`);
+    expect(bundleIdentity(file, Buffer.from(`${answer(7)} `))).toBe(createHash('sha256').update(`${answer(7)} `).digest('hex'));
+    // Names differ with the identity, the Node flags and NODE_OPTIONS, and are 32 hex digits.
+    const names = new Set([codeCacheFile('/c', 'a'), codeCacheFile('/c', 'b'), codeCacheFile('/c', 'a', ['--max-old-space-size=99']), codeCacheFile('/c', 'a', [], '--x')]);
+    expect(names.size).toBe(4);
+    for (const f of names) expect(f).toMatch(/^\/c\/code-[0-9a-f]{32}\.bin$/);
   });
 
   it('ignores a corrupt cache file (V8 rejects it) and rewrites it', () => {

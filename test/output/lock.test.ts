@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { currentHolder, holderAlive, readHolder, tryLock, type LockHolder } from '../../src/output/lock.js';
-import { processStartTime } from '../../src/output/process.js';
+import { processStartTime, randomHex } from '../../src/output/process.js';
 import { tempDir } from '../sweep/fixtures.js';
 
 /**
@@ -39,6 +39,13 @@ function deadPid(): number {
 }
 
 describe('the output lock', () => {
+  it('carries a nonce of 8 random bytes, a new one for every holder', () => {
+    const nonces = new Set(Array.from({ length: 50 }, () => currentHolder('run').nonce));
+    expect(nonces.size).toBe(50);
+    for (const nonce of nonces) expect(nonce).toMatch(/^[0-9a-f]{16}$/);
+    expect(randomHex(3)).toMatch(/^[0-9a-f]{6}$/);
+  });
+
   it('is exclusive while held, and free again once released', () => {
     const file = lockPath();
     const first = tryLock(file, currentHolder('sweep'));
