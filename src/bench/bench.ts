@@ -32,34 +32,53 @@ const runs = countFromEnv('LLMSIM_BENCH_RUNS') ?? 3;
 
 if (only.length === 0 || only.includes('startup')) startup();
 
-console.log(`each case: ${runs} run(s) in fresh processes, the median of each figure (LLMSIM_BENCH_RUNS)`);
+console.log(`each case: ${runs} run(s) in fresh processes, the median of each figure (LLMSIM_BENCH_RUNS); the cases take turns, one run each per round`);
 
-const measured = new Map<string, { wallS: number; events: number }>();
-for (const c of benchCases) {
-  if (only.length > 0 && !only.includes(c.id)) continue;
-  const ref = REFERENCE.cases[c.id];
-  const r = medianOf(
-    Array.from({ length: runs }, () => {
+// Rounds: every case runs once per round, so a slow spell of the shared machine (minutes long at
+// times) slows one run of many cases rather than every run of one case. A case timed as a user
+// runs it (`cli`) also runs its CLI twice per round.
+const selected = benchCases.filter((c) => only.length === 0 || only.includes(c.id));
+const results = new Map<string, Record<string, number>[]>(selected.map((c) => [c.id, []]));
+const clis = new Map<string, CliCase>();
+try {
+  for (const c of selected) if (c.cli) clis.set(c.id, cliCase(c));
+  for (let round = 1; round <= runs; round++) {
+    if (runs > 1) process.stderr.write(`round ${round}/${runs}\n`);
+    for (const c of selected) {
       const t0 = performance.now();
       const line = execFileSync(process.execPath, [join(here, 'case.js'), c.id], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
-      return { ...(JSON.parse(line) as Record<string, number>), wallS: (performance.now() - t0) / 1000 };
-    }),
-  );
+      results.get(c.id)!.push({ ...(JSON.parse(line) as Record<string, number>), wallS: (performance.now() - t0) / 1000 });
+      const cli = clis.get(c.id);
+      if (cli) for (let k = 0; k < 2; k++) cli.time();
+    }
+  }
+  const measured = new Map<string, { wallS: number; events: number }>();
+  for (const c of selected) report(c, medianOf(results.get(c.id)!), clis.get(c.id), measured);
+} finally {
+  for (const cli of clis.values()) cli.remove();
+}
+
+/** Prints one case's figures (medians of its runs) next to the README's. */
+function report(c: BenchCase, r: Record<string, number>, cli: CliCase | undefined, measured: Map<string, { wallS: number; events: number }>): void {
+  const ref = REFERENCE.cases[c.id];
   const wallS = r.wallS!;
   console.log(`\n${c.title}   [target ${c.target}]`);
   if (c.csv) {
     console.log(`  ${num(r.requests)} rows: ${fmt(r.usPerRow, 3)} us CPU per row (median of 5 passes); the process's first ${num(r.coldRows)} rows ${fmt(r.coldUsPerRow, 3)} us per row`);
-    continue;
+    return;
   }
   if (c.id === 'engine') {
     console.log(`  ${num(r.events)} events in ${versus(r.simulateS!, ref?.simulateS, s2)} = ${versus(r.eventsPerS!, ref?.eventsPerS, rate)}, ${versus(r.eventsPerCpuS!, ref?.eventsPerCpuS, rate)} per CPU s (process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}); peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
-    continue;
+    return;
   }
   console.log(`  simulate ${versus(r.simulateS!, ref?.simulateS, s2)} (${num(r.simulatedRequestsPerS)} req/s, ${num(r.events)} events, ${num(r.eventsPerS)} events/s)`);
   console.log(`  prepare (validate + workload + profiles) ${fmt(r.prepareS, 3)} s, summarize ${fmt(r.summarizeS, 3)} s, process wall ${versus(wallS, ref?.wallS, s2)}, process CPU ${versus(r.cpuS!, ref?.cpuS, s2)}`);
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
   if (r.requestsPerCpuS !== undefined) console.log(`  streamed: ${num(r.requestsPerCpuS)} requests per CPU s of the run; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
-  if (c.cli) cliRun(c);
+  if (cli) {
+    const times = [...cli.times].sort((a, b) => a - b);
+    console.log(`  \`llmsim run\` of it (files written, code cache warm): process wall ${s2(times[(times.length - 1) >> 1]!)} median, ${s2(times[0]!)} best of ${times.length}`);
+  }
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
@@ -103,13 +122,23 @@ function startup(): void {
   });
 }
 
+/** A case as a user runs it (`cli`): its scenario file, a code cache made by a first run, and the wall times of the runs so far. */
+interface CliCase {
+  readonly times: number[];
+  /** One more timed run. */
+  time(): void;
+  /** Removes its temporary directory. */
+  remove(): void;
+}
+
 /**
  * The case as a user runs it: its scenario written to a YAML file (JSON, with absolute paths),
  * `llmsim run <file> -o <dir> -q` (files written, through dist/run.cjs and its code cache, made by
- * one run first in a temporary cache directory); median and best wall of 5 runs.
+ * one untimed run first in a temporary cache directory).
  */
-function cliRun(c: BenchCase): void {
+function cliCase(c: BenchCase): CliCase {
   const dir = mkdtempSync(join(tmpdir(), 'llmsim-bench-cli-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     const root = resolve(here, '..', '..');
     const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? join(root, p) : p);
@@ -119,16 +148,17 @@ function cliRun(c: BenchCase): void {
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, JSON.stringify(scenario));
     const env = { ...process.env, LLMSIM_CODE_CACHE: join(dir, 'code-cache') };
-    const times: number[] = [];
-    for (let i = 0; i <= 5; i++) {
+    const run = (): number => {
       const t0 = performance.now();
       const r = spawnSync(process.execPath, [join(here, '..', 'cli.js'), 'run', file, '-o', join(dir, 'out'), '-q'], { stdio: 'ignore', env });
       if (r.status !== 0) throw new Error(`llmsim run (bench case ${c.id}) exited with ${r.status}`);
-      if (i > 0) times.push((performance.now() - t0) / 1000);
-    }
-    times.sort((a, b) => a - b);
-    console.log(`  \`llmsim run\` of it (files written, code cache warm): process wall ${s2(times[2]!)} median, ${s2(times[0]!)} best of 5`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+      return (performance.now() - t0) / 1000;
+    };
+    run(); // makes the code cache
+    const times: number[] = [];
+    return { times, time: () => void times.push(run()), remove };
+  } catch (err) {
+    remove();
+    throw err;
   }
 }
