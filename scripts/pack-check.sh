@@ -21,7 +21,7 @@ git clone --quiet --no-hardlinks "$repo" "$tmp/clone"
 step "npm pack"
 tarball="$(cd "$tmp/clone" && npm pack --silent --pack-destination "$tmp")"
 tar -tzf "$tmp/$tarball" > "$tmp/contents"
-for f in package/LICENSE package/schema/scenario.schema.json package/dist/index.js package/dist/index.d.ts package/dist/cli.js package/dist/run.cjs package/scenarios/quickstart.yaml; do
+for f in package/LICENSE package/schema/scenario.schema.json package/dist/index.js package/dist/index.d.ts package/dist/cli.js package/dist/run.cjs package/dist/run.cjs.sha256 package/scenarios/quickstart.yaml; do
   grep -qx "$f" "$tmp/contents" || { echo "pack-check: $f is missing from $tarball" >&2; exit 1; }
 done
 
