@@ -17,11 +17,12 @@ import { makeDirs } from './util/make-dirs.js';
  * architecture and the flags Node was started with, so an edited bundle or another Node never
  * reads it; V8 also checks its own version and flags and rejects a mismatch (the cache is then
  * rewritten). The identity is the SHA-256 of the bundle's bytes that the build writes next to it
- * (`run.cjs.sha256`) with the file's size and modification time (an edit changes them), or, without
- * that file, a SHA-256 of the bytes computed here (node:crypto, which the build's file spares
- * every run from loading: about 10 ms of a short run's start-up). The file is written to a temporary name and renamed (atomic); any failure to make
- * the directory, read or write (read-only home, full disk) only means no cache. A directory that
- * is not the user's own or that others can write is not used.
+ * (`run.cjs.sha256`) with the file's size and modification time (an edit changes them), or,
+ * without that file, a SHA-256 of the bytes computed here (loading node:crypto, which the build's
+ * file spares every run: about 10 ms of a short run's start-up). The file is written to a
+ * temporary name and renamed (atomic); any failure to make the directory, read or write
+ * (read-only home, full disk) only means no cache. A directory that is not the user's own or that
+ * others can write is not used.
  */
 export interface CodeCacheOptions {
   /** Directory of the cache files; undefined: no cache (compile from source every time). */

@@ -18,8 +18,9 @@ const TEMP = /^\.(.+)\.(\d+)\.(\d+)\.tmp$/;
 
 /** The temporary name a file is written under by this thread. */
 export function temporaryName(file: string): string {
-  // Writes are synchronous, so within one thread they never overlap; pid + thread id keeps
-  // parallel runs and worker threads apart without randomness.
+  // Writes are synchronous, so within one thread they never overlap; pid + thread tag (0 in the
+  // main thread, the thread id in the sweep's workers: thread.ts) keeps parallel runs and worker
+  // threads apart without randomness.
   return join(dirname(file), `.${basename(file)}.${process.pid}.${threadTag()}.tmp`);
 }
 
