@@ -24,21 +24,35 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1
 export function parseTimestamp(text: string): ExactTime | undefined {
   const m = TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const month = Number(mo);
-  const day = Number(d);
-  const year = Number(y);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  const dayMs = Date.UTC(year, month - 1, day);
+  // Groups by index, not destructured: a trace parses once per run, mostly before V8 optimizes
+  // this, and the interpreter runs array destructuring through the iterator protocol.
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = Number(m[6]);
+  const frac = m[7];
+  const zone = m[8];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || h > 23 || mi > 59 || s > 59) return undefined;
+  // Rows of a trace share their day: its midnight is computed once per day, not per row.
+  if (year !== dayOf.year || month !== dayOf.month || day !== dayOf.day) (dayOf.year = year), (dayOf.month = month), (dayOf.day = day), (dayOf.ms = Date.UTC(year, month - 1, day));
   let offsetS = 0;
   if (zone && zone !== 'Z') {
     const digits = zone.replace(':', '');
     offsetS = (zone[0] === '-' ? -1 : 1) * (Number(digits.slice(1, 3)) * 3600 + Number(digits.slice(3, 5)) * 60);
   }
-  const wholeS = dayMs / 1000 + Number(h) * 3600 + Number(mi) * 60 + Number(s) - offsetS;
-  const nanos = frac ? Number(frac.padEnd(9, '0')) : 0;
+  const wholeS = dayOf.ms / 1000 + h * 3600 + mi * 60 + s - offsetS;
+  // frac has 1-9 digits: its value times 10^(9 - digits), exact (an integer below 1e9), is what
+  // reading it padded to 9 digits gives.
+  const nanos = frac ? Number(frac) * NANO_SCALE[frac.length]! : 0;
   return { wholeS, nanos };
 }
+
+/** The day parseTimestamp saw last and its midnight (ms since 1970, UTC). */
+const dayOf = { year: -1, month: -1, day: -1, ms: 0 };
+/** 10^(9 - k): the nanoseconds of one unit of a k-digit fraction of a second. */
+const NANO_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1];
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;

@@ -150,4 +150,15 @@ describe('Azure quirks', () => {
     expect(parseTimestamp('2023-11-16 24:00:00')).toBeUndefined();
     expect(parseTimestamp('16/11/2023 18:15')).toBeUndefined();
   });
+
+  it('reads 1 to 9 fractional digits as nanoseconds, and each day right when days alternate', () => {
+    const digits = '123456789';
+    for (let k = 1; k <= 9; k++) expect(parseTimestamp(`2023-11-16 00:00:00.${digits.slice(0, k)}`)!.nanos).toBe(Number(digits.slice(0, k).padEnd(9, '0')));
+    // Days 19677 (2023-11-16), 19678 and 0 (1970-01-01), back and forth: no day carries over to another.
+    const days = [['2023-11-16', 19677], ['2023-11-17', 19678], ['2023-11-16', 19677], ['1970-01-01', 0], ['2023-11-17', 19678]] as const;
+    for (const [day, n] of days) expect(parseTimestamp(`${day} 01:02:03`)).toEqual({ wholeS: n * 86400 + 3723, nanos: 0 });
+    // An impossible date after a valid one of the same month is still refused.
+    expect(parseTimestamp('2023-02-28 00:00:00')).toEqual({ wholeS: 19416 * 86400, nanos: 0 });
+    expect(parseTimestamp('2023-02-29 00:00:00')).toBeUndefined();
+  });
 });
