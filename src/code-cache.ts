@@ -66,12 +66,8 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/**
- * The cache file of a bundle (`bundle`: its identity, see bundleIdentity, or its bytes), under this
- * Node and these flags (command line and NODE_OPTIONS).
- */
-export function codeCacheFile(dir: string, bundle: string | Uint8Array, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string {
-  const identity = typeof bundle === 'string' ? bundle : sha256Hex(bundle);
+/** The cache file of the bundle of this identity (bundleIdentity), under this Node and these flags (command line and NODE_OPTIONS). */
+export function codeCacheFile(dir: string, identity: string, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string {
   const flags = [...execArgv, nodeOptions].join('\0');
   return join(dir, `code-${digest128([identity, process.version, process.arch, flags].join('\0'))}.bin`);
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'no
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEPT_CACHE_FILES, bundleIdentity, codeCacheDir, codeCacheFile, loadBundle } from '../../src/code-cache.js';
+import { KEPT_CACHE_FILES, bundleIdentity, codeCacheDir, codeCacheFile, loadBundle, sha256Hex } from '../../src/code-cache.js';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { tempDir } from '../support/tmp.js';
@@ -29,7 +29,7 @@ describe('code cache of the run bundle', () => {
     expect(first.exports).toEqual({ value: 42, self: file, strict: true });
     expect(first.fromCache).toBe(false);
     first.save();
-    expect(readdirSync(cache)).toEqual([codeCacheFile(cache, Buffer.from(answer(7))).slice(cache.length + 1)]);
+    expect(readdirSync(cache)).toEqual([codeCacheFile(cache, sha256Hex(Buffer.from(answer(7)))).slice(cache.length + 1)]);
     const second = loadBundle(file, opts(cache));
     expect(second.fromCache).toBe(true);
     expect(second.exports.value).toBe(42);
@@ -80,7 +80,7 @@ describe('code cache of the run bundle', () => {
   it('ignores a corrupt cache file (V8 rejects it) and rewrites it', () => {
     const { file, cache } = bundle(answer(7));
     mkdirSync(cache, { mode: 0o700 });
-    const cacheFile = codeCacheFile(cache, Buffer.from(answer(7)));
+    const cacheFile = codeCacheFile(cache, sha256Hex(Buffer.from(answer(7))));
     writeFileSync(cacheFile, Buffer.alloc(4096, 0x5a));
     const loaded = loadBundle(file, opts(cache));
     expect(loaded.fromCache).toBe(false);
@@ -132,7 +132,7 @@ describe('code cache directory', () => {
     loadBundle(file, opts(cache)).save();
     const left = readdirSync(cache).sort();
     // The new file, the KEPT_CACHE_FILES - 1 newest old ones, and the file that is not a cache.
-    expect(left).toEqual([...old.slice(old.length - (KEPT_CACHE_FILES - 1)).map((f) => f.slice(cache.length + 1)), codeCacheFile(cache, Buffer.from(answer(7))).slice(cache.length + 1), 'notes.txt'].sort());
+    expect(left).toEqual([...old.slice(old.length - (KEPT_CACHE_FILES - 1)).map((f) => f.slice(cache.length + 1)), codeCacheFile(cache, sha256Hex(Buffer.from(answer(7)))).slice(cache.length + 1), 'notes.txt'].sort());
   });
 });
 
