@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,9 @@ console.log(`each case: ${runs} run(s) in fresh processes, the median of each fi
 // runs it (`cli`) also runs its CLI twice per round.
 const selected = benchCases.filter((c) => only.length === 0 || only.includes(c.id));
 const results = new Map<string, Record<string, number>[]>(selected.map((c) => [c.id, []]));
+// Cases timed through `llmsim run` also run once per round warm (`case.js <id> --warm`): the same
+// stages after V8 has optimized the code, to show how much of a short run is its cold start.
+const warmResults = new Map<string, Record<string, number>[]>(selected.filter((c) => c.cli).map((c) => [c.id, []]));
 const clis = new Map<string, CliCase>();
 try {
   for (const c of selected) if (c.cli) clis.set(c.id, cliCase(c));
@@ -46,20 +49,31 @@ try {
     if (runs > 1) process.stderr.write(`round ${round}/${runs}\n`);
     for (const c of selected) {
       const t0 = performance.now();
-      const line = execFileSync(process.execPath, [join(here, 'case.js'), c.id], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
-      results.get(c.id)!.push({ ...(JSON.parse(line) as Record<string, number>), wallS: (performance.now() - t0) / 1000 });
+      results.get(c.id)!.push({ ...runCase(c.id), wallS: (performance.now() - t0) / 1000 });
       const cli = clis.get(c.id);
-      if (cli) for (let k = 0; k < 2; k++) cli.time();
+      if (cli) {
+        for (let k = 0; k < 2; k++) cli.time();
+        warmResults.get(c.id)!.push(runCase(c.id, '--warm'));
+      }
     }
   }
   const measured = new Map<string, { wallS: number; events: number }>();
-  for (const c of selected) report(c, medianOf(results.get(c.id)!), clis.get(c.id), measured);
+  for (const c of selected) {
+    const warm = warmResults.get(c.id);
+    report(c, medianOf(results.get(c.id)!), clis.get(c.id), warm && medianOf(warm), measured);
+  }
 } finally {
   for (const cli of clis.values()) cli.remove();
 }
 
+/** One run of `case.js` in a fresh process: the figures of its last line. */
+function runCase(id: string, ...flags: string[]): Record<string, number> {
+  const line = execFileSync(process.execPath, [join(here, 'case.js'), id, ...flags], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!;
+  return JSON.parse(line) as Record<string, number>;
+}
+
 /** Prints one case's figures (medians of its runs) next to the README's. */
-function report(c: BenchCase, r: Record<string, number>, cli: CliCase | undefined, measured: Map<string, { wallS: number; events: number }>): void {
+function report(c: BenchCase, r: Record<string, number>, cli: CliCase | undefined, warm: Record<string, number> | undefined, measured: Map<string, { wallS: number; events: number }>): void {
   const ref = REFERENCE.cases[c.id];
   const wallS = r.wallS!;
   console.log(`\n${c.title}   [target ${c.target}]`);
@@ -76,9 +90,13 @@ function report(c: BenchCase, r: Record<string, number>, cli: CliCase | undefine
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
   if (r.requestsPerCpuS !== undefined) console.log(`  streamed: ${num(r.requestsPerCpuS)} requests per CPU s of the run; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
   if (cli) {
-    const times = [...cli.times].sort((a, b) => a - b);
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    const times = sorted(cli.times);
+    const floor = sorted(cli.floorTimes);
     console.log(`  \`llmsim run\` of it (files written, code cache warm): process wall ${s2(times[(times.length - 1) >> 1]!)} median, ${s2(times[0]!)} best of ${times.length}`);
+    console.log(`  the same on the trace's first 2 requests (what every run pays): ${s2(floor[(floor.length - 1) >> 1]!)} median, ${s2(floor[0]!)} best of ${floor.length}`);
   }
+  if (warm) console.log(`  warm, one process's run after ${num(warm.untimedRuns)} untimed ones: prepare (workload + profiles) ${fmt(warm.prepareS, 3)} s, simulate ${fmt(warm.simulateS, 3)} s, summarize ${fmt(warm.summarizeS, 3)} s (first run above: ${fmt(r.prepareS, 3)} s with validation, ${fmt(r.simulateS, 3)} s, ${fmt(r.summarizeS, 3)} s)`);
   measured.set(c.id, { wallS, events: r.events! });
   const base = c.versus !== undefined ? measured.get(c.versus) : undefined;
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
@@ -122,10 +140,15 @@ function startup(): void {
   });
 }
 
-/** A case as a user runs it (`cli`): its scenario file, a code cache made by a first run, and the wall times of the runs so far. */
+/**
+ * A case as a user runs it (`cli`): its scenario file, a code cache made by a first run, and the
+ * wall times of the runs so far; `floorTimes` are those of the same scenario on its trace's first
+ * two requests (start-up, validation, profiles, output: what every run pays).
+ */
 interface CliCase {
   readonly times: number[];
-  /** One more timed run. */
+  readonly floorTimes: number[];
+  /** One more timed run of each. */
   time(): void;
   /** Removes its temporary directory. */
   remove(): void;
@@ -134,7 +157,8 @@ interface CliCase {
 /**
  * The case as a user runs it: its scenario written to a YAML file (JSON, with absolute paths),
  * `llmsim run <file> -o <dir> -q` (files written, through dist/run.cjs and its code cache, made by
- * one untimed run first in a temporary cache directory).
+ * one untimed run first in a temporary cache directory). The floor scenario is the same with the
+ * trace cut to its header and first two rows.
  */
 function cliCase(c: BenchCase): CliCase {
   const dir = mkdtempSync(join(tmpdir(), 'llmsim-bench-cli-'));
@@ -143,20 +167,27 @@ function cliCase(c: BenchCase): CliCase {
     const root = resolve(here, '..', '..');
     const abs = (p: unknown) => (typeof p === 'string' && !isAbsolute(p) ? join(root, p) : p);
     const scenario = structuredClone(c.scenario) as { workload: { trace?: { path: string } }; cluster: { devices: { profile?: unknown }[] } };
-    if (scenario.workload.trace) scenario.workload.trace.path = abs(scenario.workload.trace.path) as string;
+    const trace = scenario.workload.trace;
+    if (!trace) throw new Error(`bench case ${c.id}: a case timed through \`llmsim run\` needs a trace`);
+    trace.path = abs(trace.path) as string;
     for (const d of scenario.cluster.devices) d.profile = abs(d.profile);
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, JSON.stringify(scenario));
+    const floorTrace = join(dir, 'floor.csv');
+    writeFileSync(floorTrace, `${readFileSync(trace.path, 'utf8').split('\n').slice(0, 3).join('\n')}\n`);
+    const floorFile = join(dir, 'floor.yaml');
+    writeFileSync(floorFile, JSON.stringify({ ...scenario, workload: { ...scenario.workload, trace: { ...trace, path: floorTrace } } }));
     const env = { ...process.env, LLMSIM_CODE_CACHE: join(dir, 'code-cache') };
-    const run = (): number => {
+    const run = (scenarioFile: string): number => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [join(here, '..', 'cli.js'), 'run', file, '-o', join(dir, 'out'), '-q'], { stdio: 'ignore', env });
-      if (r.status !== 0) throw new Error(`llmsim run (bench case ${c.id}) exited with ${r.status}`);
+      const r = spawnSync(process.execPath, [join(here, '..', 'cli.js'), 'run', scenarioFile, '-o', join(dir, 'out'), '-q'], { stdio: 'ignore', env });
+      if (r.status !== 0) throw new Error(`llmsim run (bench case ${c.id}, ${scenarioFile}) exited with ${r.status}`);
       return (performance.now() - t0) / 1000;
     };
-    run(); // makes the code cache
+    run(file); // makes the code cache
     const times: number[] = [];
-    return { times, time: () => void times.push(run()), remove };
+    const floorTimes: number[] = [];
+    return { times, floorTimes, time: () => void (times.push(run(file)), floorTimes.push(run(floorFile))), remove };
   } catch (err) {
     remove();
     throw err;
