@@ -90,11 +90,9 @@ function report(c: BenchCase, r: Record<string, number>, cli: CliCase | undefine
   console.log(`  ${num(r.requests)} requests: ${num(r.finished)} finished, ${num(r.rejected)} rejected; mean E2E ${fmt(r.meanE2eS, 2)} s; mean utilization ${fmt(r.utilization, 3)}; peak RSS ${versus(r.peakRssMB!, ref?.peakRssMB, mb)}`);
   if (r.requestsPerCpuS !== undefined) console.log(`  streamed: ${num(r.requestsPerCpuS)} requests per CPU s of the run; at most ${num(r.peakHeld)} requests held; trace written in ${fmt(r.traceS, 2)} s`);
   if (cli) {
-    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-    const times = sorted(cli.times);
-    const floor = sorted(cli.floorTimes);
-    console.log(`  \`llmsim run\` of it (files written, code cache warm): process wall ${s2(times[(times.length - 1) >> 1]!)} median, ${s2(times[0]!)} best of ${times.length}`);
-    console.log(`  the same on the trace's first 2 requests (what every run pays): ${s2(floor[(floor.length - 1) >> 1]!)} median, ${s2(floor[0]!)} best of ${floor.length}`);
+    const spread = (xs: number[]) => `${s2(median(xs))} median, ${s2(Math.min(...xs))} best of ${xs.length}`;
+    console.log(`  \`llmsim run\` of it (files written, code cache warm): process wall ${spread(cli.times)}`);
+    console.log(`  the same on the trace's first 2 requests (what every run pays): ${spread(cli.floorTimes)}`);
   }
   if (warm) console.log(`  warm, one process's run after ${num(warm.untimedRuns)} untimed ones: prepare (workload + profiles) ${fmt(warm.prepareS, 3)} s, simulate ${fmt(warm.simulateS, 3)} s, summarize ${fmt(warm.summarizeS, 3)} s (first run above: ${fmt(r.prepareS, 3)} s with validation, ${fmt(r.simulateS, 3)} s, ${fmt(r.summarizeS, 3)} s)`);
   measured.set(c.id, { wallS, events: r.events! });
@@ -102,14 +100,15 @@ function report(c: BenchCase, r: Record<string, number>, cli: CliCase | undefine
   if (base) console.log(`  vs ${c.versus}: process wall x${fmt(wallS / base.wallS, 2)}, events x${fmt(r.events! / base.events, 2)}`);
 }
 
-/** Each numeric figure's median over the runs (the lower middle for an even count); other fields from the first run. */
+/** The median of `xs` (the lower middle for an even count). */
+function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1]!;
+}
+
+/** Each numeric figure's median over the runs; other fields from the first run. */
 function medianOf(results: readonly Record<string, number>[]): Record<string, number> {
   const out: Record<string, number> = { ...results[0]! };
-  for (const key of Object.keys(out)) {
-    if (typeof out[key] !== 'number') continue;
-    const xs = results.map((x) => x[key]!).sort((a, b) => a - b);
-    out[key] = xs[(xs.length - 1) >> 1]!;
-  }
+  for (const key of Object.keys(out)) if (typeof out[key] === 'number') out[key] = median(results.map((x) => x[key]!));
   return out;
 }
 
@@ -129,7 +128,6 @@ function startup(): void {
       times[j]!.push((performance.now() - t0) / 1000);
     });
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   const nodeS = median(times[0]!);
   console.log('\nstart-up: median wall of 21 interleaved runs   [target: within x2 of node -e 0]');
   console.log(`  node -e 0        ${versus(nodeS, REFERENCE.startup.nodeS, s2)}`);
