@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { benchCases, type BenchCase } from './cases.js';
 import { REFERENCE, versus } from './reference.js';
-import { countFromEnv } from './env-count.js';
+import { checkCaseIds, countFromEnv } from './env-count.js';
 
 /**
  * `npm run bench [case ids...]`: runs every case in a fresh process (so peak memory is per case)
@@ -24,11 +24,12 @@ const s2 = (x: number) => `${x.toFixed(x < 0.1 ? 3 : 2)} s`;
 const mb = (x: number) => `${x.toFixed(0)} MB`;
 const rate = (x: number) => `${(x / 1e6).toFixed(2)}M events/s`;
 
-console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}); README figures from: ${REFERENCE.machine}`);
-
 // Each case runs this many times, each in a fresh process, and every figure printed is the median
 // of its runs: single runs on a shared 2-core machine move by 10-30% with the load.
 const runs = countFromEnv('LLMSIM_BENCH_RUNS') ?? 3;
+checkCaseIds(only, ['startup', ...benchCases.map((c) => c.id)]);
+
+console.log(`llmsim bench: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}); README figures from: ${REFERENCE.machine}`);
 
 if (only.length === 0 || only.includes('startup')) startup();
 

@@ -6,15 +6,19 @@ import { checkScenario } from '../scenario/load.js';
 import { runScenario } from '../scenario/run.js';
 import { benchCases } from './cases.js';
 import { loadPolicies } from '../policies/registry.js';
-import { countFromEnv } from './env-count.js';
+import { checkCaseIds, countFromEnv, refuseBenchInput } from './env-count.js';
 
 /** One benchmark case in this process; prints one JSON line of figures. */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Untimed runs of the scenario before the timed one under `--warm`. */
 const WARM_RUNS = 3;
-const id = process.argv[2];
-const c = benchCases.find((b) => b.id === id);
-if (!c) throw new Error(`unknown bench case ${id}`);
+const [id = '', ...flags] = process.argv.slice(2);
+checkCaseIds([id], benchCases.map((b) => b.id));
+const c = benchCases.find((b) => b.id === id)!;
+// `--warm` (below) times a scenario case run after untimed ones; nothing else follows the id.
+if (flags.length > 1 || (flags.length === 1 && flags[0] !== '--warm')) refuseBenchInput(`expected at most --warm after the case id, found ${flags.join(' ')}`);
+const warm = flags.length === 1;
+if (warm && (c.csv || c.stream || !c.scenario)) refuseBenchInput(`--warm: expected a case that runs a scenario in memory, found ${id}`);
 
 if (c.csv) {
   const { runCsvCase } = await import('./csv-case.js');
@@ -46,7 +50,6 @@ if (c.csv) {
   const loaded = checkScenario(withCount(c.scenario), { file: `bench:${c.id}`, baseDir: root });
   // `--warm`: the scenario runs WARM_RUNS times untimed first, so the figures are those of code V8
   // has optimized (the process wall and CPU then count every run: the bench reports only the stages).
-  const warm = process.argv.includes('--warm');
   if (warm) for (let i = 0; i < WARM_RUNS; i++) runScenario(loaded);
   const t1 = warm ? performance.now() : t0;
   const endOf: Record<string, number> = {};
